@@ -1,0 +1,48 @@
+import { runCopy } from '../../core/copy-table.js';
+import { type RawOptions, validateCopyOptions } from '../../options.js';
+import { confirmDeletion } from '../confirm.js';
+import { interruptSignal } from '../interrupt.js';
+import type { CliIO } from '../io.js';
+import { printError } from '../print-error.js';
+import { createReporter, type Verbosity } from '../render/reporter.js';
+import { humanPlan, humanSummary } from '../render/summary.js';
+
+/** `ddbcopy copy`: validate flags, run the copy, render its outcome; returns the exit code. */
+export async function copyCommand(raw: RawOptions, io: CliIO): Promise<number> {
+  const options = validateCopyOptions(raw);
+  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
+  const reporter = createReporter(io.stderr, verbosity);
+  const interrupt = interruptSignal(() =>
+    io.stderr.write('\nInterrupted: finishing the batches in flight (Ctrl-C again to quit at once)...\n'),
+  );
+  const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
+  try {
+    const outcome = await runCopy(options, {
+      onEvent: reporter.onEvent,
+      signal: interrupt.signal,
+      ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
+    });
+    reporter.close();
+    const { summary, plan, error } = outcome;
+    if (raw.json) {
+      const document = options.dryRun && plan ? { ...summary, plan } : summary;
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else if (options.dryRun && plan && !error) {
+      io.stdout.write(`${humanPlan(plan, summary)}\n`);
+    }
+    if (!raw.json && verbosity !== 'quiet' && !(options.dryRun && !error) && summary.status !== 'failed') {
+      io.stderr.write(`${humanSummary(summary)}\n`);
+    }
+    if (error) {
+      if (summary.status === 'failed' && !raw.json && verbosity !== 'quiet' && summary.items.written > 0) {
+        io.stderr.write(`${humanSummary(summary)}\n`);
+      }
+      printError(io, error, verbosity === 'verbose');
+      return error.exitCode;
+    }
+    return 0;
+  } finally {
+    reporter.close();
+    interrupt.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../errors.js';
+import { COPY_OPTION_DECLARATIONS, type OptionDeclaration, type RawOptions } from '../options.js';
+import { copyCommand } from './commands/copy.js';
+import { demoCommand } from './commands/demo.js';
+import { type CliIO, processIO } from './io.js';
+import { printError } from './print-error.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Parses argv, runs one command, and maps every outcome to an exit code in this one place. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('ddbcopy')
+    .description(
+      'Copy Amazon DynamoDB tables between AWS accounts and regions: schema, settings and every item.',
+    )
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  const copy = program
+    .command('copy')
+    .description('recreate the target table from the source and copy every item')
+    .allowExcessArguments(false);
+  for (const declaration of COPY_OPTION_DECLARATIONS) copy.addOption(toOption(declaration));
+  copy.action(async (raw: RawOptions) => {
+    exitCode = await copyCommand(raw, io);
+  });
+
+  program
+    .command('demo')
+    .description('copy a sample table between two local "accounts" (needs Java; no AWS account)')
+    .option('--items <n>', 'items in the sample table', '20000')
+    .option('--json', 'print the copy summary as JSON on stdout')
+    .action(async (raw: RawOptions) => {
+      exitCode = await demoCommand(raw, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every parse error (unknown flag, missing value) is bad input.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    printError(io, error, argv.includes('--verbose'));
+    return isExpected(error) ? (error as { exitCode: number }).exitCode : EXIT.failed;
+  }
+}
+
+function isExpected(error: unknown): boolean {
+  return (
+    typeof (error as { exitCode?: unknown })?.exitCode === 'number' &&
+    error instanceof Error &&
+    'code' in error
+  );
+}
+
+function toOption(declaration: OptionDeclaration): Option {
+  const flags = `--${declaration.flag}${declaration.value ? ` <${declaration.value.toLowerCase()}>` : ''}`;
+  const option = new Option(flags, declaration.help);
+  if (declaration.defaultHelp) option.default(undefined, declaration.defaultHelp);
+  return option;
+}

@@ -1,0 +1,79 @@
+import type { CopyPlan } from '../../core/plan.js';
+import type { CopySummary } from '../../core/summary.js';
+import { formatBytes, formatCount, formatDuration } from './format.js';
+
+/** The end-of-run report for people (stderr). `--json` prints the CopySummary itself instead. */
+export function humanSummary(summary: CopySummary): string {
+  const lines: string[] = [];
+  const seconds = summary.durationMs / 1000;
+  const rate = seconds > 0 ? summary.items.written / seconds : 0;
+  lines.push(`Copy ${summary.status}: ${side(summary.source)} -> ${side(summary.target)}`);
+  if (summary.schema.action !== 'none') {
+    const idx = summary.schema.indexes;
+    const settings = summary.schema.settings.length ? `; applied ${summary.schema.settings.join(', ')}` : '';
+    lines.push(
+      `  schema     ${summary.schema.action} (${idx.global} global, ${idx.local} local indexes)${settings}`,
+    );
+  }
+  if (summary.schema.unsupportedSettings.length) {
+    lines.push(`  not applied (endpoint lacks the API): ${summary.schema.unsupportedSettings.join(', ')}`);
+  }
+  lines.push(
+    `  items      ${formatCount(summary.items.written)} written of ${formatCount(summary.items.scanned)} scanned`,
+  );
+  lines.push(`  data       ${formatBytes(summary.bytes)}`);
+  lines.push(
+    `  capacity   ${formatCount(summary.consumedCapacity.read)} RCU read, ${formatCount(summary.consumedCapacity.write)} WCU written`,
+  );
+  const r = summary.retries;
+  lines.push(
+    `  retries    ${r.unprocessedItems} unprocessed, ${r.throttled} throttled, ${r.errors} errors, ${r.expiredCredentials} expired credentials`,
+  );
+  lines.push(
+    `  duration   ${formatDuration(summary.durationMs)} (${formatCount(rate)} items/s, ${summary.segments} segments)`,
+  );
+  return lines.join('\n');
+}
+
+function side(s: CopySummary['source']): string {
+  return `${s.table} (${s.region ?? '?'}${s.endpoint ? ` at ${s.endpoint}` : ''})`;
+}
+
+/** `--dry-run`: what would be deleted, created and applied, and how the items would be copied. */
+export function humanPlan(plan: CopyPlan, summary: CopySummary): string {
+  const lines: string[] = ['Plan (dry run: nothing was changed)'];
+  const target = summary.target.table;
+  if (plan.mode === 'data-only') lines.push(`  target     keep '${target}' as it is (--data-only)`);
+  else if (plan.deleteTarget) lines.push(`  target     DELETE the existing '${target}', then create it anew`);
+  else lines.push(`  target     create '${target}'`);
+  if (plan.createTable) {
+    lines.push('  CreateTable input:');
+    lines.push(indent(JSON.stringify(plan.createTable, null, 2), 4));
+  }
+  if (plan.lateSettings.length) {
+    lines.push(`  then apply ${plan.lateSettings.map((s) => s.kind).join(', ')}`);
+  }
+  if (plan.copyItems) {
+    lines.push(
+      `  items      ~${formatCount(plan.estimate.items)} items, ~${formatBytes(plan.estimate.bytes)} (DescribeTable's estimate)`,
+    );
+    lines.push(
+      `  scan       ${plan.segments} segment(s), ${plan.scanConcurrency} at a time, ${plan.scanLimit} items per page${plan.readRate ? `, at most ${formatCount(plan.readRate)} RCU/s` : ''}`,
+    );
+    lines.push(
+      `  write      ${plan.writeConcurrency} BatchWriteItem request(s) in flight${plan.writeRate ? `, at most ${formatCount(plan.writeRate)} WCU/s` : ''}`,
+    );
+  } else {
+    lines.push('  items      none (--schema-only)');
+  }
+  for (const warning of plan.warnings) lines.push(`  warning    ${warning}`);
+  return lines.join('\n');
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => pad + line)
+    .join('\n');
+}

@@ -1,0 +1,135 @@
+/**
+ * Splits items into BatchWriteItem-sized batches. Pure: no I/O, input order preserved.
+ */
+import type { Item } from '../stores/types.js';
+import { wireSizeUpperBound } from './item-size.js';
+
+/** BatchWriteItem: "can comprise as many as 25 put or delete requests". */
+export const MAX_BATCH_ITEMS = 25;
+
+/** BatchWriteItem: "the total request size exceeds 16 MB" is rejected (HTTP 413 from DynamoDB Local). */
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Room left for what surrounds the put requests: `{"RequestItems":{"<table name or ARN>":[...]}}`.
+ * A table ARN is at most 1,024 characters; 64 KB leaves a wide margin.
+ */
+export const REQUEST_ENVELOPE_HEADROOM = 64 * 1024;
+
+export interface BatchLimits {
+  /** Items per batch at most; defaults to MAX_BATCH_ITEMS. */
+  maxItems?: number;
+  /** Sum of the items' wireSizeUpperBound per batch at most; defaults to 16 MB less the envelope headroom. */
+  maxBytes?: number;
+}
+
+/**
+ * Splits `items`, in order, into batches of at most `maxItems` items whose summed
+ * wireSizeUpperBound is at most `maxBytes`. A batch never holds two items with the same key
+ * (BatchWriteItem rejects that): a repeated key starts a new batch, so writing the batches in order
+ * leaves the last write of a key in place, as the input order says. An item larger than
+ * `maxBytes` on its own gets a batch of its own. Never yields an empty batch.
+ */
+export function batchItems(
+  items: readonly Item[],
+  keyAttributes: readonly string[],
+  limits?: BatchLimits,
+): Item[][] {
+  const maxItems = limits?.maxItems ?? MAX_BATCH_ITEMS;
+  const maxBytes = limits?.maxBytes ?? MAX_BATCH_BYTES - REQUEST_ENVELOPE_HEADROOM;
+  if (!(maxItems >= 1) || !(maxBytes >= 1)) {
+    throw new RangeError(`batch limits must be at least 1 (maxItems ${maxItems}, maxBytes ${maxBytes})`);
+  }
+
+  const batches: Item[][] = [];
+  let batch: Item[] = [];
+  let bytes = 0;
+  const keys = new Set<string>();
+  for (const item of items) {
+    const size = wireSizeUpperBound(item);
+    const key = keyString(item, keyAttributes);
+    if (batch.length > 0 && (batch.length >= maxItems || bytes + size > maxBytes || keys.has(key))) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+      keys.clear();
+    }
+    batch.push(item);
+    bytes += size;
+    keys.add(key);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
+ * A canonical string of the item's key attribute values: two items get the same string exactly
+ * when DynamoDB would see the same key (type and value; binary compared by content). Each part is
+ * length-prefixed so that no value can imitate a separator.
+ */
+export function keyString(item: Item, keyAttributes: readonly string[]): string {
+  let result = '';
+  for (const name of keyAttributes) {
+    const value = item[name];
+    let part: string;
+    if (value === undefined) part = '-';
+    else if (value.S !== undefined) part = 'S' + value.S.length + ':' + value.S;
+    else if (value.N !== undefined) {
+      const number = canonicalNumber(value.N);
+      part = 'N' + number.length + ':' + number;
+    } else if (value.B !== undefined) {
+      const base64 = Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength).toString('base64');
+      part = 'B' + base64.length + ':' + base64;
+    } else {
+      // Not a valid key type; DynamoDB will reject the item, but it must still not merge with others.
+      const json = JSON.stringify(value);
+      part = '?' + json.length + ':' + json;
+    }
+    result += part;
+  }
+  return result;
+}
+
+/**
+ * DynamoDB compares numbers by value, so `1`, `1.0`, `+1` and `10e-1` are one key. Returns the
+ * digits without leading or trailing zeroes and the exponent that puts the point before them.
+ * Items read from DynamoDB are already normalized; files written by other tools may not be.
+ */
+function canonicalNumber(text: string): string {
+  let i = 0;
+  let negative = false;
+  if (text.charCodeAt(0) === 0x2d) {
+    negative = true;
+    i = 1;
+  } else if (text.charCodeAt(0) === 0x2b) {
+    i = 1;
+  }
+  let digits = '';
+  let integerDigits = 0;
+  let seenPoint = false;
+  let exponent = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      seenPoint = true;
+    } else if (c === 0x65 || c === 0x45) {
+      exponent = Number(text.slice(i + 1));
+      break;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (c === 0x30 && digits === '') {
+        // A leading zero moves the point, it adds no digit.
+        if (seenPoint) integerDigits--;
+        continue;
+      }
+      digits += text[i];
+      if (!seenPoint) integerDigits++;
+    } else {
+      return text; // not a number DynamoDB accepts; compare it as written
+    }
+  }
+  if (!Number.isInteger(exponent)) return text;
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 0x30) end--;
+  if (end === 0) return '0';
+  return (negative ? '-' : '') + digits.slice(0, end) + 'e' + (integerDigits + exponent);
+}

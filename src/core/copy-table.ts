@@ -1,0 +1,225 @@
+import { type DdbCopyError, DeletionNotConfirmedError, InterruptedError, isDdbCopyError } from '../errors.js';
+import type { CopyOptions } from '../options.js';
+import { Pacer } from '../runtime/pacer.js';
+import { CopyStats } from '../runtime/stats.js';
+import { connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
+import { DynamoDbSink } from '../stores/dynamodb/sink.js';
+import { DynamoDbSource } from '../stores/dynamodb/source.js';
+import type { RetryListener } from '../stores/types.js';
+import { copyItems } from './engine.js';
+import type { CopyEvent, StepName } from './events.js';
+import { type CopyPlan, planCopy, type TableLocation } from './plan.js';
+import { type CopySummary, summarize } from './summary.js';
+
+export interface CopyHooks {
+  /** Progress, steps and warnings, for a renderer. The copy never prints. */
+  onEvent?: (event: CopyEvent) => void;
+  /** Asked before an existing target is deleted (unless options.yes). Without it, deletion needs `yes`. */
+  confirmDeletion?: (question: {
+    table: string;
+    region: string;
+    endpoint: string | undefined;
+    plan: CopyPlan;
+  }) => Promise<boolean>;
+  /** Cancels the run: scanning stops, in-flight writes finish, the summary says `interrupted`. */
+  signal?: AbortSignal;
+}
+
+export interface CopyOutcome {
+  summary: CopySummary;
+  /** Set when the run failed; summary.status is then 'failed'. */
+  error?: DdbCopyError;
+  plan?: CopyPlan;
+}
+
+/**
+ * Copies a table, step by step: connect, describe, plan, prepare the target, copy items, apply late
+ * settings. Never throws for a failure it can explain: the outcome carries the typed error and a
+ * summary of what was done up to then.
+ */
+export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Promise<CopyOutcome> {
+  const stats = new CopyStats();
+  const onRetry: RetryListener = (reason) => {
+    stats.retries[reason] += 1;
+  };
+  const run: RunState = {
+    stats,
+    options,
+    schemaAction: 'none',
+    settingsApplied: [],
+    settingsUnsupported: [],
+    warnings: [],
+  };
+  const emit = (event: CopyEvent): void => {
+    if (event.type === 'warning') run.warnings.push(event.message);
+    hooks.onEvent?.(event);
+  };
+  try {
+    await copySteps(run, hooks, emit, onRetry);
+    const status = hooks.signal?.aborted && run.itemsStatus !== 'completed' ? 'interrupted' : 'completed';
+    if (status === 'interrupted') {
+      const error = new InterruptedError('Interrupted before the copy finished.', {
+        hint: 'Run the same command again to copy again.',
+      });
+      return { summary: summarize(run, 'interrupted', error), error, plan: run.plan };
+    }
+    return { summary: summarize(run, 'completed'), plan: run.plan };
+  } catch (error) {
+    const typed = isDdbCopyError(error)
+      ? error
+      : hooks.signal?.aborted
+        ? new InterruptedError('Interrupted.', { cause: error })
+        : undefined;
+    if (!typed) throw error;
+    return {
+      summary: summarize(run, typed.exitCode === 130 ? 'interrupted' : 'failed', typed),
+      error: typed,
+      plan: run.plan,
+    };
+  } finally {
+    // Keep-alive sockets would otherwise hold the process open.
+    run.source?.client.destroy();
+    run.target?.client.destroy();
+  }
+}
+
+/** The library's entry point: resolves with the summary, throws the typed error when the copy failed. */
+export async function copyTable(options: CopyOptions, hooks: CopyHooks = {}): Promise<CopySummary> {
+  const outcome = await runCopy(options, hooks);
+  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
+  return outcome.summary;
+}
+
+export interface RunState {
+  stats: CopyStats;
+  options: CopyOptions;
+  source?: SideConnection;
+  target?: SideConnection;
+  plan?: CopyPlan;
+  schemaAction: 'recreated' | 'created' | 'kept' | 'none';
+  settingsApplied: string[];
+  settingsUnsupported: string[];
+  warnings: string[];
+  itemsStatus?: 'completed' | 'interrupted';
+}
+
+async function copySteps(
+  run: RunState,
+  hooks: CopyHooks,
+  emit: (event: CopyEvent) => void,
+  onRetry: RetryListener,
+): Promise<void> {
+  const { options, stats } = run;
+  const signal = hooks.signal;
+  const step = (name: StepName, message: string): void => emit({ type: 'step', name, message });
+  const sockets = (options.concurrency ?? 16) + 16;
+
+  step('connect', 'Connecting to both sides');
+  run.source = await connectSide('source', options.source, {
+    maxSockets: sockets,
+    allowedOperations: SOURCE_OPERATIONS,
+  });
+  run.target = await connectSide('target', options.target, { maxSockets: sockets });
+  const source = new DynamoDbSource(run.source, onRetry);
+  const sink = new DynamoDbSink(run.target, onRetry);
+
+  step(
+    'describe',
+    `Describing source table '${run.source.tableName}' and target table '${run.target.tableName}'`,
+  );
+  const sourceSnapshot = await source.describe(options.skip);
+  const targetTable = await sink.describe(signal);
+  const plan = planCopy({
+    source: sourceSnapshot,
+    sourceLocation: await location(run.source, sourceSnapshot.table.TableArn),
+    target: targetTable,
+    targetLocation: await location(run.target, targetTable?.TableArn),
+    options,
+  });
+  run.plan = plan;
+  stats.expectedItems = plan.estimate.items;
+  stats.expectedBytes = plan.estimate.bytes;
+  emit({ type: 'plan', plan });
+  for (const message of plan.warnings) emit({ type: 'warning', message });
+  if (options.dryRun) return;
+
+  if (plan.deleteTarget) {
+    const confirmed =
+      options.yes ||
+      (hooks.confirmDeletion !== undefined &&
+        (await hooks.confirmDeletion({
+          table: run.target.tableName,
+          region: run.target.region,
+          endpoint: run.target.endpoint,
+          plan,
+        })));
+    if (!confirmed) {
+      throw new DeletionNotConfirmedError(
+        `The target table '${run.target.tableName}' exists and would be deleted; deletion was not confirmed.`,
+        {
+          side: 'target',
+          hint: 'Pass --yes to confirm (scripts), answer the prompt on a terminal, or use --data-only to keep the table.',
+        },
+      );
+    }
+    throwIfAborted(signal);
+    step('delete', `Deleting target table '${run.target.tableName}' and waiting until it is gone`);
+    await sink.deleteTable(signal);
+  }
+  if (plan.createTable) {
+    throwIfAborted(signal);
+    step('create', `Creating target table '${run.target.tableName}' with every index, waiting for ACTIVE`);
+    await sink.createTable(plan.createTable, signal);
+    run.schemaAction = plan.deleteTarget ? 'recreated' : 'created';
+    for (const setting of plan.lateSettings) {
+      step('settings', `Applying ${setting.kind} to the target`);
+      const result = await sink.applySetting(setting, signal);
+      if (result === 'applied') run.settingsApplied.push(setting.kind);
+      else {
+        run.settingsUnsupported.push(setting.kind);
+        emit({
+          type: 'warning',
+          message: `The target endpoint does not support ${setting.kind}; it was not applied.`,
+        });
+      }
+    }
+  } else {
+    run.schemaAction = 'kept';
+  }
+
+  if (!plan.copyItems) return;
+  step('copy', `Copying items: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)`);
+  emit({ type: 'copy-started', stats });
+  const result = await copyItems({
+    source,
+    sink,
+    keyAttributes: plan.keyAttributes,
+    totalSegments: plan.segments,
+    scanConcurrency: plan.scanConcurrency,
+    writeConcurrency: plan.writeConcurrency,
+    scanLimit: plan.scanLimit,
+    consistentRead: options.consistentRead,
+    readUnitsPerPage: plan.readUnitsPerPage,
+    readPacer: new Pacer(plan.readRate),
+    writePacer: new Pacer(plan.writeRate),
+    stats,
+    ...(signal ? { signal } : {}),
+  });
+  run.itemsStatus = result.status;
+  emit({ type: 'copy-finished', stats });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InterruptedError('Interrupted before the target was changed further.');
+}
+
+async function location(conn: SideConnection, tableArn: string | undefined): Promise<TableLocation> {
+  const identity = await conn.credentials.provide();
+  return {
+    tableName: conn.tableName,
+    region: conn.region,
+    endpoint: conn.endpoint,
+    accessKeyId: identity.accessKeyId,
+    tableArn,
+  };
+}

@@ -1,0 +1,161 @@
+import { setMaxListeners } from 'node:events';
+import { BoundedQueue } from '../runtime/bounded-queue.js';
+import type { Pacer } from '../runtime/pacer.js';
+import type { CopyStats } from '../runtime/stats.js';
+import type { Item, Sink, Source } from '../stores/types.js';
+import { batchItems } from './batcher.js';
+import { itemSize } from './item-size.js';
+import { type PageTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
+
+/** What copying items needs: both ends, the plan's numbers, the shared pacers and counters. */
+export interface CopyItemsInput {
+  source: Source;
+  sink: Sink;
+  keyAttributes: readonly string[];
+  totalSegments: number;
+  /** Segments scanned at the same time (the rest wait their turn). */
+  scanConcurrency: number;
+  /** BatchWriteItem requests in flight. */
+  writeConcurrency: number;
+  /** Scan `Limit`: items per page. */
+  scanLimit: number | undefined;
+  consistentRead: boolean;
+  /** Read capacity one Scan page is expected to cost, charged to the read pacer before the request. */
+  readUnitsPerPage: number;
+  readPacer: Pacer;
+  writePacer: Pacer;
+  stats: CopyStats;
+  /** Segment states from a checkpoint: done segments are skipped, the others resume after their key. */
+  resumeFrom?: readonly SegmentState[];
+  /** Called whenever a segment's resume point moves (after the target acknowledged the pages). */
+  onProgress?: (states: SegmentProgress) => void;
+  /** Stops scanning; batches already sent are finished; the result says `interrupted`. */
+  signal?: AbortSignal;
+}
+
+export interface CopyItemsResult {
+  status: 'completed' | 'interrupted';
+  segments: SegmentState[];
+}
+
+interface WriteUnit {
+  items: Item[];
+  bytes: number;
+  writeUnits: number;
+  ticket: PageTicket;
+}
+
+/**
+ * Copies every item: scanners read segments page by page and queue batches; writers put them.
+ *
+ * The queue is bounded, so scanning runs ahead of writing by at most a few pages. A fatal error from
+ * any worker stops them all and is rethrown; a cancelled `signal` stops scanning, lets in-flight writes
+ * finish and resolves `interrupted`. Either way the segment states say exactly where to resume.
+ */
+export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult> {
+  const progress = new SegmentProgress(input.totalSegments, input.resumeFrom);
+  const queue = new BoundedQueue<WriteUnit>(Math.max(2, input.writeConcurrency * 2));
+  // Aborted on the first failure so every worker stops; the user's signal only stops scanning.
+  const failure = new AbortController();
+  const stopScanning = AbortSignal.any([failure.signal, ...(input.signal ? [input.signal] : [])]);
+  // Every worker's pending request and back-off sleep listens to these; that is not a leak.
+  setMaxListeners(0, failure.signal, stopScanning);
+  let firstError: unknown;
+  const fail = (error: unknown): void => {
+    if (firstError === undefined) firstError = error;
+    failure.abort(error);
+    queue.discard();
+  };
+
+  const pending = Array.from({ length: input.totalSegments }, (_, segment) => segment).filter(
+    (segment) => !progress.state(segment).done,
+  );
+  const scanner = async (): Promise<void> => {
+    for (let segment = pending.shift(); segment !== undefined; segment = pending.shift()) {
+      if (stopScanning.aborted) return;
+      await scanSegment(input, segment, progress, queue, stopScanning);
+    }
+  };
+  const writer = async (): Promise<void> => {
+    for (let unit = await queue.pop(); unit !== undefined; unit = await queue.pop()) {
+      await writeUnit(input, unit, progress, failure.signal);
+    }
+  };
+
+  const scanners = Promise.all(
+    Array.from({ length: Math.min(input.scanConcurrency, Math.max(1, pending.length)) }, () =>
+      scanner().catch((error) => {
+        if (!stopScanning.aborted) fail(error);
+      }),
+    ),
+  ).then(() => queue.close());
+  const writers = Array.from({ length: input.writeConcurrency }, () => writer().catch(fail));
+  await Promise.all([scanners, ...writers]);
+
+  if (firstError !== undefined) throw firstError;
+  const segments = progress.snapshot();
+  return { status: segments.every((s) => s.done) ? 'completed' : 'interrupted', segments };
+}
+
+async function scanSegment(
+  input: CopyItemsInput,
+  segment: number,
+  progress: SegmentProgress,
+  queue: BoundedQueue<WriteUnit>,
+  signal: AbortSignal,
+): Promise<void> {
+  const { stats, readPacer } = input;
+  const pages = input.source
+    .scan({
+      segment,
+      totalSegments: input.totalSegments,
+      startKey: progress.state(segment).startKey,
+      limit: input.scanLimit,
+      consistentRead: input.consistentRead,
+      signal,
+    })
+    [Symbol.asyncIterator]();
+  for (;;) {
+    await readPacer.take(input.readUnitsPerPage, signal);
+    const next = await pages.next();
+    if (next.done) return;
+    const page = next.value;
+    if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
+    stats.pagesScanned += 1;
+    stats.itemsScanned += page.items.length;
+    stats.consumedRead += page.consumedRead;
+
+    const batches = batchItems(page.items, input.keyAttributes);
+    const ticket = progress.addPage(segment, page.lastKey, page.items.length, batches.length);
+    if (batches.length === 0) input.onProgress?.(progress);
+    for (const items of batches) {
+      let bytes = 0;
+      let writeUnits = 0;
+      for (const item of items) {
+        const size = itemSize(item);
+        bytes += size;
+        // BatchWriteItem: 1 WCU per item per started KB.
+        writeUnits += Math.ceil(size / 1024) || 1;
+      }
+      if (!(await queue.push({ items, bytes, writeUnits, ticket }))) return;
+    }
+    if (signal.aborted) return;
+  }
+}
+
+async function writeUnit(
+  input: CopyItemsInput,
+  unit: WriteUnit,
+  progress: SegmentProgress,
+  signal: AbortSignal,
+): Promise<void> {
+  const { stats, writePacer } = input;
+  await writePacer.take(unit.writeUnits, signal);
+  const result = await input.sink.writeBatch(unit.items, signal);
+  if (result.consumedWrite > 0) writePacer.settle(result.consumedWrite - unit.writeUnits);
+  if (result.throttled) writePacer.throttled();
+  stats.itemsWritten += unit.items.length;
+  stats.bytesWritten += unit.bytes;
+  stats.consumedWrite += result.consumedWrite;
+  if (progress.ackBatch(unit.ticket)) input.onProgress?.(progress);
+}

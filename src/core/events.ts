@@ -1,0 +1,13 @@
+import type { CopyStats } from '../runtime/stats.js';
+import type { CopyPlan } from './plan.js';
+
+/** The numbered steps of a copy, in order. */
+export type StepName = 'connect' | 'describe' | 'delete' | 'create' | 'settings' | 'copy';
+
+/** What the engine tells a renderer. Renderers read `stats` on their own schedule while copying. */
+export type CopyEvent =
+  | { type: 'step'; name: StepName; message: string }
+  | { type: 'plan'; plan: CopyPlan }
+  | { type: 'warning'; message: string }
+  | { type: 'copy-started'; stats: CopyStats }
+  | { type: 'copy-finished'; stats: CopyStats };

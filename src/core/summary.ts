@@ -1,0 +1,75 @@
+import type { DdbCopyError } from '../errors.js';
+import type { RetryCounts } from '../runtime/stats.js';
+import type { RunState } from './copy-table.js';
+
+/** The `--json` document of a copy (DESIGN.md): a contract, so fields are only ever added. */
+export interface CopySummary {
+  command: 'copy';
+  status: 'completed' | 'failed' | 'interrupted' | 'planned';
+  source: { table: string; region: string | null; endpoint: string | null };
+  target: { table: string; region: string | null; endpoint: string | null };
+  schema: {
+    action: 'recreated' | 'created' | 'kept' | 'none';
+    indexes: { global: number; local: number };
+    settings: string[];
+    unsupportedSettings: string[];
+  };
+  items: { scanned: number; written: number };
+  bytes: number;
+  consumedCapacity: { read: number; write: number };
+  retries: RetryCounts;
+  segments: number;
+  resumed: boolean;
+  durationMs: number;
+  warnings: string[];
+  error?: { code: string; message: string; hint: string | null; side: string | null };
+}
+
+export function summarize(run: RunState, status: CopySummary['status'], error?: DdbCopyError): CopySummary {
+  const { stats, plan, options } = run;
+  const create = plan?.createTable;
+  const summary: CopySummary = {
+    command: 'copy',
+    status: options.dryRun && status === 'completed' ? 'planned' : status,
+    source: {
+      table: run.source?.tableName ?? options.source.table,
+      region: run.source?.region ?? options.source.region ?? null,
+      endpoint: run.source?.endpoint ?? null,
+    },
+    target: {
+      table: run.target?.tableName ?? options.target.table,
+      region: run.target?.region ?? options.target.region ?? null,
+      endpoint: run.target?.endpoint ?? null,
+    },
+    schema: {
+      action: run.schemaAction,
+      indexes: {
+        global: create?.GlobalSecondaryIndexes?.length ?? 0,
+        local: create?.LocalSecondaryIndexes?.length ?? 0,
+      },
+      settings: [...run.settingsApplied],
+      unsupportedSettings: [...run.settingsUnsupported],
+    },
+    items: { scanned: stats.itemsScanned, written: stats.itemsWritten },
+    bytes: stats.bytesWritten,
+    consumedCapacity: { read: round(stats.consumedRead), write: round(stats.consumedWrite) },
+    retries: { ...stats.retries },
+    segments: plan?.segments ?? 0,
+    resumed: false,
+    durationMs: Math.round(stats.elapsedMs),
+    warnings: [...run.warnings],
+  };
+  if (error) {
+    summary.error = {
+      code: error.code,
+      message: error.message,
+      hint: error.hint ?? null,
+      side: error.side ?? null,
+    };
+  }
+  return summary;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

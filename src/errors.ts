@@ -1,0 +1,129 @@
+/**
+ * Every failure a user can meet is one of these classes: a stable code, the side it happened on,
+ * a message saying what is wrong, a hint saying what to do, and the exit code the CLI returns.
+ */
+export type Side = 'source' | 'target';
+
+/** Exit codes of the command-line contract (DESIGN.md). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface DdbCopyErrorOptions {
+  side?: Side;
+  hint?: string;
+  cause?: unknown;
+}
+
+export abstract class DdbCopyError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: ExitCode;
+  readonly side: Side | undefined;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: DdbCopyErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.side = options.side;
+    this.hint = options.hint;
+  }
+}
+
+/** Flags or values that cannot work together or cannot be parsed. Nothing was touched. */
+export class InvalidOptionError extends DdbCopyError {
+  readonly code = 'INVALID_OPTION';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** A table that must exist does not (or cannot be seen with these credentials and region). */
+export class TableNotFoundError extends DdbCopyError {
+  readonly code = 'TABLE_NOT_FOUND';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** Source and target resolve to the same table: copying would destroy the source. */
+export class SameTableError extends DdbCopyError {
+  readonly code = 'SAME_TABLE';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The target has deletion protection; we never switch it off for the user. */
+export class DeletionProtectedError extends DdbCopyError {
+  readonly code = 'DELETION_PROTECTED';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The target exists and the user did not confirm its deletion. */
+export class DeletionNotConfirmedError extends DdbCopyError {
+  readonly code = 'DELETION_NOT_CONFIRMED';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The target's key schema does not match the source's (for --data-only). */
+export class SchemaMismatchError extends DdbCopyError {
+  readonly code = 'SCHEMA_MISMATCH';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** Credentials are missing, invalid or cannot be assumed. */
+export class CredentialsError extends DdbCopyError {
+  readonly code = 'CREDENTIALS';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The credentials work but lack an IAM permission. */
+export class AccessDeniedError extends DdbCopyError {
+  readonly code = 'ACCESS_DENIED';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The endpoint cannot be reached (DNS, refused connection, timeout). */
+export class EndpointUnreachableError extends DdbCopyError {
+  readonly code = 'ENDPOINT_UNREACHABLE';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** A request kept failing until its retry budget ran out. The copy is incomplete. */
+export class RetryBudgetExhaustedError extends DdbCopyError {
+  readonly code = 'RETRY_BUDGET_EXHAUSTED';
+  readonly exitCode = EXIT.failed;
+}
+
+/** AWS rejected a request for a reason retrying cannot fix (validation, limits, unknown errors). */
+export class AwsRequestError extends DdbCopyError {
+  readonly code = 'AWS_REQUEST_FAILED';
+  readonly exitCode = EXIT.failed;
+}
+
+/** A table did not reach the expected state in time (ACTIVE after create, gone after delete). */
+export class TableStateTimeoutError extends DdbCopyError {
+  readonly code = 'TABLE_STATE_TIMEOUT';
+  readonly exitCode = EXIT.failed;
+}
+
+/** A store was asked for an operation its side must never perform (a write to the source). */
+export class ForbiddenOperationError extends DdbCopyError {
+  readonly code = 'FORBIDDEN_OPERATION';
+  readonly exitCode = EXIT.failed;
+}
+
+/** The run was cancelled (Ctrl-C, SIGTERM). */
+export class InterruptedError extends DdbCopyError {
+  readonly code = 'INTERRUPTED';
+  readonly exitCode = EXIT.interrupted;
+}
+
+/** The local demo or test server cannot run (no Java, download failed). */
+export class LocalServerError extends DdbCopyError {
+  readonly code = 'LOCAL_SERVER';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** Copy finished but a check of the target found it different from the source. */
+export class VerificationFailedError extends DdbCopyError {
+  readonly code = 'VERIFICATION_FAILED';
+  readonly exitCode = EXIT.failed;
+}
+
+export function isDdbCopyError(error: unknown): error is DdbCopyError {
+  return error instanceof DdbCopyError;
+}

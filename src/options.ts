@@ -1,0 +1,246 @@
+import { InvalidOptionError, type Side } from './errors.js';
+import type { SideConfig } from './stores/dynamodb/client.js';
+import { SKIPPABLE_SETTINGS, type SkippableSetting } from './stores/dynamodb/schema.js';
+
+/** A capacity rate: absolute units per second, or a percentage of the side's capacity. */
+export type RateSpec = { kind: 'units'; units: number } | { kind: 'percent'; percent: number };
+
+export type CopyMode = 'recreate' | 'data-only' | 'schema-only';
+export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
+
+/** Validated, frozen options of a copy: what the library's copyTable takes. */
+export interface CopyOptions {
+  readonly source: Readonly<SideConfig>;
+  readonly target: Readonly<SideConfig>;
+  readonly mode: CopyMode;
+  /** Delete an existing target without asking. */
+  readonly yes: boolean;
+  readonly dryRun: boolean;
+  readonly segments: number | undefined;
+  readonly concurrency: number | undefined;
+  readonly readRate: RateSpec | undefined;
+  readonly writeRate: RateSpec | undefined;
+  readonly consistentRead: boolean;
+  readonly billingMode: BillingMode | undefined;
+  readonly readCapacity: number | undefined;
+  readonly writeCapacity: number | undefined;
+  readonly sseKmsKeyId: string | undefined;
+  readonly skip: ReadonlySet<SkippableSetting>;
+}
+
+/** One declared flag: its name, its help text, and how its value is parsed and checked. */
+export interface OptionDeclaration {
+  /** Long flag without dashes, e.g. 'source-profile'. */
+  flag: string;
+  /** Placeholder for the value; absent for a boolean switch. */
+  value?: string;
+  help: string;
+  /** Default as shown in help (the real default is applied in validation). */
+  defaultHelp?: string;
+}
+
+function sideDeclarations(side: Side): OptionDeclaration[] {
+  return [
+    {
+      flag: `${side}-profile`,
+      value: 'NAME',
+      help: `named profile for the ${side} side (SSO, role_arn, credential_process work)`,
+    },
+    { flag: `${side}-region`, value: 'REGION', help: `region of the ${side} table` },
+    {
+      flag: `${side}-role-arn`,
+      value: 'ARN',
+      help: `role to assume for the ${side} side (credentials refresh themselves)`,
+    },
+    { flag: `${side}-external-id`, value: 'ID', help: `external ID for the ${side} side's AssumeRole` },
+    {
+      flag: `${side}-endpoint-url`,
+      value: 'URL',
+      help: `DynamoDB endpoint of the ${side} side (DynamoDB Local, VPC endpoint)`,
+    },
+  ];
+}
+
+/** Every flag of `copy`, declared once: the CLI registers these and validation reads them back. */
+export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
+  { flag: 'source', value: 'TABLE', help: 'source table name or ARN (required)' },
+  { flag: 'target', value: 'TABLE', help: 'target table name or ARN (required)' },
+  ...sideDeclarations('source'),
+  ...sideDeclarations('target'),
+  {
+    flag: 'data-only',
+    help: 'copy items into the existing target; leave its schema alone (key schemas must match)',
+  },
+  { flag: 'schema-only', help: 'recreate the target from the source; copy no items' },
+  { flag: 'yes', help: 'confirm deletion of an existing target without a prompt (for scripts)' },
+  { flag: 'dry-run', help: 'print the plan and change nothing' },
+  { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
+  { flag: 'concurrency', value: 'N', help: 'BatchWriteItem requests in flight', defaultHelp: '16' },
+  {
+    flag: 'read-rate',
+    value: 'N|P%',
+    help: 'cap on source read capacity units per second, or % of its capacity',
+  },
+  {
+    flag: 'write-rate',
+    value: 'N|P%',
+    help: 'cap on target write capacity units per second, or % of its capacity',
+  },
+  { flag: 'consistent-read', help: 'strongly consistent scan (costs twice the read capacity)' },
+  {
+    flag: 'billing-mode',
+    value: 'MODE',
+    help: "target billing: 'on-demand' or 'provisioned'",
+    defaultHelp: "the source's",
+  },
+  { flag: 'read-capacity', value: 'N', help: 'target (and GSI) read capacity units, provisioned mode' },
+  { flag: 'write-capacity', value: 'N', help: 'target (and GSI) write capacity units, provisioned mode' },
+  {
+    flag: 'sse-kms-key-id',
+    value: 'KEY',
+    help: "target's KMS key (a source account's key is not valid in the target)",
+  },
+  { flag: 'skip', value: 'LIST', help: `settings not to copy: ${SKIPPABLE_SETTINGS.join(',')}` },
+  { flag: 'json', help: 'print the summary as one JSON document on stdout' },
+  { flag: 'quiet', help: 'only errors on stderr' },
+  { flag: 'verbose', help: 'more detail on stderr' },
+];
+
+/** The parsed command line as commander gives it: camelCase keys, strings and booleans. */
+export type RawOptions = Record<string, string | boolean | undefined>;
+
+/** Turns raw flag values into CopyOptions, or throws InvalidOptionError naming the flag and the fix. */
+export function validateCopyOptions(raw: RawOptions): CopyOptions {
+  const source = sideConfig(raw, 'source');
+  const target = sideConfig(raw, 'target');
+  if (raw.dataOnly && raw.schemaOnly) {
+    throw new InvalidOptionError('--data-only and --schema-only cannot be used together.', {
+      hint: 'Use --data-only to copy items into an existing table, --schema-only to recreate it empty.',
+    });
+  }
+  const mode: CopyMode = raw.dataOnly ? 'data-only' : raw.schemaOnly ? 'schema-only' : 'recreate';
+  const billingMode = parseBillingMode(raw.billingMode);
+  const readCapacity = positiveInteger(raw.readCapacity, 'read-capacity');
+  const writeCapacity = positiveInteger(raw.writeCapacity, 'write-capacity');
+  if (mode === 'data-only' && (billingMode || readCapacity || writeCapacity || raw.sseKmsKeyId)) {
+    throw new InvalidOptionError(
+      '--billing-mode, --read-capacity, --write-capacity and --sse-kms-key-id shape a new target; --data-only keeps the existing one.',
+      { hint: 'Drop those flags, or drop --data-only to recreate the target.' },
+    );
+  }
+  return Object.freeze({
+    source: Object.freeze(source),
+    target: Object.freeze(target),
+    mode,
+    yes: raw.yes === true,
+    dryRun: raw.dryRun === true,
+    segments: positiveInteger(raw.segments, 'segments', 1_000_000),
+    concurrency: positiveInteger(raw.concurrency, 'concurrency', 1024),
+    readRate: parseRate(raw.readRate, 'read-rate'),
+    writeRate: parseRate(raw.writeRate, 'write-rate'),
+    consistentRead: raw.consistentRead === true,
+    billingMode,
+    readCapacity,
+    writeCapacity,
+    sseKmsKeyId: stringValue(raw.sseKmsKeyId),
+    skip: parseSkip(raw.skip),
+  });
+}
+
+function sideConfig(raw: RawOptions, side: Side): SideConfig {
+  const table = stringValue(raw[side]);
+  if (!table) {
+    throw new InvalidOptionError(`--${side} is required.`, {
+      side,
+      hint: `Name the ${side} table: --${side} TABLE (a name or a table ARN).`,
+    });
+  }
+  const key = (suffix: string): string | undefined => stringValue(raw[`${side}${suffix}`]);
+  const config: SideConfig = { table };
+  const profile = key('Profile');
+  const region = key('Region');
+  const roleArn = key('RoleArn');
+  const externalId = key('ExternalId');
+  const endpointUrl = key('EndpointUrl');
+  if (profile) config.profile = profile;
+  if (region) config.region = region;
+  if (roleArn) {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+      throw new InvalidOptionError(`--${side}-role-arn '${roleArn}' is not an IAM role ARN.`, {
+        side,
+        hint: 'A role ARN looks like arn:aws:iam::123456789012:role/ddbcopy-reader.',
+      });
+    }
+    config.roleArn = roleArn;
+  }
+  if (externalId) config.externalId = externalId;
+  if (endpointUrl) {
+    if (!URL.canParse(endpointUrl) || !/^https?:$/.test(new URL(endpointUrl).protocol)) {
+      throw new InvalidOptionError(`--${side}-endpoint-url '${endpointUrl}' is not an http(s) URL.`, {
+        side,
+        hint: 'For DynamoDB Local: --' + side + '-endpoint-url http://localhost:8000',
+      });
+    }
+    config.endpointUrl = endpointUrl;
+  }
+  return config;
+}
+
+function stringValue(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function positiveInteger(
+  value: string | boolean | undefined,
+  flag: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(number) || number < 1 || number > max) {
+    throw new InvalidOptionError(`--${flag} must be a whole number from 1 to ${max}, not '${value}'.`);
+  }
+  return number;
+}
+
+/** '500' → 500 units/s; '50%' → half the side's capacity. */
+export function parseRate(value: string | boolean | undefined, flag: string): RateSpec | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (percent) {
+    const p = Number(percent[1]);
+    if (p > 0 && p <= 100) return { kind: 'percent', percent: p };
+  } else if (/^\d+(?:\.\d+)?$/.test(text) && Number(text) > 0) {
+    return { kind: 'units', units: Number(text) };
+  }
+  throw new InvalidOptionError(
+    `--${flag} must be capacity units per second (e.g. 500) or a percentage above 0 and at most 100 (e.g. 50%), not '${value}'.`,
+  );
+}
+
+function parseBillingMode(value: string | boolean | undefined): BillingMode | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim().toLowerCase();
+  if (text === 'on-demand' || text === 'pay_per_request' || text === 'pay-per-request')
+    return 'PAY_PER_REQUEST';
+  if (text === 'provisioned') return 'PROVISIONED';
+  throw new InvalidOptionError(`--billing-mode must be 'on-demand' or 'provisioned', not '${value}'.`);
+}
+
+function parseSkip(value: string | boolean | undefined): ReadonlySet<SkippableSetting> {
+  const skip = new Set<SkippableSetting>();
+  if (typeof value !== 'string') return skip;
+  for (const part of value.split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name === '') continue;
+    if (!(SKIPPABLE_SETTINGS as readonly string[]).includes(name)) {
+      throw new InvalidOptionError(`--skip: unknown setting '${part.trim()}'.`, {
+        hint: `Known settings: ${SKIPPABLE_SETTINGS.join(', ')}.`,
+      });
+    }
+    skip.add(name as SkippableSetting);
+  }
+  return skip;
+}

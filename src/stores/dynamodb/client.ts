@@ -1,0 +1,241 @@
+import http from 'node:http';
+import https from 'node:https';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { CredentialsError, ForbiddenOperationError, InvalidOptionError, type Side } from '../../errors.js';
+
+/** How one side reaches its table: every field optional except the table, as on the command line. */
+export interface SideConfig {
+  /** Table name, or table ARN (cross-account access through a resource policy; its region wins). */
+  table: string;
+  profile?: string;
+  region?: string;
+  roleArn?: string;
+  externalId?: string;
+  endpointUrl?: string;
+  /** Base credentials (library use, the demo): replace the profile / default chain lookup. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+export interface TableArn {
+  partition: string;
+  region: string;
+  account: string;
+  tableName: string;
+}
+
+const TABLE_ARN = /^arn:(aws[a-z-]*):dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
+
+/** Parses a table ARN; returns undefined for a plain table name, throws for a malformed ARN. */
+export function parseTableArn(value: string, side: Side): TableArn | undefined {
+  if (!value.startsWith('arn:')) return undefined;
+  const match = TABLE_ARN.exec(value);
+  if (!match) {
+    throw new InvalidOptionError(`--${side} '${value}' is not a valid DynamoDB table ARN.`, {
+      side,
+      hint: 'A table ARN looks like arn:aws:dynamodb:eu-west-1:123456789012:table/orders.',
+    });
+  }
+  const [, partition, region, account, tableName] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { partition, region, account, tableName };
+}
+
+/**
+ * Credentials that can be declared stale. The SDK caches what a provider returns until its
+ * `expiration`; when DynamoDB says the token expired earlier than that (clock skew, revoked session),
+ * `expireNow()` backdates the cached identity so the SDK fetches fresh credentials on the next request.
+ */
+type MutableIdentity = { -readonly [K in keyof AwsCredentialIdentity]: AwsCredentialIdentity[K] };
+
+export class RefreshableCredentials {
+  private current: MutableIdentity | undefined;
+
+  constructor(private readonly provider: AwsCredentialIdentityProvider) {}
+
+  readonly provide = async (): Promise<AwsCredentialIdentity> => {
+    if (this.current && !expiresWithin(this.current, REFRESH_WINDOW_MS)) return this.current;
+    this.current = { ...(await this.provider()) };
+    return this.current;
+  };
+
+  expireNow(): void {
+    if (this.current) {
+      this.current.expiration = new Date(0);
+      this.current = undefined;
+    }
+  }
+}
+
+/** Refresh temporary credentials this long before they expire, so no request is signed with a dying key. */
+const REFRESH_WINDOW_MS = 5 * 60_000;
+
+function expiresWithin(identity: AwsCredentialIdentity, ms: number): boolean {
+  return identity.expiration !== undefined && identity.expiration.getTime() - Date.now() < ms;
+}
+
+export interface SideConnection {
+  side: Side;
+  client: DynamoDBClient;
+  /** What API calls pass as TableName: the ARN when given, else the name. */
+  apiTableName: string;
+  tableName: string;
+  region: string;
+  endpoint: string | undefined;
+  credentials: RefreshableCredentials;
+  arn: TableArn | undefined;
+}
+
+export interface ConnectOptions {
+  /** Sockets kept open to the endpoint; at least the number of requests in flight. */
+  maxSockets: number;
+  /** Allow only these operations (the source side gets read and describe calls only). */
+  allowedOperations?: ReadonlySet<string>;
+}
+
+/** Operations the source side may perform: reads and describes, never a write. */
+export const SOURCE_OPERATIONS: ReadonlySet<string> = new Set([
+  'DescribeTableCommand',
+  'DescribeTimeToLiveCommand',
+  'DescribeContinuousBackupsCommand',
+  'ListTagsOfResourceCommand',
+  'ScanCommand',
+  'GetItemCommand',
+  'QueryCommand',
+  'BatchGetItemCommand',
+]);
+
+/** Builds the side's client: its own credentials, region and endpoint, keep-alive sockets, no SDK retries. */
+export async function connectSide(
+  side: Side,
+  config: SideConfig,
+  options: ConnectOptions,
+): Promise<SideConnection> {
+  const arn = parseTableArn(config.table, side);
+  if (arn && config.region && config.region !== arn.region) {
+    throw new InvalidOptionError(
+      `--${side}-region ${config.region} disagrees with the region in the table ARN (${arn.region}).`,
+      { side, hint: `Drop --${side}-region: the ARN's region is used.` },
+    );
+  }
+  if (config.externalId && !config.roleArn) {
+    throw new InvalidOptionError(`--${side}-external-id needs --${side}-role-arn.`, { side });
+  }
+  const region = arn?.region ?? config.region;
+  const base: AwsCredentialIdentityProvider = config.credentials
+    ? asProvider(config.credentials)
+    : config.profile
+      ? fromIni({ profile: config.profile })
+      : fromNodeProviderChain();
+  const provider = config.roleArn
+    ? fromTemporaryCredentials({
+        params: {
+          RoleArn: config.roleArn,
+          RoleSessionName: `ddbcopy-${side}-${Date.now()}`,
+          ...(config.externalId ? { ExternalId: config.externalId } : {}),
+        },
+        masterCredentials: base,
+        clientConfig: {
+          ...(region ? { region } : {}),
+          ...(config.profile ? { profile: config.profile } : {}),
+        },
+      })
+    : base;
+  const credentials = new RefreshableCredentials(provider);
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 10_000 };
+  const client = new DynamoDBClient({
+    ...(region ? { region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+    credentials: credentials.provide,
+    // Our stores retry with their own budgets and count every retry; the SDK's would hide them.
+    maxAttempts: 1,
+    requestHandler: {
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+      connectionTimeout: 10_000,
+      requestTimeout: 120_000,
+    },
+  });
+  if (options.allowedOperations) guardOperations(client, side, options.allowedOperations);
+
+  const resolvedRegion = await resolveRegion(client, side);
+  await checkCredentials(credentials, side, config);
+  return {
+    side,
+    client,
+    apiTableName: config.table,
+    tableName: arn?.tableName ?? config.table,
+    region: resolvedRegion,
+    endpoint: config.endpointUrl,
+    credentials,
+    arn,
+  };
+}
+
+function asProvider(
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): AwsCredentialIdentityProvider {
+  return typeof credentials === 'function' ? credentials : async () => credentials;
+}
+
+async function resolveRegion(client: DynamoDBClient, side: Side): Promise<string> {
+  try {
+    const region = await client.config.region();
+    if (region) return region;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new InvalidOptionError(`No region is set for the ${side} side.`, {
+    side,
+    hint: `Pass --${side}-region, give a table ARN, set AWS_REGION, or use a profile with a region.`,
+  });
+}
+
+/** Resolves credentials up front so a missing profile or unassumable role fails before any work. */
+async function checkCredentials(
+  credentials: RefreshableCredentials,
+  side: Side,
+  config: SideConfig,
+): Promise<void> {
+  try {
+    await credentials.provide();
+  } catch (error) {
+    const how = config.roleArn
+      ? `assume role ${config.roleArn}`
+      : config.profile
+        ? `load profile '${config.profile}'`
+        : 'find credentials (environment, shared config, SSO, instance role)';
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new CredentialsError(`Could not ${how} for the ${side} side: ${reason}`, {
+      side,
+      cause: error,
+      hint: config.roleArn
+        ? `Check that the role trusts the ${side} side's base credentials${config.externalId ? ' with this external ID' : ''} and that those credentials work.`
+        : `Pass --${side}-profile NAME (a profile in ~/.aws/config), set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for SSO run 'aws sso login' first.`,
+    });
+  }
+}
+
+/** Refuses any operation not on the allow-list before it leaves the process. */
+function guardOperations(client: DynamoDBClient, side: Side, allowed: ReadonlySet<string>): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? 'unknown';
+      if (!allowed.has(command)) {
+        throw new ForbiddenOperationError(
+          `Refused to send ${command.replace(/Command$/, '')} to the ${side} side: ddbcopy only reads and describes there.`,
+          { side, hint: 'This is a bug in ddbcopy; please report it. Nothing was sent.' },
+        );
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'ddbcopyOperationGuard' },
+  );
+}

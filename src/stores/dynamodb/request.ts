@@ -1,0 +1,77 @@
+import { RetryBudgetExhaustedError } from '../../errors.js';
+import { RetryBudget, type RetryPolicy, sleep } from '../../runtime/retry.js';
+import type { RetryListener } from '../types.js';
+import type { SideConnection } from './client.js';
+import { classifyError, toDdbCopyError } from './errors.js';
+
+export interface RequestOptions {
+  operation: string;
+  policy: RetryPolicy;
+  onRetry?: RetryListener | undefined;
+  signal?: AbortSignal | undefined;
+  /** Control-plane calls fail at once on a dead endpoint; data-plane calls ride out a blip. */
+  retryUnreachable?: boolean;
+}
+
+/** Any command of the DynamoDB client; callers name the output type they expect. */
+export type DynamoDbCommand = { readonly input: object };
+
+/**
+ * Sends one request, retrying throttling, transient errors and expired credentials with full-jitter
+ * backoff until the policy's budget is spent. Whatever is not retried leaves as one of our typed errors.
+ */
+export async function sendWithRetry<Output>(
+  conn: SideConnection,
+  command: DynamoDbCommand,
+  options: RequestOptions,
+): Promise<Output> {
+  const budget = new RetryBudget(options.policy);
+  const context = {
+    side: conn.side,
+    table: conn.tableName,
+    operation: options.operation,
+    endpoint: conn.endpoint,
+  };
+  for (;;) {
+    try {
+      return (await conn.client.send(command as never, { abortSignal: options.signal })) as Output;
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const cls = classifyError(error);
+      if (cls === 'fatal' || cls === 'too-large') throw toDdbCopyError(error, context);
+      if (cls === 'unreachable' && !options.retryUnreachable) throw toDdbCopyError(error, context);
+      if (cls === 'expired-credentials') conn.credentials.expireNow();
+      options.onRetry?.(retryReason(cls));
+      const delay = budget.failed();
+      if (delay === undefined) {
+        throw new RetryBudgetExhaustedError(
+          `${options.operation} on the ${conn.side} table '${conn.tableName}' kept failing (${budget.attemptsWithoutProgress} attempts, last: ${errorName(error)}).`,
+          {
+            side: conn.side,
+            cause: error,
+            hint: 'Nothing was skipped. Lower the rate (--read-rate/--write-rate) or raise capacity, then run again.',
+          },
+        );
+      }
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+function retryReason(cls: ReturnType<typeof classifyError>): 'throttled' | 'expiredCredentials' | 'errors' {
+  if (cls === 'throttled') return 'throttled';
+  if (cls === 'expired-credentials') return 'expiredCredentials';
+  return 'errors';
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : String(error);
+}
+
+/** True for the error an endpoint gives for an API it does not offer (DynamoDB Local: tags, PITR). */
+export function isUnsupportedOperation(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause ? error.cause : error;
+  const name = cause instanceof Error ? cause.name : '';
+  const message = cause instanceof Error ? cause.message : '';
+  return name === 'UnknownOperationException' || /not (currently )?supported/i.test(message);
+}

@@ -1,0 +1,235 @@
+import {
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  type TableDescription,
+  TagResourceCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { isDdbCopyError, RetryBudgetExhaustedError, TableStateTimeoutError } from '../../errors.js';
+import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY, RetryBudget, sleep } from '../../runtime/retry.js';
+import type {
+  Capabilities,
+  Item,
+  LateSetting,
+  RetryListener,
+  Sink,
+  Unsupported,
+  WriteResult,
+} from '../types.js';
+import { UNSUPPORTED } from '../types.js';
+import type { SideConnection } from './client.js';
+import { classifyError } from './errors.js';
+import { type DynamoDbCommand, isUnsupportedOperation, sendWithRetry } from './request.js';
+
+/** How long a table may take to disappear or to become ACTIVE with all its indexes. */
+const TABLE_STATE_TIMEOUT_MS = 30 * 60_000;
+
+/** A DynamoDB table written with BatchWriteItem; also the target's control plane. */
+export class DynamoDbSink implements Sink {
+  readonly capabilities: Capabilities = { parallelScan: true, schema: true, consistentRead: true };
+
+  constructor(
+    readonly connection: SideConnection,
+    private readonly onRetry?: RetryListener,
+  ) {}
+
+  async describe(signal?: AbortSignal): Promise<TableDescription | undefined> {
+    try {
+      const out = await this.control<DescribeTableCommandOutput>(
+        new DescribeTableCommand({ TableName: this.connection.apiTableName }),
+        'DescribeTable',
+        signal,
+      );
+      return out.Table;
+    } catch (error) {
+      if (isDdbCopyError(error) && error.code === 'TABLE_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  async deleteTable(signal?: AbortSignal): Promise<void> {
+    try {
+      await this.control(
+        new DeleteTableCommand({ TableName: this.connection.apiTableName }),
+        'DeleteTable',
+        signal,
+      );
+    } catch (error) {
+      // Already gone (deleted by someone else meanwhile): that is what we wanted.
+      if (!(isDdbCopyError(error) && error.code === 'TABLE_NOT_FOUND')) throw error;
+    }
+    await this.waitFor('to be deleted', signal, (table) => table === undefined);
+  }
+
+  async createTable(input: CreateTableCommandInput, signal?: AbortSignal): Promise<TableDescription> {
+    await this.control(new CreateTableCommand(input), 'CreateTable', signal);
+    return this.waitFor('and all its indexes to become ACTIVE', signal, isActive);
+  }
+
+  async applySetting(setting: LateSetting, signal?: AbortSignal): Promise<'applied' | Unsupported> {
+    const table = this.connection.apiTableName;
+    try {
+      switch (setting.kind) {
+        case 'ttl':
+          await this.control(
+            new UpdateTimeToLiveCommand({
+              TableName: table,
+              TimeToLiveSpecification: { Enabled: true, AttributeName: setting.attributeName },
+            }),
+            'UpdateTimeToLive',
+            signal,
+          );
+          break;
+        case 'pitr':
+          await this.control(
+            new UpdateContinuousBackupsCommand({
+              TableName: table,
+              PointInTimeRecoverySpecification: {
+                PointInTimeRecoveryEnabled: true,
+                ...(setting.recoveryPeriodInDays
+                  ? { RecoveryPeriodInDays: setting.recoveryPeriodInDays }
+                  : {}),
+              },
+            }),
+            'UpdateContinuousBackups',
+            signal,
+          );
+          break;
+        case 'tags': {
+          const arn = (await this.describe(signal))?.TableArn;
+          await this.control(
+            new TagResourceCommand({ ResourceArn: arn, Tags: setting.tags }),
+            'TagResource',
+            signal,
+          );
+          break;
+        }
+      }
+      return 'applied';
+    } catch (error) {
+      if (isUnsupportedOperation(error)) return UNSUPPORTED;
+      throw error;
+    }
+  }
+
+  /**
+   * Puts every item or throws. UnprocessedItems are sent again after a full-jitter pause, with a budget
+   * that restarts whenever some of them get through; a request too large for the endpoint is halved.
+   */
+  async writeBatch(items: Item[], signal?: AbortSignal): Promise<WriteResult> {
+    const conn = this.connection;
+    const result: WriteResult = { consumedWrite: 0, throttled: false };
+    const onRetry: RetryListener = (reason) => {
+      if (reason === 'throttled') result.throttled = true;
+      this.onRetry?.(reason);
+    };
+    const budget = new RetryBudget(DATA_RETRY_POLICY);
+    let pending = items;
+    for (;;) {
+      let out: BatchWriteItemCommandOutput;
+      try {
+        out = await sendWithRetry<BatchWriteItemCommandOutput>(
+          conn,
+          new BatchWriteItemCommand({
+            RequestItems: { [conn.apiTableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+          { operation: 'BatchWriteItem', policy: DATA_RETRY_POLICY, onRetry, signal, retryUnreachable: true },
+        );
+      } catch (error) {
+        if (pending.length > 1 && isDdbCopyError(error) && classifyError(error.cause) === 'too-large') {
+          return this.writeHalves(pending, result, signal);
+        }
+        throw error;
+      }
+      for (const capacity of out.ConsumedCapacity ?? []) result.consumedWrite += capacity.CapacityUnits ?? 0;
+      const unprocessed = unprocessedItems(out);
+      if (unprocessed.length === 0) return result;
+      if (unprocessed.length < pending.length) budget.progressed();
+      pending = unprocessed;
+      result.throttled = true;
+      this.onRetry?.('unprocessedItems');
+      const delay = budget.failed();
+      if (delay === undefined) {
+        throw new RetryBudgetExhaustedError(
+          `${pending.length} item(s) stayed unprocessed by BatchWriteItem on the target table '${conn.tableName}' after ${budget.attemptsWithoutProgress} attempts.`,
+          {
+            side: 'target',
+            hint: 'Nothing was skipped. The target is throttling: lower --write-rate or raise its write capacity, then resume.',
+          },
+        );
+      }
+      await sleep(delay, signal);
+    }
+  }
+
+  private async writeHalves(items: Item[], result: WriteResult, signal?: AbortSignal): Promise<WriteResult> {
+    const middle = Math.ceil(items.length / 2);
+    for (const half of [items.slice(0, middle), items.slice(middle)]) {
+      const part = await this.writeBatch(half, signal);
+      result.consumedWrite += part.consumedWrite;
+      result.throttled ||= part.throttled;
+    }
+    return result;
+  }
+
+  private control<Output>(
+    command: DynamoDbCommand,
+    operation: string,
+    signal?: AbortSignal,
+  ): Promise<Output> {
+    return sendWithRetry<Output>(this.connection, command, {
+      operation,
+      policy: CONTROL_RETRY_POLICY,
+      onRetry: this.onRetry,
+      signal,
+    });
+  }
+
+  /** Polls DescribeTable until `done` holds, backing off from 250 ms to 5 s. */
+  private async waitFor(
+    what: string,
+    signal: AbortSignal | undefined,
+    done: (table: TableDescription | undefined) => boolean,
+  ): Promise<TableDescription> {
+    const deadline = Date.now() + TABLE_STATE_TIMEOUT_MS;
+    let delay = 250;
+    for (;;) {
+      const table = await this.describe(signal);
+      if (done(table)) return table as TableDescription;
+      if (Date.now() > deadline) {
+        throw new TableStateTimeoutError(
+          `Gave up waiting for the target table '${this.connection.tableName}' ${what} after ${TABLE_STATE_TIMEOUT_MS / 60_000} minutes (status: ${table?.TableStatus ?? 'absent'}).`,
+          { side: 'target', hint: 'Check the table in the AWS console, then run the copy again.' },
+        );
+      }
+      await sleep(delay, signal);
+      delay = Math.min(5_000, delay * 1.5);
+    }
+  }
+}
+
+function isActive(table: TableDescription | undefined): boolean {
+  return (
+    table?.TableStatus === 'ACTIVE' &&
+    (table.GlobalSecondaryIndexes ?? []).every(
+      (index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE',
+    )
+  );
+}
+
+function unprocessedItems(out: BatchWriteItemCommandOutput): Item[] {
+  const items: Item[] = [];
+  for (const requests of Object.values(out.UnprocessedItems ?? {})) {
+    for (const request of requests) {
+      if (request.PutRequest?.Item) items.push(request.PutRequest.Item);
+    }
+  }
+  return items;
+}

@@ -1,0 +1,136 @@
+import {
+  type ContinuousBackupsDescription,
+  DescribeContinuousBackupsCommand,
+  type DescribeContinuousBackupsCommandOutput,
+  DescribeTableCommand,
+  type DescribeTableCommandOutput,
+  DescribeTimeToLiveCommand,
+  type DescribeTimeToLiveCommandOutput,
+  ListTagsOfResourceCommand,
+  type ListTagsOfResourceCommandOutput,
+  ScanCommand,
+  type ScanCommandOutput,
+  type Tag,
+  type TimeToLiveDescription,
+} from '@aws-sdk/client-dynamodb';
+import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
+import {
+  type Capabilities,
+  type Page,
+  type RetryListener,
+  type ScanOptions,
+  type Source,
+  type TableSnapshot,
+  UNSUPPORTED,
+  type Unsupported,
+} from '../types.js';
+import type { SideConnection } from './client.js';
+import {
+  type DynamoDbCommand,
+  isUnsupportedOperation,
+  type RequestOptions,
+  sendWithRetry,
+} from './request.js';
+
+/** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
+export class DynamoDbSource implements Source {
+  readonly capabilities: Capabilities = { parallelScan: true, schema: true, consistentRead: true };
+
+  constructor(
+    readonly connection: SideConnection,
+    private readonly onRetry?: RetryListener,
+  ) {}
+
+  async describe(skip: ReadonlySet<string> = new Set()): Promise<TableSnapshot> {
+    const conn = this.connection;
+    const described = await this.control<DescribeTableCommandOutput>(
+      new DescribeTableCommand({ TableName: conn.apiTableName }),
+      'DescribeTable',
+    );
+    const table = described.Table!;
+    const timeToLive: TimeToLiveDescription | Unsupported = skip.has('ttl')
+      ? UNSUPPORTED
+      : await this.optional(async () => {
+          const out = await this.control<DescribeTimeToLiveCommandOutput>(
+            new DescribeTimeToLiveCommand({ TableName: conn.apiTableName }),
+            'DescribeTimeToLive',
+          );
+          return out.TimeToLiveDescription ?? { TimeToLiveStatus: 'DISABLED' };
+        });
+    const continuousBackups: ContinuousBackupsDescription | Unsupported = skip.has('pitr')
+      ? UNSUPPORTED
+      : await this.optional(async () => {
+          const out = await this.control<DescribeContinuousBackupsCommandOutput>(
+            new DescribeContinuousBackupsCommand({ TableName: conn.apiTableName }),
+            'DescribeContinuousBackups',
+          );
+          return out.ContinuousBackupsDescription ?? { ContinuousBackupsStatus: 'DISABLED' };
+        });
+    const tags: Tag[] | Unsupported =
+      skip.has('tags') || !table.TableArn
+        ? UNSUPPORTED
+        : await this.optional(() => this.listTags(table.TableArn!));
+    return { table, timeToLive, continuousBackups, tags };
+  }
+
+  async *scan(options: ScanOptions): AsyncIterable<Page> {
+    const conn = this.connection;
+    let startKey = options.startKey;
+    do {
+      const out = await sendWithRetry<ScanCommandOutput>(
+        conn,
+        new ScanCommand({
+          TableName: conn.apiTableName,
+          Segment: options.segment,
+          TotalSegments: options.totalSegments,
+          ExclusiveStartKey: startKey,
+          Limit: options.limit,
+          ConsistentRead: options.consistentRead,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+        {
+          operation: 'Scan',
+          policy: DATA_RETRY_POLICY,
+          onRetry: this.onRetry,
+          signal: options.signal,
+          retryUnreachable: true,
+        },
+      );
+      startKey = out.LastEvaluatedKey;
+      yield {
+        items: out.Items ?? [],
+        lastKey: startKey,
+        consumedRead: out.ConsumedCapacity?.CapacityUnits ?? 0,
+      };
+    } while (startKey);
+  }
+
+  private async listTags(arn: string): Promise<Tag[]> {
+    const tags: Tag[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await this.control<ListTagsOfResourceCommandOutput>(
+        new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken: nextToken }),
+        'ListTagsOfResource',
+      );
+      tags.push(...(out.Tags ?? []));
+      nextToken = out.NextToken;
+    } while (nextToken);
+    return tags;
+  }
+
+  private control<Output>(command: DynamoDbCommand, operation: string): Promise<Output> {
+    const options: RequestOptions = { operation, policy: CONTROL_RETRY_POLICY, onRetry: this.onRetry };
+    return sendWithRetry<Output>(this.connection, command, options);
+  }
+
+  /** Reads a setting that some endpoints (DynamoDB Local) do not offer. */
+  private async optional<T>(read: () => Promise<T>): Promise<T | Unsupported> {
+    try {
+      return await read();
+    } catch (error) {
+      if (isUnsupportedOperation(error)) return UNSUPPORTED;
+      throw error;
+    }
+  }
+}
