@@ -39,7 +39,7 @@ export interface OptionDeclaration {
   defaultHelp?: string;
 }
 
-function sideDeclarations(side: Side): OptionDeclaration[] {
+export function sideDeclarations(side: Side): OptionDeclaration[] {
   return [
     {
       flag: `${side}-profile`,
@@ -147,7 +147,7 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
   });
 }
 
-function sideConfig(raw: RawOptions, side: Side): SideConfig {
+export function sideConfig(raw: RawOptions, side: Side): SideConfig {
   const table = stringValue(raw[side]);
   if (!table) {
     throw new InvalidOptionError(`--${side} is required.`, {
@@ -186,11 +186,11 @@ function sideConfig(raw: RawOptions, side: Side): SideConfig {
   return config;
 }
 
-function stringValue(value: string | boolean | undefined): string | undefined {
+export function stringValue(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function positiveInteger(
+export function positiveInteger(
   value: string | boolean | undefined,
   flag: string,
   max = Number.MAX_SAFE_INTEGER,
@@ -229,7 +229,7 @@ function parseBillingMode(value: string | boolean | undefined): BillingMode | un
   throw new InvalidOptionError(`--billing-mode must be 'on-demand' or 'provisioned', not '${value}'.`);
 }
 
-function parseSkip(value: string | boolean | undefined): ReadonlySet<SkippableSetting> {
+export function parseSkip(value: string | boolean | undefined): ReadonlySet<SkippableSetting> {
   const skip = new Set<SkippableSetting>();
   if (typeof value !== 'string') return skip;
   for (const part of value.split(',')) {

@@ -67,7 +67,6 @@ function isExpected(error: unknown): boolean {
 
 function toOption(declaration: OptionDeclaration): Option {
   const flags = `--${declaration.flag}${declaration.value ? ` <${declaration.value.toLowerCase()}>` : ''}`;
-  const option = new Option(flags, declaration.help);
-  if (declaration.defaultHelp) option.default(undefined, declaration.defaultHelp);
-  return option;
+  const help = declaration.defaultHelp ? `${declaration.help} (default: ${declaration.defaultHelp})` : declaration.help;
+  return new Option(flags, help);
 }

@@ -365,11 +365,15 @@ async function launch({ java, dir, port, heapMb, log }: LaunchOptions): Promise<
     return stopping;
   };
 
+  // Ends the polling loop when the spawn itself failed, so it does not keep the event loop busy.
+  const polling = new AbortController();
   try {
-    await Promise.race([waitUntilReady(port, child, output, closed), spawnError]);
+    await Promise.race([waitUntilReady(port, child, output, closed, polling.signal), spawnError]);
   } catch (error) {
     await stop();
     throw error;
+  } finally {
+    polling.abort();
   }
   log(`DynamoDB Local listening on http://127.0.0.1:${port} (started in ${Date.now() - started} ms).`);
   return { endpoint: `http://127.0.0.1:${port}`, port, stop };
@@ -391,9 +395,10 @@ async function waitUntilReady(
   child: ChildProcess,
   output: OutputTail,
   closed: Promise<void>,
+  signal: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal.aborted) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await Promise.race([closed, delay(1_000)]);
       const text = output.text();
@@ -415,6 +420,7 @@ async function waitUntilReady(
     if (await probe(port)) return;
     await delay(PROBE_INTERVAL_MS);
   }
+  if (signal.aborted) return;
   throw new LocalServerError(
     `DynamoDB Local did not answer on port ${port} within ${READY_TIMEOUT_MS / 1000} s. Its output:\n${output.text()}`,
     { hint: 'The machine may be overloaded; try again, or give Java more memory.' },

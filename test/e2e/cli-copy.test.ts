@@ -1,0 +1,153 @@
+/**
+ * The built CLI, as a user runs it: two DynamoDB Local servers (two endpoints), two named profiles in
+ * a temporary AWS config, `--yes --json`. The target is then scanned independently and compared.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalServer, startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { trickyItems, variedItems } from '../fixtures/items.js';
+import { keyAttrsOf, richProvisionedTable } from '../fixtures/tables.js';
+import {
+  accountClient,
+  createTableAndWait,
+  itemsByKey,
+  type LocalAccount,
+  newAccount,
+  putItems,
+  scanAll,
+  writeAwsProfiles,
+} from '../harness/local-accounts.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(repoRoot, 'bin', 'ddbcopy.js');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function ddbcopy(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
+  let secondServer: LocalServer;
+  let dir: string;
+  let src: LocalAccount;
+  let dst: LocalAccount;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
+      throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
+    }
+    secondServer = await startDynamoDbLocal({ cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'), heapMb: 512 });
+    src = newAccount(inject('ddbEndpoint'), 'eu-west-1');
+    dst = newAccount(secondServer.endpoint, 'us-west-2');
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-e2e-'));
+    const files = writeAwsProfiles(dir, { src, dst });
+    // Only what a user's shell would have: no AWS_* variables leaking in from the test runner.
+    env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      AWS_CONFIG_FILE: files.configFile,
+      AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await secondServer?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('recreates the table and copies every item; the JSON summary adds up', async () => {
+    const definition = richProvisionedTable('orders');
+    const srcClient = accountClient(src);
+    const dstClient = accountClient(dst);
+    await createTableAndWait(srcClient, definition);
+    const items = [
+      ...variedItems(1500, 11, keyAttrsOf(definition)),
+      ...trickyItems({ pk: { name: 'pk', type: 'S' }, sk: { name: 'sk', type: 'S' } }),
+    ];
+    await putItems(srcClient, 'orders', items);
+    await srcClient.send(
+      new UpdateTimeToLiveCommand({ TableName: 'orders', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } }),
+    );
+
+    const args = ['copy', '--source', 'orders', '--target', 'orders', '--source-profile', 'src', '--target-profile', 'dst'];
+    args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint, '--yes', '--json');
+    const result = await ddbcopy(args, env);
+    expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|MaxListeners|\n\s+at /);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({
+      command: 'copy',
+      status: 'completed',
+      source: { table: 'orders', region: 'eu-west-1', endpoint: src.endpoint },
+      target: { table: 'orders', region: 'us-west-2', endpoint: dst.endpoint },
+      schema: { action: 'created', indexes: { global: 3, local: 1 }, settings: ['ttl'] },
+      items: { scanned: items.length, written: items.length },
+      resumed: false,
+    });
+    expect(summary.bytes).toBeGreaterThan(0);
+    expect(summary.consumedCapacity.write).toBeGreaterThan(0);
+    expect(summary.retries).toEqual({ unprocessedItems: 0, throttled: 0, errors: 0, expiredCredentials: 0 });
+    expect(summary.durationMs).toBeGreaterThan(0);
+
+    const source = itemsByKey(await scanAll(srcClient, 'orders'), ['pk', 'sk']);
+    const target = itemsByKey(await scanAll(dstClient, 'orders'), ['pk', 'sk']);
+    expect(target.size).toBe(items.length);
+    for (const [key, item] of source) expect(target.get(key), key).toStrictEqual(item);
+
+    // Run again: the target now exists and is replaced (the copy is repeatable, e.g. a nightly refresh).
+    const again = await ddbcopy(args, env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).schema.action).toBe('recreated');
+  });
+
+  it('without --yes and without a terminal, refuses to delete the existing target (exit 2)', async () => {
+    const srcClient = accountClient(src);
+    await createTableAndWait(srcClient, { ...richProvisionedTable('keepme') });
+    await createTableAndWait(accountClient(dst), { ...richProvisionedTable('keepme') });
+    const args = ['copy', '--source', 'keepme', '--target', 'keepme', '--source-profile', 'src', '--target-profile', 'dst'];
+    args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint);
+    const result = await ddbcopy(args, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: The target table 'keepme' exists and would be deleted");
+    expect(result.stderr).toContain('hint: Pass --yes');
+  });
+
+  it.each([
+    [['copy', '--target', 'x'], /--source is required/],
+    [['copy', '--source', 'a', '--target', 'b', '--bogus'], /unknown option '--bogus'/],
+    [['copy', '--source', 'abc', '--target', 'abc', '--write-rate', 'fast'], /--write-rate must be/],
+    [['copy', '--source', 'abc', '--target', 'abc', '--segments', '0'], /--segments must be a whole number/],
+    [['copy', '--source', 'arn:aws:dynamodb:eu-west-1:12:table/x', '--target', 'abc'], /not a valid DynamoDB table ARN/],
+    [['copy', '--source', 'abc', '--target', 'abc', '--skip', 'ttl,colour'], /unknown setting 'colour'/],
+  ])('bad flags %j exit 2 with a clear message and no stack', async (args, message) => {
+    const result = await ddbcopy(args, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown profile is a credentials error naming the side (exit 2)', async () => {
+    const result = await ddbcopy(
+      ['copy', '--source', 'orders', '--target', 'orders', '--source-profile', 'nosuch', '--source-endpoint-url', src.endpoint, '--source-region', 'eu-west-1'],
+      env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: Could not load profile 'nosuch' for the source side/);
+  });
+});
