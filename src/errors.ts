@@ -106,6 +106,12 @@ export class ForbiddenOperationError extends DdbCopyError {
   readonly exitCode = EXIT.failed;
 }
 
+/** A checkpoint is missing, corrupt, in use, or was made for another copy. Nothing was changed. */
+export class CheckpointError extends DdbCopyError {
+  readonly code = 'CHECKPOINT';
+  readonly exitCode = EXIT.badInput;
+}
+
 /** The run was cancelled (Ctrl-C, SIGTERM). */
 export class InterruptedError extends DdbCopyError {
   readonly code = 'INTERRUPTED';

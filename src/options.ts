@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { InvalidOptionError, type Side } from './errors.js';
+import { defaultCheckpointPath } from './runtime/checkpoint.js';
 import type { SideConfig } from './stores/dynamodb/client.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from './stores/dynamodb/schema.js';
 
@@ -26,6 +28,12 @@ export interface CopyOptions {
   readonly writeCapacity: number | undefined;
   readonly sseKmsKeyId: string | undefined;
   readonly skip: ReadonlySet<SkippableSetting>;
+  /** The run record's file (default: under .ddbcopy/ in the working directory, one per table pair). */
+  readonly checkpoint: string;
+  /** Continue the copy recorded in the checkpoint: the target is not recreated. */
+  readonly resume: boolean;
+  /** Start over even though an unfinished checkpoint exists (it is replaced). */
+  readonly restart: boolean;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */
@@ -101,6 +109,14 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     help: "target's KMS key (a source account's key is not valid in the target)",
   },
   { flag: 'skip', value: 'LIST', help: `settings not to copy: ${SKIPPABLE_SETTINGS.join(',')}` },
+  {
+    flag: 'checkpoint',
+    value: 'FILE',
+    help: 'where progress is saved',
+    defaultHelp: '.ddbcopy/copy-SOURCE-to-TARGET-HASH.json',
+  },
+  { flag: 'resume', help: 'continue the copy saved in the checkpoint (the target is not recreated)' },
+  { flag: 'restart', help: 'start over although an unfinished checkpoint exists' },
   { flag: 'json', help: 'print the summary as one JSON document on stdout' },
   { flag: 'quiet', help: 'only errors on stderr' },
   { flag: 'verbose', help: 'more detail on stderr' },
@@ -128,6 +144,17 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
       { hint: 'Drop those flags, or drop --data-only to recreate the target.' },
     );
   }
+  if (raw.resume && raw.restart) {
+    throw new InvalidOptionError('--resume and --restart cannot be used together.', {
+      hint: '--resume continues the saved copy; --restart throws it away and copies again from the start.',
+    });
+  }
+  if (raw.resume && mode === 'schema-only') {
+    throw new InvalidOptionError('--resume continues copying items; --schema-only copies none.');
+  }
+  const checkpoint =
+    stringValue(raw.checkpoint) ??
+    defaultCheckpointPath(path.resolve('.ddbcopy'), { source, target, names: [source.table, target.table] });
   return Object.freeze({
     source: Object.freeze(source),
     target: Object.freeze(target),
@@ -144,6 +171,9 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
     writeCapacity,
     sseKmsKeyId: stringValue(raw.sseKmsKeyId),
     skip: parseSkip(raw.skip),
+    checkpoint: path.resolve(checkpoint),
+    resume: raw.resume === true,
+    restart: raw.restart === true,
   });
 }
 

@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .allowExcessArguments(false);
   for (const declaration of COPY_OPTION_DECLARATIONS) copy.addOption(toOption(declaration));
   copy.action(async (raw: RawOptions) => {
-    exitCode = await copyCommand(raw, io);
+    exitCode = await copyCommand(raw, io, argv);
   });
 
   program
@@ -67,6 +67,8 @@ function isExpected(error: unknown): boolean {
 
 function toOption(declaration: OptionDeclaration): Option {
   const flags = `--${declaration.flag}${declaration.value ? ` <${declaration.value.toLowerCase()}>` : ''}`;
-  const help = declaration.defaultHelp ? `${declaration.help} (default: ${declaration.defaultHelp})` : declaration.help;
+  const help = declaration.defaultHelp
+    ? `${declaration.help} (default: ${declaration.defaultHelp})`
+    : declaration.help;
   return new Option(flags, help);
 }

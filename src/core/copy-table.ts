@@ -1,5 +1,12 @@
 import { type DdbCopyError, DeletionNotConfirmedError, InterruptedError, isDdbCopyError } from '../errors.js';
 import type { CopyOptions } from '../options.js';
+import {
+  type CheckpointRecord,
+  CheckpointWriter,
+  readCheckpoint,
+  segmentsOf,
+  type TableIdentity,
+} from '../runtime/checkpoint.js';
 import { Pacer } from '../runtime/pacer.js';
 import { CopyStats } from '../runtime/stats.js';
 import { connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
@@ -9,6 +16,7 @@ import type { RetryListener } from '../stores/types.js';
 import { copyItems } from './engine.js';
 import type { CopyEvent, StepName } from './events.js';
 import { type CopyPlan, planCopy, type TableLocation } from './plan.js';
+import { decideResume, newRecord, withProgress } from './run-record.js';
 import { type CopySummary, summarize } from './summary.js';
 
 export interface CopyHooks {
@@ -21,6 +29,8 @@ export interface CopyHooks {
     endpoint: string | undefined;
     plan: CopyPlan;
   }) => Promise<boolean>;
+  /** Asked (on a terminal) when an unfinished checkpoint exists and neither --resume nor --restart was given. */
+  chooseResume?: (record: CheckpointRecord) => Promise<'resume' | 'restart' | undefined>;
   /** Cancels the run: scanning stops, in-flight writes finish, the summary says `interrupted`. */
   signal?: AbortSignal;
 }
@@ -59,7 +69,9 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     const status = hooks.signal?.aborted && run.itemsStatus !== 'completed' ? 'interrupted' : 'completed';
     if (status === 'interrupted') {
       const error = new InterruptedError('Interrupted before the copy finished.', {
-        hint: 'Run the same command again to copy again.',
+        hint: run.checkpoint
+          ? `Progress is saved in ${options.checkpoint}; run the same command with --resume to continue.`
+          : 'Nothing was copied yet; run the same command again.',
       });
       return { summary: summarize(run, 'interrupted', error), error, plan: run.plan };
     }
@@ -101,6 +113,10 @@ export interface RunState {
   settingsUnsupported: string[];
   warnings: string[];
   itemsStatus?: 'completed' | 'interrupted';
+  resumed?: boolean;
+  /** Items a previous run of the same checkpoint wrote. */
+  writtenBefore?: number;
+  checkpoint?: CheckpointWriter;
 }
 
 async function copySteps(
@@ -129,12 +145,26 @@ async function copySteps(
   );
   const sourceSnapshot = await source.describe(options.skip);
   const targetTable = await sink.describe(signal);
+  const identities = { source: identityOf(run.source), target: identityOf(run.target) };
+  const decision =
+    options.mode === 'schema-only' || (options.dryRun && !options.resume)
+      ? ({ resume: false } as const)
+      : await decideResume({
+          options,
+          existing: await readCheckpoint(options.checkpoint),
+          ...identities,
+          ...(hooks.chooseResume ? { choose: hooks.chooseResume } : {}),
+        });
+  run.resumed = decision.resume;
   const plan = planCopy({
     source: sourceSnapshot,
     sourceLocation: await location(run.source, sourceSnapshot.table.TableArn),
     target: targetTable,
     targetLocation: await location(run.target, targetTable?.TableArn),
-    options,
+    // Resuming never touches the target's schema: plan it like --data-only, with the record's segments.
+    options: decision.resume
+      ? { ...options, mode: 'data-only', segments: decision.record.totalSegments }
+      : options,
   });
   run.plan = plan;
   stats.expectedItems = plan.estimate.items;
@@ -143,19 +173,86 @@ async function copySteps(
   for (const message of plan.warnings) emit({ type: 'warning', message });
   if (options.dryRun) return;
 
+  if (decision.resume) {
+    run.schemaAction = 'kept';
+    if (decision.record.phase === 'completed') {
+      run.itemsStatus = 'completed';
+      run.writtenBefore = decision.record.totals.itemsWritten;
+      emit({ type: 'warning', message: `The copy recorded in ${options.checkpoint} already completed.` });
+      return;
+    }
+  } else {
+    await prepareTarget(run, plan, sink, hooks, emit, step);
+  }
+  if (!plan.copyItems) return;
+
+  const startRecord = decision.resume
+    ? decision.record
+    : newRecord({ options, ...identities }, plan.segments, plan.keyAttributes);
+  run.writtenBefore = decision.resume ? startRecord.totals.itemsWritten : 0;
+  const writer = new CheckpointWriter(options.checkpoint);
+  run.checkpoint = writer;
+  // Durable before the first write: a crash from here on is resumable.
+  await writer.flush(startRecord);
+
+  step(
+    'copy',
+    `${decision.resume ? 'Resuming the copy of items' : 'Copying items'}: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)`,
+  );
+  emit({ type: 'copy-started', stats });
+  const resumeFrom = decision.resume ? segmentsOf(startRecord) : undefined;
+  if (resumeFrom) stats.expectedItems = Math.max(0, stats.expectedItems - run.writtenBefore);
+  try {
+    const result = await copyItems({
+      source,
+      sink,
+      keyAttributes: plan.keyAttributes,
+      totalSegments: plan.segments,
+      scanConcurrency: plan.scanConcurrency,
+      writeConcurrency: plan.writeConcurrency,
+      scanLimit: plan.scanLimit,
+      consistentRead: options.consistentRead,
+      readUnitsPerPage: plan.readUnitsPerPage,
+      readPacer: new Pacer(plan.readRate),
+      writePacer: new Pacer(plan.writeRate),
+      stats,
+      ...(resumeFrom ? { resumeFrom } : {}),
+      onProgress: (progress) => writer.update(withProgress(startRecord, progress.snapshot(), stats)),
+      ...(signal ? { signal } : {}),
+    });
+    run.itemsStatus = result.status;
+    await writer.flush(withProgress(startRecord, result.segments, stats));
+  } finally {
+    // Whatever happened, what the target acknowledged is on disk before we report.
+    await writer.flush().catch(() => {});
+    emit({ type: 'copy-finished', stats });
+  }
+}
+
+/** Deletes the target if it exists (once confirmed), creates it, and applies the late settings. */
+async function prepareTarget(
+  run: RunState,
+  plan: CopyPlan,
+  sink: DynamoDbSink,
+  hooks: CopyHooks,
+  emit: (event: CopyEvent) => void,
+  step: (name: StepName, message: string) => void,
+): Promise<void> {
+  const target = run.target!;
+  const signal = hooks.signal;
   if (plan.deleteTarget) {
     const confirmed =
-      options.yes ||
+      run.options.yes ||
       (hooks.confirmDeletion !== undefined &&
         (await hooks.confirmDeletion({
-          table: run.target.tableName,
-          region: run.target.region,
-          endpoint: run.target.endpoint,
+          table: target.tableName,
+          region: target.region,
+          endpoint: target.endpoint,
           plan,
         })));
     if (!confirmed) {
       throw new DeletionNotConfirmedError(
-        `The target table '${run.target.tableName}' exists and would be deleted; deletion was not confirmed.`,
+        `The target table '${target.tableName}' exists and would be deleted; deletion was not confirmed.`,
         {
           side: 'target',
           hint: 'Pass --yes to confirm (scripts), answer the prompt on a terminal, or use --data-only to keep the table.',
@@ -163,50 +260,33 @@ async function copySteps(
       );
     }
     throwIfAborted(signal);
-    step('delete', `Deleting target table '${run.target.tableName}' and waiting until it is gone`);
+    step('delete', `Deleting target table '${target.tableName}' and waiting until it is gone`);
     await sink.deleteTable(signal);
   }
-  if (plan.createTable) {
-    throwIfAborted(signal);
-    step('create', `Creating target table '${run.target.tableName}' with every index, waiting for ACTIVE`);
-    await sink.createTable(plan.createTable, signal);
-    run.schemaAction = plan.deleteTarget ? 'recreated' : 'created';
-    for (const setting of plan.lateSettings) {
-      step('settings', `Applying ${setting.kind} to the target`);
-      const result = await sink.applySetting(setting, signal);
-      if (result === 'applied') run.settingsApplied.push(setting.kind);
-      else {
-        run.settingsUnsupported.push(setting.kind);
-        emit({
-          type: 'warning',
-          message: `The target endpoint does not support ${setting.kind}; it was not applied.`,
-        });
-      }
-    }
-  } else {
+  if (!plan.createTable) {
     run.schemaAction = 'kept';
+    return;
   }
+  throwIfAborted(signal);
+  step('create', `Creating target table '${target.tableName}' with every index, waiting for ACTIVE`);
+  await sink.createTable(plan.createTable, signal);
+  run.schemaAction = plan.deleteTarget ? 'recreated' : 'created';
+  for (const setting of plan.lateSettings) {
+    step('settings', `Applying ${setting.kind} to the target`);
+    const result = await sink.applySetting(setting, signal);
+    if (result === 'applied') run.settingsApplied.push(setting.kind);
+    else {
+      run.settingsUnsupported.push(setting.kind);
+      emit({
+        type: 'warning',
+        message: `The target endpoint does not support ${setting.kind}; it was not applied.`,
+      });
+    }
+  }
+}
 
-  if (!plan.copyItems) return;
-  step('copy', `Copying items: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)`);
-  emit({ type: 'copy-started', stats });
-  const result = await copyItems({
-    source,
-    sink,
-    keyAttributes: plan.keyAttributes,
-    totalSegments: plan.segments,
-    scanConcurrency: plan.scanConcurrency,
-    writeConcurrency: plan.writeConcurrency,
-    scanLimit: plan.scanLimit,
-    consistentRead: options.consistentRead,
-    readUnitsPerPage: plan.readUnitsPerPage,
-    readPacer: new Pacer(plan.readRate),
-    writePacer: new Pacer(plan.writeRate),
-    stats,
-    ...(signal ? { signal } : {}),
-  });
-  run.itemsStatus = result.status;
-  emit({ type: 'copy-finished', stats });
+function identityOf(conn: SideConnection): TableIdentity {
+  return { table: conn.tableName, region: conn.region, endpoint: conn.endpoint ?? null };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

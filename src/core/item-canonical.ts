@@ -1,10 +1,13 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../stores/types.js';
+import { normalizeNumber } from './canonical-number.js';
 
 /**
- * A canonical text of an item: map keys sorted, set members sorted, binary as base64. Two items with
- * the same content give the same text whatever order DynamoDB returned their attributes or set
- * members in — the basis of item-by-item comparison.
+ * A canonical text of an item: map keys sorted, set members sorted, binary as base64, numbers in
+ * DynamoDB's normalized form ('1.50' as '1.5'). Two items with the same content give the same text
+ * whatever order their attributes or set members come in, and however their numbers were written
+ * (DynamoDB normalizes what it returns, files from other tools may not) — the basis of item-by-item
+ * comparison. Items as DynamoDB returns them are encoded as they are.
  */
 export function canonicalItem(item: Item): string {
   return canonicalMap(item);
@@ -20,18 +23,24 @@ function canonicalMap(map: Record<string, AttributeValue>): string {
   return `${out}}`;
 }
 
-function canonicalValue(value: AttributeValue): string {
+/** The canonical text of one attribute value, in the same encoding as canonicalItem. */
+export function canonicalValue(value: AttributeValue): string {
   if (value.S !== undefined) return `{"S":${JSON.stringify(value.S)}}`;
-  if (value.N !== undefined) return `{"N":${JSON.stringify(value.N)}}`;
-  if (value.B !== undefined) return `{"B":"${Buffer.from(value.B).toString('base64')}"}`;
+  if (value.N !== undefined) return `{"N":${JSON.stringify(normalizeNumber(value.N))}}`;
+  if (value.B !== undefined) return `{"B":"${base64(value.B)}"}`;
   if (value.BOOL !== undefined) return `{"BOOL":${value.BOOL}}`;
   if (value.NULL !== undefined) return '{"NULL":true}';
   if (value.SS !== undefined) return `{"SS":${JSON.stringify([...value.SS].sort())}}`;
-  if (value.NS !== undefined) return `{"NS":${JSON.stringify([...value.NS].sort())}}`;
+  if (value.NS !== undefined) return `{"NS":${JSON.stringify(value.NS.map(normalizeNumber).sort())}}`;
   if (value.BS !== undefined) {
-    return `{"BS":${JSON.stringify(value.BS.map((b) => Buffer.from(b).toString('base64')).sort())}}`;
+    return `{"BS":${JSON.stringify(value.BS.map(base64).sort())}}`;
   }
   if (value.L !== undefined) return `{"L":[${value.L.map(canonicalValue).join(',')}]}`;
   if (value.M !== undefined) return `{"M":${canonicalMap(value.M)}}`;
   throw new TypeError(`Unknown AttributeValue type: ${Object.keys(value).join(',')}`);
+}
+
+// A view, not a copy: the canonical text is built for every item of a verify.
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }

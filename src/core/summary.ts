@@ -14,12 +14,15 @@ export interface CopySummary {
     settings: string[];
     unsupportedSettings: string[];
   };
-  items: { scanned: number; written: number };
+  /** `written` counts this run; `writtenBefore` what earlier runs of a resumed copy wrote. */
+  items: { scanned: number; written: number; writtenBefore: number };
   bytes: number;
   consumedCapacity: { read: number; write: number };
   retries: RetryCounts;
   segments: number;
   resumed: boolean;
+  /** The run record: `--resume` continues from it after a failure or an interrupt. */
+  checkpoint: string | null;
   durationMs: number;
   warnings: string[];
   error?: { code: string; message: string; hint: string | null; side: string | null };
@@ -50,12 +53,17 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
       settings: [...run.settingsApplied],
       unsupportedSettings: [...run.settingsUnsupported],
     },
-    items: { scanned: stats.itemsScanned, written: stats.itemsWritten },
+    items: {
+      scanned: stats.itemsScanned,
+      written: stats.itemsWritten,
+      writtenBefore: run.writtenBefore ?? 0,
+    },
     bytes: stats.bytesWritten,
     consumedCapacity: { read: round(stats.consumedRead), write: round(stats.consumedWrite) },
     retries: { ...stats.retries },
     segments: plan?.segments ?? 0,
-    resumed: false,
+    resumed: run.resumed ?? false,
+    checkpoint: run.checkpoint ? options.checkpoint : null,
     durationMs: Math.round(stats.elapsedMs),
     warnings: [...run.warnings],
   };

@@ -34,10 +34,15 @@ interface CliResult {
 
 function ddbcopy(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env, cwd: env.HOME, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -52,7 +57,10 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
       throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
     }
-    secondServer = await startDynamoDbLocal({ cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'), heapMb: 512 });
+    secondServer = await startDynamoDbLocal({
+      cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'),
+      heapMb: 512,
+    });
     src = newAccount(inject('ddbEndpoint'), 'eu-west-1');
     dst = newAccount(secondServer.endpoint, 'us-west-2');
     dir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-e2e-'));
@@ -82,11 +90,31 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     ];
     await putItems(srcClient, 'orders', items);
     await srcClient.send(
-      new UpdateTimeToLiveCommand({ TableName: 'orders', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } }),
+      new UpdateTimeToLiveCommand({
+        TableName: 'orders',
+        TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' },
+      }),
     );
 
-    const args = ['copy', '--source', 'orders', '--target', 'orders', '--source-profile', 'src', '--target-profile', 'dst'];
-    args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint, '--yes', '--json');
+    const args = [
+      'copy',
+      '--source',
+      'orders',
+      '--target',
+      'orders',
+      '--source-profile',
+      'src',
+      '--target-profile',
+      'dst',
+    ];
+    args.push(
+      '--source-endpoint-url',
+      src.endpoint,
+      '--target-endpoint-url',
+      dst.endpoint,
+      '--yes',
+      '--json',
+    );
     const result = await ddbcopy(args, env);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|MaxListeners|\n\s+at /);
     expect(result.code, result.stderr).toBe(0);
@@ -120,7 +148,17 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     const srcClient = accountClient(src);
     await createTableAndWait(srcClient, { ...richProvisionedTable('keepme') });
     await createTableAndWait(accountClient(dst), { ...richProvisionedTable('keepme') });
-    const args = ['copy', '--source', 'keepme', '--target', 'keepme', '--source-profile', 'src', '--target-profile', 'dst'];
+    const args = [
+      'copy',
+      '--source',
+      'keepme',
+      '--target',
+      'keepme',
+      '--source-profile',
+      'src',
+      '--target-profile',
+      'dst',
+    ];
     args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint);
     const result = await ddbcopy(args, env);
     expect(result.code).toBe(2);
@@ -133,7 +171,10 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     [['copy', '--source', 'a', '--target', 'b', '--bogus'], /unknown option '--bogus'/],
     [['copy', '--source', 'abc', '--target', 'abc', '--write-rate', 'fast'], /--write-rate must be/],
     [['copy', '--source', 'abc', '--target', 'abc', '--segments', '0'], /--segments must be a whole number/],
-    [['copy', '--source', 'arn:aws:dynamodb:eu-west-1:12:table/x', '--target', 'abc'], /not a valid DynamoDB table ARN/],
+    [
+      ['copy', '--source', 'arn:aws:dynamodb:eu-west-1:12:table/x', '--target', 'abc'],
+      /not a valid DynamoDB table ARN/,
+    ],
     [['copy', '--source', 'abc', '--target', 'abc', '--skip', 'ttl,colour'], /unknown setting 'colour'/],
   ])('bad flags %j exit 2 with a clear message and no stack', async (args, message) => {
     const result = await ddbcopy(args, env);
@@ -144,7 +185,19 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
 
   it('an unknown profile is a credentials error naming the side (exit 2)', async () => {
     const result = await ddbcopy(
-      ['copy', '--source', 'orders', '--target', 'orders', '--source-profile', 'nosuch', '--source-endpoint-url', src.endpoint, '--source-region', 'eu-west-1'],
+      [
+        'copy',
+        '--source',
+        'orders',
+        '--target',
+        'orders',
+        '--source-profile',
+        'nosuch',
+        '--source-endpoint-url',
+        src.endpoint,
+        '--source-region',
+        'eu-west-1',
+      ],
       env,
     );
     expect(result.code).toBe(2);

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import type { CopyOptions, RawOptions } from '../../src/options.js';
 import { validateCopyOptions } from '../../src/options.js';
 import type { LocalAccount } from './local-accounts.js';
@@ -18,6 +21,8 @@ export function localCopyOptions(
     targetRegion: target.account.region,
     sourceEndpointUrl: source.account.endpoint,
     targetEndpointUrl: target.account.endpoint,
+    // Each copy its own record, outside the repository.
+    checkpoint: path.join(os.tmpdir(), `ddbcopy-test-${randomUUID()}.json`),
     ...flags,
   });
   return {

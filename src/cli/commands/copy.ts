@@ -1,6 +1,6 @@
 import { runCopy } from '../../core/copy-table.js';
 import { type RawOptions, validateCopyOptions } from '../../options.js';
-import { confirmDeletion } from '../confirm.js';
+import { chooseResume, confirmDeletion } from '../confirm.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
@@ -8,7 +8,7 @@ import { createReporter, type Verbosity } from '../render/reporter.js';
 import { humanPlan, humanSummary } from '../render/summary.js';
 
 /** `ddbcopy copy`: validate flags, run the copy, render its outcome; returns the exit code. */
-export async function copyCommand(raw: RawOptions, io: CliIO): Promise<number> {
+export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly string[] = []): Promise<number> {
   const options = validateCopyOptions(raw);
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
   const reporter = createReporter(io.stderr, verbosity);
@@ -20,7 +20,12 @@ export async function copyCommand(raw: RawOptions, io: CliIO): Promise<number> {
     const outcome = await runCopy(options, {
       onEvent: reporter.onEvent,
       signal: interrupt.signal,
-      ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
+      ...(interactive
+        ? {
+            confirmDeletion: (question) => confirmDeletion(io, question),
+            chooseResume: (record) => chooseResume(io, options.checkpoint, record),
+          }
+        : {}),
     });
     reporter.close();
     const { summary, plan, error } = outcome;
@@ -38,6 +43,9 @@ export async function copyCommand(raw: RawOptions, io: CliIO): Promise<number> {
         io.stderr.write(`${humanSummary(summary)}\n`);
       }
       printError(io, error, verbosity === 'verbose');
+      if (summary.checkpoint && summary.status !== 'completed') {
+        io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
+      }
       return error.exitCode;
     }
     return 0;
@@ -45,4 +53,11 @@ export async function copyCommand(raw: RawOptions, io: CliIO): Promise<number> {
     reporter.close();
     interrupt.dispose();
   }
+}
+
+/** The command line the user ran, with --resume instead of --restart. */
+function resumeCommand(argv: readonly string[]): string {
+  const args = argv.filter((arg) => arg !== '--restart' && arg !== '--resume');
+  const quoted = args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`));
+  return `ddbcopy ${[...quoted, '--resume'].join(' ')}`;
 }

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -14,7 +15,7 @@ import { canonicalItem } from '../../core/item-canonical.js';
 import { InvalidOptionError, VerificationFailedError } from '../../errors.js';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { SAMPLE_TTL_ATTRIBUTE, sampleItems, sampleTableDefinition } from '../../local/sample-table.js';
-import type { CopyOptions, RawOptions } from '../../options.js';
+import { type CopyOptions, type RawOptions, validateCopyOptions } from '../../options.js';
 import type { Item } from '../../stores/types.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
@@ -74,32 +75,21 @@ export async function demoCommand(raw: RawOptions, io: CliIO): Promise<number> {
     say(
       `\nddbcopy copy --source ${TABLE} --target ${TABLE} --yes (source: ${SOURCE_ACCOUNT.accessKeyId}, target: ${TARGET_ACCOUNT.accessKeyId})`,
     );
-    const options: CopyOptions = {
-      source: {
-        table: TABLE,
-        region: SOURCE_ACCOUNT.region,
-        endpointUrl: endpoint,
-        credentials: SOURCE_ACCOUNT,
-      },
-      target: {
-        table: TABLE,
-        region: TARGET_ACCOUNT.region,
-        endpointUrl: endpoint,
-        credentials: TARGET_ACCOUNT,
-      },
-      mode: 'recreate',
+    const validated = validateCopyOptions({
+      source: TABLE,
+      target: TABLE,
+      sourceRegion: SOURCE_ACCOUNT.region,
+      targetRegion: TARGET_ACCOUNT.region,
+      sourceEndpointUrl: endpoint,
+      targetEndpointUrl: endpoint,
       yes: true,
-      dryRun: false,
-      segments: undefined,
-      concurrency: undefined,
-      readRate: undefined,
-      writeRate: undefined,
-      consistentRead: false,
-      billingMode: undefined,
-      readCapacity: undefined,
-      writeCapacity: undefined,
-      sseKmsKeyId: undefined,
-      skip: new Set(),
+      checkpoint: path.join(os.tmpdir(), `ddbcopy-demo-${process.pid}.json`),
+    });
+    // Static keys for the two local accounts: no profile needs to exist on this machine.
+    const options: CopyOptions = {
+      ...validated,
+      source: { ...validated.source, credentials: SOURCE_ACCOUNT },
+      target: { ...validated.target, credentials: TARGET_ACCOUNT },
     };
     const reporter = createReporter(io.stderr, 'normal');
     const outcome = await runCopy(options, { onEvent: reporter.onEvent });
@@ -123,6 +113,7 @@ export async function demoCommand(raw: RawOptions, io: CliIO): Promise<number> {
     return 0;
   } finally {
     await server.stop();
+    await rm(path.join(os.tmpdir(), `ddbcopy-demo-${process.pid}.json`), { force: true });
   }
 }
 
