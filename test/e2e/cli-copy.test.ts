@@ -2,16 +2,15 @@
  * The built CLI, as a user runs it: two DynamoDB Local servers (two endpoints), two named profiles in
  * a temporary AWS config, `--yes --json`. The target is then scanned independently and compared.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalServer, startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import { keyAttrsOf, richProvisionedTable } from '../fixtures/tables.js';
+import { assertBuilt, repoRoot, runCli } from '../harness/cli.js';
 import {
   accountClient,
   createTableAndWait,
@@ -23,29 +22,6 @@ import {
   writeAwsProfiles,
 } from '../harness/local-accounts.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(repoRoot, 'bin', 'ddbcopy.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ddbcopy(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env, cwd: env.HOME, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
 describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
   let secondServer: LocalServer;
   let dir: string;
@@ -54,9 +30,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
-      throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
-    }
+    assertBuilt();
     secondServer = await startDynamoDbLocal({
       cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'),
       heapMb: 512,
@@ -115,7 +89,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
       '--yes',
       '--json',
     );
-    const result = await ddbcopy(args, env);
+    const result = await runCli(args, env);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|MaxListeners|\n\s+at /);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
@@ -139,7 +113,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     for (const [key, item] of source) expect(target.get(key), key).toStrictEqual(item);
 
     // Run again: the target now exists and is replaced (the copy is repeatable, e.g. a nightly refresh).
-    const again = await ddbcopy(args, env);
+    const again = await runCli(args, env);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).schema.action).toBe('recreated');
   });
@@ -160,7 +134,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
       'dst',
     ];
     args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint);
-    const result = await ddbcopy(args, env);
+    const result = await runCli(args, env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: The target table 'keepme' exists and would be deleted");
     expect(result.stderr).toContain('hint: Pass --yes');
@@ -177,14 +151,14 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     ],
     [['copy', '--source', 'abc', '--target', 'abc', '--skip', 'ttl,colour'], /unknown setting 'colour'/],
   ])('bad flags %j exit 2 with a clear message and no stack', async (args, message) => {
-    const result = await ddbcopy(args, env);
+    const result = await runCli(args, env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('an unknown profile is a credentials error naming the side (exit 2)', async () => {
-    const result = await ddbcopy(
+    const result = await runCli(
       [
         'copy',
         '--source',

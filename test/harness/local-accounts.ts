@@ -89,18 +89,32 @@ export async function putItems(client: DynamoDBClient, table: string, items: Ite
   }
 }
 
-/** Every item of the table, exactly as Scan returns it. */
-export async function scanAll(client: DynamoDBClient, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, Limit: SCAN_PAGE_LIMIT }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+/**
+ * Every item of the table, exactly as Scan returns it. Four parallel segments: DynamoDB Local's page
+ * cost grows with the segment's size, so one segment is slow on tables of tens of thousands of items.
+ */
+export async function scanAll(client: DynamoDBClient, table: string, segments = 4): Promise<Item[]> {
+  const parts = await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      const items: Item[] = [];
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: table,
+            ExclusiveStartKey: startKey,
+            Limit: SCAN_PAGE_LIMIT,
+            Segment: segment,
+            TotalSegments: segments,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    }),
+  );
+  return parts.flat();
 }
 
 /** A string that is equal for two items exactly when their key attributes are. */

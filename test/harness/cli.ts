@@ -1,0 +1,64 @@
+/** Runs the built CLI as a user would: a child process, its own environment and working directory. */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(repoRoot, 'bin', 'ddbcopy.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
+  }
+}
+
+/** Runs `ddbcopy args` to completion. `env.HOME` doubles as the working directory. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env, cwd: env.HOME, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves with the exit code (or 128 + signal number when killed by a signal) and the output. */
+  done: Promise<CliResult>;
+}
+
+/** Starts `ddbcopy args` without waiting, so a test can signal or kill it mid-run. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env,
+    cwd: env.HOME,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => {
+      resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGINT' ? 130 : 1), stdout, stderr });
+    });
+  });
+  return { child, done };
+}
