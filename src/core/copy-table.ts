@@ -1,4 +1,10 @@
-import { type DdbCopyError, DeletionNotConfirmedError, InterruptedError, isDdbCopyError } from '../errors.js';
+import {
+  type DdbCopyError,
+  DeletionNotConfirmedError,
+  EXIT,
+  InterruptedError,
+  isDdbCopyError,
+} from '../errors.js';
 import type { CopyOptions } from '../options.js';
 import {
   type CheckpointRecord,
@@ -37,6 +43,8 @@ export interface CopyHooks {
 
 export interface CopyOutcome {
   summary: CopySummary;
+  /** 0, or the error's exit code; bad input found after the target changed counts as a failed copy (1). */
+  exitCode: number;
   /** Set when the run failed; summary.status is then 'failed'. */
   error?: DdbCopyError;
   plan?: CopyPlan;
@@ -49,9 +57,6 @@ export interface CopyOutcome {
  */
 export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Promise<CopyOutcome> {
   const stats = new CopyStats();
-  const onRetry: RetryListener = (reason) => {
-    stats.retries[reason] += 1;
-  };
   const run: RunState = {
     stats,
     options,
@@ -65,7 +70,7 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     hooks.onEvent?.(event);
   };
   try {
-    await copySteps(run, hooks, emit, onRetry);
+    await copySteps(run, hooks, emit);
     const status = hooks.signal?.aborted && run.itemsStatus !== 'completed' ? 'interrupted' : 'completed';
     if (status === 'interrupted') {
       const error = new InterruptedError('Interrupted before the copy finished.', {
@@ -73,9 +78,14 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
           ? `Progress is saved in ${options.checkpoint}; run the same command with --resume to continue.`
           : 'Nothing was copied yet; run the same command again.',
       });
-      return { summary: summarize(run, 'interrupted', error), error, plan: run.plan };
+      return {
+        summary: summarize(run, 'interrupted', error),
+        error,
+        plan: run.plan,
+        exitCode: error.exitCode,
+      };
     }
-    return { summary: summarize(run, 'completed'), plan: run.plan };
+    return { summary: summarize(run, 'completed'), plan: run.plan, exitCode: EXIT.ok };
   } catch (error) {
     const typed = isDdbCopyError(error)
       ? error
@@ -83,10 +93,12 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
         ? new InterruptedError('Interrupted.', { cause: error })
         : undefined;
     if (!typed) throw error;
+    const targetChanged = run.schemaAction !== 'none' || stats.itemsWritten > 0;
     return {
-      summary: summarize(run, typed.exitCode === 130 ? 'interrupted' : 'failed', typed),
+      summary: summarize(run, typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
       error: typed,
       plan: run.plan,
+      exitCode: typed.exitCode === EXIT.badInput && targetChanged ? EXIT.failed : typed.exitCode,
     };
   } finally {
     // Keep-alive sockets would otherwise hold the process open.
@@ -119,13 +131,16 @@ export interface RunState {
   checkpoint?: CheckpointWriter;
 }
 
-async function copySteps(
-  run: RunState,
-  hooks: CopyHooks,
-  emit: (event: CopyEvent) => void,
-  onRetry: RetryListener,
-): Promise<void> {
+async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
   const { options, stats } = run;
+  // One pacer per side, shared by every worker; a throttle anywhere on a side slows that whole side.
+  const pacers: { read?: Pacer; write?: Pacer } = {};
+  const retryListener =
+    (pacer: () => Pacer | undefined): RetryListener =>
+    (reason) => {
+      stats.retries[reason] += 1;
+      if (reason === 'throttled' || reason === 'unprocessedItems') pacer()?.throttled();
+    };
   const signal = hooks.signal;
   const step = (name: StepName, message: string): void => emit({ type: 'step', name, message });
   const sockets = (options.concurrency ?? 16) + 16;
@@ -136,8 +151,14 @@ async function copySteps(
     allowedOperations: SOURCE_OPERATIONS,
   });
   run.target = await connectSide('target', options.target, { maxSockets: sockets });
-  const source = new DynamoDbSource(run.source, onRetry);
-  const sink = new DynamoDbSink(run.target, onRetry);
+  const source = new DynamoDbSource(
+    run.source,
+    retryListener(() => pacers.read),
+  );
+  const sink = new DynamoDbSink(
+    run.target,
+    retryListener(() => pacers.write),
+  );
 
   step(
     'describe',
@@ -199,6 +220,8 @@ async function copySteps(
     'copy',
     `${decision.resume ? 'Resuming the copy of items' : 'Copying items'}: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)`,
   );
+  pacers.read = new Pacer(plan.readRate);
+  pacers.write = new Pacer(plan.writeRate);
   emit({ type: 'copy-started', stats });
   const resumeFrom = decision.resume ? segmentsOf(startRecord) : undefined;
   if (resumeFrom) stats.expectedItems = Math.max(0, stats.expectedItems - run.writtenBefore);
@@ -213,8 +236,9 @@ async function copySteps(
       scanLimit: plan.scanLimit,
       consistentRead: options.consistentRead,
       readUnitsPerPage: plan.readUnitsPerPage,
-      readPacer: new Pacer(plan.readRate),
-      writePacer: new Pacer(plan.writeRate),
+      readPacer: pacers.read,
+      writePacer: pacers.write,
+      onWarning: (message) => emit({ type: 'warning', message }),
       stats,
       ...(resumeFrom ? { resumeFrom } : {}),
       onProgress: (progress) => writer.update(withProgress(startRecord, progress.snapshot(), stats)),

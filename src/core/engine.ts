@@ -1,8 +1,10 @@
 import { setMaxListeners } from 'node:events';
+import { RetryBudgetExhaustedError } from '../errors.js';
 import { BoundedQueue } from '../runtime/bounded-queue.js';
 import type { Pacer } from '../runtime/pacer.js';
+import { sleep } from '../runtime/retry.js';
 import type { CopyStats } from '../runtime/stats.js';
-import type { Item, Sink, Source } from '../stores/types.js';
+import type { Item, Key, Page, Sink, Source } from '../stores/types.js';
 import { batchItems } from './batcher.js';
 import { itemSize } from './item-size.js';
 import { type PageTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
@@ -29,6 +31,8 @@ export interface CopyItemsInput {
   resumeFrom?: readonly SegmentState[];
   /** Called whenever a segment's resume point moves (after the target acknowledged the pages). */
   onProgress?: (states: SegmentProgress) => void;
+  /** Something the user should know that does not stop the copy (a segment restarted). */
+  onWarning?: (message: string) => void;
   /** Stops scanning; batches already sent are finished; the result says `interrupted`. */
   signal?: AbortSignal;
 }
@@ -37,6 +41,10 @@ export interface CopyItemsResult {
   status: 'completed' | 'interrupted';
   segments: SegmentState[];
 }
+
+/** Times a segment's scan may start again after its request retry budget ran out, and the pause before. */
+const SEGMENT_RESTARTS = 2;
+const SEGMENT_RESTART_PAUSE_MS = 30_000;
 
 interface WriteUnit {
   items: Item[];
@@ -105,21 +113,40 @@ async function scanSegment(
   signal: AbortSignal,
 ): Promise<void> {
   const { stats, readPacer } = input;
-  const pages = input.source
-    .scan({
-      segment,
-      totalSegments: input.totalSegments,
-      startKey: progress.state(segment).startKey,
-      limit: input.scanLimit,
-      consistentRead: input.consistentRead,
-      signal,
-    })
-    [Symbol.asyncIterator]();
+  const open = (startKey: Key | undefined): AsyncIterator<Page> =>
+    input.source
+      .scan({
+        segment,
+        totalSegments: input.totalSegments,
+        startKey,
+        limit: input.scanLimit,
+        consistentRead: input.consistentRead,
+        signal,
+      })
+      [Symbol.asyncIterator]();
+  // Where the next page starts; a segment whose Scan ran out of retries starts again from here.
+  let position = progress.state(segment).startKey;
+  let pages = open(position);
+  let restarts = 0;
   for (;;) {
     await readPacer.take(input.readUnitsPerPage, signal);
-    const next = await pages.next();
+    let next: IteratorResult<Page>;
+    try {
+      next = await pages.next();
+    } catch (error) {
+      if (!(error instanceof RetryBudgetExhaustedError) || restarts >= SEGMENT_RESTARTS || signal.aborted)
+        throw error;
+      restarts += 1;
+      input.onWarning?.(
+        `Scan of segment ${segment} kept failing (${error.message}); restarting it in ${SEGMENT_RESTART_PAUSE_MS / 1000} s (${restarts}/${SEGMENT_RESTARTS}).`,
+      );
+      await sleep(SEGMENT_RESTART_PAUSE_MS, signal);
+      pages = open(position);
+      continue;
+    }
     if (next.done) return;
     const page = next.value;
+    position = page.lastKey;
     if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
     stats.pagesScanned += 1;
     stats.itemsScanned += page.items.length;

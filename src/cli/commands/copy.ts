@@ -46,7 +46,7 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
       if (summary.checkpoint && summary.status !== 'completed') {
         io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
       }
-      return error.exitCode;
+      return outcome.exitCode;
     }
     return 0;
   } finally {

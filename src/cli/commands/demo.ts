@@ -96,7 +96,7 @@ export async function demoCommand(raw: RawOptions, io: CliIO): Promise<number> {
     reporter.close();
     if (outcome.error) {
       printError(io, outcome.error, false);
-      return outcome.error.exitCode;
+      return outcome.exitCode;
     }
     say(humanSummary(outcome.summary));
 

@@ -56,29 +56,42 @@ type MutableIdentity = { -readonly [K in keyof AwsCredentialIdentity]: AwsCreden
 
 export class RefreshableCredentials {
   private current: MutableIdentity | undefined;
+  private refreshAt = 0;
+  private pending: Promise<MutableIdentity> | undefined;
 
   constructor(private readonly provider: AwsCredentialIdentityProvider) {}
 
   readonly provide = async (): Promise<AwsCredentialIdentity> => {
-    if (this.current && !expiresWithin(this.current, REFRESH_WINDOW_MS)) return this.current;
-    this.current = { ...(await this.provider()) };
-    return this.current;
+    if (this.current && Date.now() < this.refreshAt) return this.current;
+    // One refresh at a time: a hundred writers must not assume the role a hundred times.
+    this.pending ??= this.fetch().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
   };
 
+  /** DynamoDB said the token expired: the next request gets fresh credentials. */
   expireNow(): void {
-    if (this.current) {
-      this.current.expiration = new Date(0);
-      this.current = undefined;
-    }
+    if (this.current) this.current.expiration = new Date(0);
+    this.current = undefined;
+  }
+
+  private async fetch(): Promise<MutableIdentity> {
+    const fetchedAt = Date.now();
+    const identity: MutableIdentity = { ...(await this.provider()) };
+    const expiresAt = identity.expiration?.getTime();
+    // Refresh before expiry: five minutes early, or a quarter of the lifetime for short sessions.
+    this.refreshAt =
+      expiresAt === undefined
+        ? Number.POSITIVE_INFINITY
+        : expiresAt - Math.min(REFRESH_WINDOW_MS, Math.max(0, (expiresAt - fetchedAt) / 4));
+    this.current = identity;
+    return identity;
   }
 }
 
 /** Refresh temporary credentials this long before they expire, so no request is signed with a dying key. */
 const REFRESH_WINDOW_MS = 5 * 60_000;
-
-function expiresWithin(identity: AwsCredentialIdentity, ms: number): boolean {
-  return identity.expiration !== undefined && identity.expiration.getTime() - Date.now() < ms;
-}
 
 export interface SideConnection {
   side: Side;
