@@ -143,10 +143,11 @@ export function ownedByAnotherProcess(record: CheckpointRecord): boolean {
   if (record.owner.host !== os.hostname() || record.owner.pid === process.pid) return false;
   try {
     process.kill(record.owner.pid, 0);
-    return record.phase !== 'completed';
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user; it is alive all the same.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return record.phase !== 'completed';
 }
 
 export function currentOwner(): CheckpointRecord['owner'] {

@@ -68,10 +68,12 @@ export class Pacer {
       // Additive increase: back to the full limit in about RECOVERY_SECONDS after a cut.
       this.rate = Math.min(this.limit, this.rate + (this.limit / RECOVERY_SECONDS) * elapsedSeconds);
     }
-    // At most one second of unused capacity may be saved up.
-    this.tokens = Math.min(this.rate, this.tokens + this.rate * elapsedSeconds);
+    // Save up at most a tenth of a second of unused capacity: a bigger burst would push a 10-second
+    // average over the limit (DynamoDB's own burst credit is for the table's owner, not for a copy).
+    this.tokens = Math.min(this.rate * BURST_SECONDS, this.tokens + this.rate * elapsedSeconds);
   }
 }
 
 const MIN_RATE_FRACTION = 0.05;
+const BURST_SECONDS = 0.1;
 const RECOVERY_SECONDS = 30;

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  BucketDigest,
+  chooseBucketCount,
+  MAX_BUCKETS,
+  MIN_BUCKETS,
+  mismatchedBuckets,
+} from '../../src/core/bucket-digest.js';
+
+/** The 128-bit little-endian value of a hash, as a BigInt. */
+function value(hash: Uint8Array): bigint {
+  let result = 0n;
+  for (let i = hash.length - 1; i >= 0; i--) result = (result << 8n) | BigInt(hash[i]!);
+  return result;
+}
+
+describe('BucketDigest', () => {
+  it('sums hashes modulo 2^128, carrying between every word', () => {
+    const digest = new BucketDigest(4);
+    let expected = 0n;
+    const hashes = [
+      ...Array.from({ length: 1000 }, () => randomBytes(16)),
+      Buffer.alloc(16, 0xff),
+      Buffer.alloc(16, 0xff),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]),
+      Buffer.from([1, ...new Array(15).fill(0)]),
+    ];
+    for (const hash of hashes) {
+      digest.add(2, hash);
+      expected = (expected + value(hash)) % 2n ** 128n;
+    }
+    expect(digest.sumHex(2)).toBe(expected.toString(16).padStart(32, '0'));
+    expect(digest.counts[2]).toBe(hashes.length);
+    expect(digest.total).toBe(hashes.length);
+    expect(digest.sumHex(0)).toBe('0'.repeat(32));
+  });
+
+  it('gives the same digest whatever order the items come in', () => {
+    const hashes = Array.from({ length: 500 }, () => randomBytes(16));
+    const forward = new BucketDigest(8);
+    const backward = new BucketDigest(8);
+    hashes.forEach((hash, i) => forward.add(i % 8, hash));
+    [...hashes.entries()].reverse().forEach(([i, hash]) => backward.add(i % 8, hash));
+    expect(mismatchedBuckets(forward, backward)).toEqual([]);
+  });
+
+  it('names the buckets that differ, by count or by sum, with both counts', () => {
+    const source = new BucketDigest(8);
+    const target = new BucketDigest(8);
+    const shared = randomBytes(16);
+    for (const digest of [source, target]) digest.add(1, shared);
+    source.add(3, randomBytes(16)); // missing from the target
+    source.add(5, Buffer.alloc(16, 1));
+    target.add(5, Buffer.alloc(16, 2)); // same count, other content
+    target.add(7, randomBytes(16)); // extra
+    expect(mismatchedBuckets(source, target)).toEqual([
+      { bucket: 3, source: 1, target: 0 },
+      { bucket: 5, source: 1, target: 1 },
+      { bucket: 7, source: 0, target: 1 },
+    ]);
+  });
+
+  it('refuses a bucket count that is not a power of two', () => {
+    expect(() => new BucketDigest(1000)).toThrow(/power of two/);
+  });
+});
+
+describe('chooseBucketCount', () => {
+  it.each([
+    [0, MIN_BUCKETS],
+    [1_000_000, MIN_BUCKETS],
+    [2_000_000, 8192],
+    [100_000_000, 524_288],
+    [10_000_000_000, MAX_BUCKETS],
+  ])('%i items -> %i buckets', (items, buckets) => {
+    expect(chooseBucketCount(items)).toBe(buckets);
+  });
+});

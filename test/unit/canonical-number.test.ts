@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeNumber } from '../../src/core/canonical-number.js';
+
+describe('normalizeNumber', () => {
+  // What DynamoDB Local returns for each of these (test/fixtures/items.ts lists the measurements).
+  it.each([
+    ['1.50', '1.5'],
+    ['1.5', '1.5'],
+    ['-0', '0'],
+    ['+5', '5'],
+    ['007', '7'],
+    ['1E+3', '1000'],
+    ['1e3', '1000'],
+    ['1.5E-7', '0.00000015'],
+    ['0.0', '0'],
+    ['000.000', '0'],
+    ['-0.050', '-0.05'],
+    ['.5', '0.5'],
+    ['5.', '5'],
+    ['12.34e1', '123.4'],
+    ['12.34E-2', '0.1234'],
+    ['100', '100'],
+    ['1E-130', `0.${'0'.repeat(129)}1`],
+    ['9.9999999999999999999999999999999999999E+125', `${'9'.repeat(38)}${'0'.repeat(88)}`],
+    ['-12345678901234567890123456789012345678', '-12345678901234567890123456789012345678'],
+    ['0.00', '0'],
+  ])('%s -> %s', (input, expected) => {
+    expect(normalizeNumber(input)).toBe(expected);
+  });
+
+  it('returns what is already normalized as the very same string', () => {
+    for (const text of ['0', '-1', '3.14159', '0.001', '-0.5', '9007199254740993']) {
+      expect(normalizeNumber(text)).toBe(text);
+    }
+  });
+
+  it.each(['', '-', 'abc', '1.2.3', '1e', 'e5', '1e+', '--1', '1_000', ' 1', 'NaN', 'Infinity', '1e99999'])(
+    'leaves %j, which is not a DynamoDB number, as written',
+    (input) => {
+      expect(normalizeNumber(input)).toBe(input);
+    },
+  );
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ITEM_HASH_BYTES, itemHash, keyBucket, keyText } from '../../src/core/item-hash.js';
+
+const KEYS = ['pk', 'sk'];
+
+describe('keyText', () => {
+  it('is the key in DynamoDB JSON, hash key first, whatever the item holds besides', () => {
+    expect(keyText({ sk: { N: '2' }, x: { S: 'y' }, pk: { S: 'a' } }, KEYS)).toBe(
+      '{"pk":{"S":"a"},"sk":{"N":"2"}}',
+    );
+    expect(JSON.parse(keyText({ pk: { B: Uint8Array.of(0, 255) } }, ['pk']))).toEqual({ pk: { B: 'AP8=' } });
+  });
+
+  it('is equal exactly when DynamoDB sees the same key', () => {
+    expect(keyText({ pk: { N: '1.50' } }, ['pk'])).toBe(keyText({ pk: { N: '1.5' } }, ['pk']));
+    expect(keyText({ pk: { S: '1' } }, ['pk'])).not.toBe(keyText({ pk: { N: '1' } }, ['pk']));
+    expect(keyText({ pk: { S: 'a' }, sk: { S: 'bc' } }, KEYS)).not.toBe(
+      keyText({ pk: { S: 'ab' }, sk: { S: 'c' } }, KEYS),
+    );
+  });
+});
+
+describe('keyBucket', () => {
+  it('stays in range and spreads keys evenly', () => {
+    const buckets = 64;
+    const counts = new Array<number>(buckets).fill(0);
+    for (let i = 0; i < 64_000; i++) {
+      counts[keyBucket(keyText({ pk: { S: `customer#${i}` } }, ['pk']), buckets)]! += 1;
+    }
+    expect(counts.length).toBe(buckets);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(64_000);
+    // 1,000 expected per bucket; a fair spread stays well within ±15 %.
+    expect(Math.min(...counts)).toBeGreaterThan(850);
+    expect(Math.max(...counts)).toBeLessThan(1150);
+  });
+});
+
+describe('itemHash', () => {
+  it('is 16 bytes, equal for equal content in any order, different for other content', () => {
+    const a = itemHash({ pk: { S: 'a' }, ss: { SS: ['x', 'y'] }, n: { N: '1.50' } });
+    const b = itemHash({ n: { N: '1.5' }, ss: { SS: ['y', 'x'] }, pk: { S: 'a' } });
+    const c = itemHash({ pk: { S: 'a' }, ss: { SS: ['x', 'y'] }, n: { N: '1.51' } });
+    expect(a.length).toBe(ITEM_HASH_BYTES);
+    expect(a.equals(b)).toBe(true);
+    expect(a.equals(c)).toBe(false);
+  });
+});

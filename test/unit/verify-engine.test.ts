@@ -1,0 +1,176 @@
+/**
+ * The verify engine against in-memory stores: exact counts and samples checked against a naive
+ * diff, with tiny buckets and budgets so one-sided buckets, several passes and paging all happen.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalItem } from '../../src/core/item-canonical.js';
+import { keyText } from '../../src/core/item-hash.js';
+import type { ScanSide } from '../../src/core/paced-scan.js';
+import { type CompareItemsInput, compareItems } from '../../src/core/verify.js';
+import type { VerifyEvent } from '../../src/core/verify-events.js';
+import { InterruptedError } from '../../src/errors.js';
+import { Pacer } from '../../src/runtime/pacer.js';
+import { VerifyStats } from '../../src/runtime/verify-stats.js';
+import type { Item, Page, ScanOptions, Source, TableSnapshot } from '../../src/stores/types.js';
+import { seededRandom } from '../fixtures/items.js';
+
+const KEYS = ['pk', 'sk'];
+
+/** Items in memory, split into segments by index, served in pages of `limit`. */
+class MemorySource implements Source {
+  readonly capabilities = { parallelScan: true, schema: false, consistentRead: true };
+  pagesServed = 0;
+
+  constructor(
+    private readonly items: Item[],
+    private readonly failAfterPages = Number.POSITIVE_INFINITY,
+  ) {}
+
+  describe(): Promise<TableSnapshot> {
+    throw new Error('not needed');
+  }
+
+  async *scan(options: ScanOptions): AsyncIterable<Page> {
+    const mine = this.items.filter((_, i) => i % options.totalSegments === options.segment);
+    const limit = options.limit ?? 100;
+    for (let start = 0; start < mine.length || start === 0; start += limit) {
+      if (++this.pagesServed > this.failAfterPages) throw new Error('connection lost');
+      await Promise.resolve();
+      const items = mine.slice(start, start + limit);
+      yield { items, lastKey: start + limit < mine.length ? {} : undefined, consumedRead: 1 };
+      if (start + limit >= mine.length) return;
+    }
+  }
+}
+
+function side(name: 'source' | 'target', store: Source): ScanSide {
+  return { side: name, store, pacer: new Pacer(undefined), scanLimit: 7, readUnitsPerPage: 1 };
+}
+
+function input(source: Item[], target: Item[], extra: Partial<CompareItemsInput> = {}): CompareItemsInput {
+  return {
+    source: side('source', new MemorySource(source)),
+    target: side('target', new MemorySource(target)),
+    keyAttributes: KEYS,
+    totalSegments: 3,
+    scanConcurrency: 2,
+    consistentRead: false,
+    buckets: 16,
+    samples: 5,
+    maxDrillEntries: 40,
+    stats: new VerifyStats(),
+    ...extra,
+  };
+}
+
+function item(i: number, version = 0): Item {
+  return {
+    pk: { S: `customer#${Math.floor(i / 4)}` },
+    sk: { N: String(i) },
+    total: { N: `${i}.5` },
+    tags: { SS: ['b', 'a', `v${version}`] },
+    nested: { M: { level: { L: [{ N: String(version) }, { BOOL: true }] } } },
+  };
+}
+
+/** The expected result, the slow way: every key of both sides in memory. */
+function naiveDiff(source: Item[], target: Item[], samples: number) {
+  const byKey = (items: Item[]) => new Map(items.map((it) => [keyText(it, KEYS), canonicalItem(it)]));
+  const s = byKey(source);
+  const t = byKey(target);
+  const missing = [...s.keys()].filter((k) => !t.has(k)).sort();
+  const extra = [...t.keys()].filter((k) => !s.has(k)).sort();
+  const different = [...s.keys()].filter((k) => t.has(k) && t.get(k) !== s.get(k)).sort();
+  return {
+    missing: missing.length,
+    extra: extra.length,
+    different: different.length,
+    samples: {
+      missing: missing.slice(0, samples),
+      extra: extra.slice(0, samples),
+      different: different.slice(0, samples),
+    },
+  };
+}
+
+describe('compareItems', () => {
+  it('finds identical tables identical in one scan per side, whatever the item and set order', async () => {
+    const source = Array.from({ length: 300 }, (_, i) => item(i));
+    const target = [...source].reverse().map((it) => ({ ...it, tags: { SS: [...it.tags!.SS!].reverse() } }));
+    const events: VerifyEvent[] = [];
+    const result = await compareItems(input(source, target, { onEvent: (e) => events.push(e) }));
+    expect(result).toMatchObject({
+      sourceItems: 300,
+      targetItems: 300,
+      missing: 0,
+      extra: 0,
+      different: 0,
+      mismatchedBuckets: 0,
+      passes: 0,
+      warnings: [],
+    });
+    expect(events.filter((e) => e.type === 'scan-started').length).toBe(1);
+  });
+
+  it('matches a naive diff exactly over several passes, with one-sided buckets and paging', async () => {
+    const random = seededRandom(42);
+    const source = Array.from({ length: 600 }, (_, i) => item(i));
+    const target: Item[] = [];
+    for (const [i, it] of source.entries()) {
+      const roll = random();
+      if (roll < 0.05) continue; // missing
+      target.push(roll < 0.1 ? item(i, 1) : it); // different, or the same
+    }
+    for (let i = 1000; i < 1030; i++) target.push(item(i)); // extra
+    const result = await compareItems(input(source, target));
+    const expected = naiveDiff(source, target, 5);
+    expect(result).toMatchObject(expected);
+    expect(result.sourceItems).toBe(600);
+    expect(result.targetItems).toBe(target.length);
+    expect(result.passes).toBeGreaterThan(3);
+    expect(result.peakHeldKeys).toBeLessThanOrEqual(40);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('counts an empty target as all missing without holding any key', async () => {
+    const source = Array.from({ length: 500 }, (_, i) => item(i));
+    const result = await compareItems(input(source, []));
+    expect(result).toMatchObject({ ...naiveDiff(source, [], 5), sourceItems: 500, targetItems: 0 });
+    expect(result.mismatchedBuckets).toBe(16);
+    expect(result.passes).toBe(1);
+    expect(result.peakHeldKeys).toBe(0);
+  });
+
+  it('with no samples wanted, an empty target needs no second scan', async () => {
+    const source = Array.from({ length: 50 }, (_, i) => item(i));
+    const result = await compareItems(input(source, [], { samples: 0 }));
+    expect(result).toMatchObject({
+      missing: 50,
+      passes: 0,
+      samples: { missing: [], extra: [], different: [] },
+    });
+  });
+
+  it('treats numbers written differently but equal as equal, in keys and values', async () => {
+    const source: Item[] = [
+      { pk: { S: 'a' }, sk: { N: '1.50' }, n: { N: '1E+3' }, ns: { NS: ['2.0', '1'] } },
+    ];
+    const target: Item[] = [{ pk: { S: 'a' }, sk: { N: '1.5' }, n: { N: '1000' }, ns: { NS: ['1', '2'] } }];
+    expect(await compareItems(input(source, target))).toMatchObject({ missing: 0, extra: 0, different: 0 });
+  });
+
+  it('rethrows a store failure on one side and stops the other', async () => {
+    const source = Array.from({ length: 300 }, (_, i) => item(i));
+    const failing = input(source, source, { target: side('target', new MemorySource(source, 5)) });
+    await expect(compareItems(failing)).rejects.toThrow('connection lost');
+  });
+
+  it('stops when the signal aborts and says it was interrupted', async () => {
+    const source = Array.from({ length: 300 }, (_, i) => item(i));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(compareItems(input(source, source, { signal: controller.signal }))).rejects.toThrow(
+      InterruptedError,
+    );
+  });
+});
