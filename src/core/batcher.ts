@@ -2,6 +2,7 @@
  * Splits items into BatchWriteItem-sized batches. Pure: no I/O, input order preserved.
  */
 import type { Item } from '../stores/types.js';
+import { binaryBase64 } from './binary.js';
 import { wireSizeUpperBound } from './item-size.js';
 
 /** BatchWriteItem: "can comprise as many as 25 put or delete requests". */
@@ -78,7 +79,7 @@ export function keyString(item: Item, keyAttributes: readonly string[]): string 
       const number = canonicalNumber(value.N);
       part = 'N' + number.length + ':' + number;
     } else if (value.B !== undefined) {
-      const base64 = Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength).toString('base64');
+      const base64 = binaryBase64(value.B);
       part = 'B' + base64.length + ':' + base64;
     } else {
       // Not a valid key type; DynamoDB will reject the item, but it must still not merge with others.

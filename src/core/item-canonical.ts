@@ -1,5 +1,5 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../stores/types.js';
+import type { AttributeValue, Item } from '../stores/types.js';
+import { binaryBase64 } from './binary.js';
 import { normalizeNumber } from './canonical-number.js';
 
 /**
@@ -27,13 +27,13 @@ function canonicalMap(map: Record<string, AttributeValue>): string {
 export function canonicalValue(value: AttributeValue): string {
   if (value.S !== undefined) return `{"S":${JSON.stringify(value.S)}}`;
   if (value.N !== undefined) return `{"N":${JSON.stringify(normalizeNumber(value.N))}}`;
-  if (value.B !== undefined) return `{"B":"${base64(value.B)}"}`;
+  if (value.B !== undefined) return `{"B":"${binaryBase64(value.B)}"}`;
   if (value.BOOL !== undefined) return `{"BOOL":${value.BOOL}}`;
   if (value.NULL !== undefined) return '{"NULL":true}';
   if (value.SS !== undefined) return `{"SS":${JSON.stringify([...value.SS].sort())}}`;
   if (value.NS !== undefined) return `{"NS":${JSON.stringify(value.NS.map(normalizeNumber).sort())}}`;
   if (value.BS !== undefined) {
-    return `{"BS":${JSON.stringify(value.BS.map(base64).sort())}}`;
+    return `{"BS":${JSON.stringify(value.BS.map(binaryBase64).sort())}}`;
   }
   if (value.L !== undefined) return `{"L":[${value.L.map(canonicalValue).join(',')}]}`;
   if (value.M !== undefined) return `{"M":${canonicalMap(value.M)}}`;
@@ -41,6 +41,3 @@ export function canonicalValue(value: AttributeValue): string {
 }
 
 // A view, not a copy: the canonical text is built for every item of a verify.
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}

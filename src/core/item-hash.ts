@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { Item } from '../stores/types.js';
+import { binaryBase64 } from './binary.js';
 import { normalizeNumber } from './canonical-number.js';
 import { canonicalItem, canonicalValue } from './item-canonical.js';
 
@@ -47,8 +48,7 @@ export function keyText(item: Item, keyAttributes: readonly string[]): string {
     if (value.S !== undefined) typed = `{"S":${JSON.stringify(value.S)}}`;
     else if (value.N !== undefined) typed = `{"N":${JSON.stringify(normalizeNumber(value.N))}}`;
     else if (value.B !== undefined) {
-      const b = value.B;
-      typed = `{"B":"${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')}"}`;
+      typed = `{"B":"${binaryBase64(value.B)}"}`;
     } else {
       // Not a key type DynamoDB allows; it must still never merge with another key.
       typed = canonicalValue(value);

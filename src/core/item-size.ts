@@ -2,8 +2,8 @@
  * Item sizes, computed on every item in the copy's hot path: plain loops, no per-value closures or
  * allocations, no JSON.stringify.
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../stores/types.js';
+import type { AttributeValue, Item } from '../stores/types.js';
+import { binaryLength } from './binary.js';
 
 /**
  * The item's size as DynamoDB counts it for the 400 KB item limit and for capacity units
@@ -19,7 +19,7 @@ export function itemSize(item: Item): number {
 function valueSize(value: AttributeValue): number {
   if (value.S !== undefined) return Buffer.byteLength(value.S, 'utf8');
   if (value.N !== undefined) return numberSize(value.N);
-  if (value.B !== undefined) return value.B.byteLength;
+  if (value.B !== undefined) return binaryLength(value.B);
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.M !== undefined) {
     // 3 bytes per List or Map, 1 byte per element.
@@ -49,7 +49,7 @@ function valueSize(value: AttributeValue): number {
   if (value.BS !== undefined) {
     let size = 0;
     const set = value.BS;
-    for (let i = 0; i < set.length; i++) size += set[i]!.byteLength;
+    for (let i = 0; i < set.length; i++) size += binaryLength(set[i]!);
     return size;
   }
   return 0;
@@ -100,7 +100,7 @@ function valueWireSize(value: AttributeValue): number {
   // `{"S":` and `}` around the value are 6 bytes; `{"SS":[` and `]}` around members are 9.
   if (value.S !== undefined) return 6 + jsonStringSize(value.S);
   if (value.N !== undefined) return 6 + jsonStringSize(value.N);
-  if (value.B !== undefined) return 8 + base64Size(value.B.byteLength);
+  if (value.B !== undefined) return 8 + base64Size(binaryLength(value.B));
   if (value.BOOL !== undefined) return value.BOOL ? 13 : 14;
   if (value.NULL !== undefined) return value.NULL ? 13 : 14;
   if (value.M !== undefined) return 6 + mapWireSize(value.M);
@@ -125,7 +125,7 @@ function valueWireSize(value: AttributeValue): number {
   if (value.BS !== undefined) {
     const set = value.BS;
     let size = 9 + Math.max(set.length - 1, 0);
-    for (let i = 0; i < set.length; i++) size += 2 + base64Size(set[i]!.byteLength);
+    for (let i = 0; i < set.length; i++) size += 2 + base64Size(binaryLength(set[i]!));
     return size;
   }
   // A member type newer than this code: rare enough to pay for stringify.

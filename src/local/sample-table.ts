@@ -1,5 +1,7 @@
 import type { AttributeValue, CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../stores/types.js';
+
+/** An item as the AWS SDK takes it (the demo loads the sample with the SDK). */
+type Item = Record<string, AttributeValue>;
 
 /** The demo's source table: two GSIs, one LSI, a stream; TTL is set on `expiresAt` after creation. */
 export function sampleTableDefinition(tableName: string): CreateTableCommandInput {

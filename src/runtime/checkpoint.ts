@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { binaryBase64 } from '../core/binary.js';
 import type { SegmentState } from '../core/segment-progress.js';
 import { CheckpointError } from '../errors.js';
 import type { Key } from '../stores/types.js';
@@ -73,7 +73,7 @@ export function encodeKey(key: Key | undefined): Record<string, StoredValue> | n
   for (const [name, value] of Object.entries(key)) {
     if (value.S !== undefined) out[name] = { S: value.S };
     else if (value.N !== undefined) out[name] = { N: value.N };
-    else if (value.B !== undefined) out[name] = { B: Buffer.from(value.B).toString('base64') };
+    else if (value.B !== undefined) out[name] = { B: binaryBase64(value.B) };
     else throw new TypeError(`key attribute ${name} is not S, N or B`);
   }
   return out;
@@ -81,11 +81,12 @@ export function encodeKey(key: Key | undefined): Record<string, StoredValue> | n
 
 export function decodeKey(stored: Record<string, StoredValue> | null): Key | undefined {
   if (!stored) return undefined;
-  const key: Record<string, AttributeValue> = {};
+  const key: Key = {};
   for (const [name, value] of Object.entries(stored)) {
     if ('S' in value) key[name] = { S: value.S };
     else if ('N' in value) key[name] = { N: value.N };
-    else key[name] = { B: new Uint8Array(Buffer.from(value.B, 'base64')) };
+    // Kept as base64 text: that is how the data path sends binary keys.
+    else key[name] = { B: value.B };
   }
   return key;
 }

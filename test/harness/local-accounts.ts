@@ -17,7 +17,7 @@ import {
   type TableDescription,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../src/stores/types.js';
+import type { Item } from '../fixtures/items.js';
 
 export interface LocalAccount {
   accessKeyId: string;

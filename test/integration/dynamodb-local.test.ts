@@ -10,7 +10,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { Item } from '../../src/stores/types.js';
+import type { Item } from '../fixtures/items.js';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import {
   hashOnlyTable,

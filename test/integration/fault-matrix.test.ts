@@ -1,7 +1,7 @@
 /**
  * Nothing is lost under every fault at once. Both sides go through our fault proxy (throttling,
  * partial batches, 5xx, connection resets before and after the write, latency, a provisioned-capacity
- * cap) and both use roles from the fake STS whose sessions expire every 30 s and are treated as
+ * cap) and both use roles from the fake STS whose sessions expire every 12 s and are treated as
  * expired early by the proxy. The target, scanned directly on DynamoDB Local, must equal the source
  * item by item, for several seeds; the source's proxy must never see a write.
  */
@@ -79,11 +79,12 @@ describe('fault matrix: every fault at once, nothing lost', () => {
         [READER]: { accountKeyId: src.accessKeyId, externalId: 'reader-ext' },
         [WRITER]: { accountKeyId: dst.accessKeyId },
       },
-      sessionSeconds: 30,
+      // Shorter than the 30 s: the copy itself now takes only about ten seconds.
+      sessionSeconds: 12,
     });
-    // The proxies see a session key as expired 15 s before its stated end, before ddbcopy's own early
+    // The proxies see a session key as expired 6 s before its stated end, before ddbcopy's own early
     // refresh: requests then get ExpiredTokenException, as on AWS when a session dies under a long copy.
-    sts.registry.clockSkewSeconds = 15;
+    sts.registry.clockSkewSeconds = 6;
     process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
     const random = {
       throttleRate: 0.3,

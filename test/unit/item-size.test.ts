@@ -1,7 +1,6 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { itemSize, wireSizeUpperBound } from '../../src/core/item-size.js';
-import type { Item } from '../../src/stores/types.js';
+import type { AttributeValue, Item } from '../../src/stores/types.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 

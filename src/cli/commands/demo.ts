@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
   DynamoDBClient,
@@ -16,11 +17,13 @@ import { InvalidOptionError, VerificationFailedError } from '../../errors.js';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { SAMPLE_TTL_ATTRIBUTE, sampleItems, sampleTableDefinition } from '../../local/sample-table.js';
 import { type CopyOptions, type RawOptions, validateCopyOptions } from '../../options.js';
-import type { Item } from '../../stores/types.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
 import { createReporter } from '../render/reporter.js';
 import { humanSummary } from '../render/summary.js';
+
+/** Items as the AWS SDK reads and writes them: the demo seeds and checks with the SDK itself. */
+type Item = Record<string, AttributeValue>;
 
 /** Two "accounts" on one DynamoDB Local: it keeps separate tables per access key id and region. */
 const SOURCE_ACCOUNT = { accessKeyId: 'demosource', secretAccessKey: 'demo', region: 'eu-west-1' };

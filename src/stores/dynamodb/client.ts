@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { CredentialsError, ForbiddenOperationError, InvalidOptionError, type Side } from '../../errors.js';
+import { WireClient } from './wire-client.js';
 
 /** How one side reaches its table: every field optional except the table, as on the command line. */
 export interface SideConfig {
@@ -103,6 +104,37 @@ export interface SideConnection {
   endpoint: string | undefined;
   credentials: RefreshableCredentials;
   arn: TableArn | undefined;
+  /** The URL the SDK's last request went to (its endpoint rules, env and profile settings applied). */
+  resolvedEndpoint: URL | undefined;
+  /** The data path's client, made on first use from `resolvedEndpoint`. */
+  wire: WireClient | undefined;
+  maxSockets: number;
+  allowedOperations: ReadonlySet<string> | undefined;
+}
+
+/**
+ * The side's data-path client. It reuses the endpoint the SDK resolved for the control-plane calls
+ * that always come first (DescribeTable), so both paths talk to exactly the same place.
+ */
+export function wireClient(conn: SideConnection): WireClient {
+  if (!conn.wire) {
+    const endpoint = conn.resolvedEndpoint ?? (conn.endpoint ? new URL(conn.endpoint) : undefined);
+    if (!endpoint) throw new Error(`the ${conn.side} endpoint is not known before a control-plane call`);
+    conn.wire = new WireClient({
+      endpoint,
+      region: conn.region,
+      credentials: conn.credentials.provide,
+      maxSockets: conn.maxSockets,
+      allowedOperations: conn.allowedOperations,
+    });
+  }
+  return conn.wire;
+}
+
+/** Closes both clients' sockets. */
+export function closeSide(conn: SideConnection | undefined): void {
+  conn?.client.destroy();
+  conn?.wire?.destroy();
 }
 
 export interface ConnectOptions {
@@ -177,10 +209,14 @@ export async function connectSide(
     },
   });
   if (options.allowedOperations) guardOperations(client, side, options.allowedOperations);
+  const connection: Partial<SideConnection> = {};
+  recordEndpoint(client, (url) => {
+    connection.resolvedEndpoint = url;
+  });
 
   const resolvedRegion = await resolveRegion(client, side);
   await checkCredentials(credentials, side, config);
-  return {
+  return Object.assign(connection, {
     side,
     client,
     apiTableName: config.table,
@@ -189,7 +225,26 @@ export async function connectSide(
     endpoint: config.endpointUrl,
     credentials,
     arn,
-  };
+    resolvedEndpoint: connection.resolvedEndpoint,
+    wire: undefined,
+    maxSockets: options.maxSockets,
+    allowedOperations: options.allowedOperations,
+  });
+}
+
+/** Notes where the SDK sends requests, once its endpoint rules have run. */
+function recordEndpoint(client: DynamoDBClient, record: (url: URL) => void): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { protocol?: string; hostname?: string; port?: number; path?: string };
+      if (request?.hostname) {
+        const port = request.port ? `:${request.port}` : '';
+        record(new URL(`${request.protocol ?? 'https:'}//${request.hostname}${port}${request.path ?? '/'}`));
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'ddbcopyRecordEndpoint' },
+  );
 }
 
 function asProvider(

@@ -1,7 +1,7 @@
 import { RetryBudgetExhaustedError } from '../../errors.js';
 import { RetryBudget, type RetryPolicy, sleep } from '../../runtime/retry.js';
 import type { RetryListener } from '../types.js';
-import type { SideConnection } from './client.js';
+import { type SideConnection, wireClient } from './client.js';
 import { classifyError, toDdbCopyError } from './errors.js';
 
 export interface RequestOptions {
@@ -16,13 +16,39 @@ export interface RequestOptions {
 /** Any command of the DynamoDB client; callers name the output type they expect. */
 export type DynamoDbCommand = { readonly input: object };
 
-/**
- * Sends one request, retrying throttling, transient errors and expired credentials with full-jitter
- * backoff until the policy's budget is spent. Whatever is not retried leaves as one of our typed errors.
- */
-export async function sendWithRetry<Output>(
+/** Sends one SDK command with `withRetry`. */
+export function sendWithRetry<Output>(
   conn: SideConnection,
   command: DynamoDbCommand,
+  options: RequestOptions,
+): Promise<Output> {
+  return withRetry(
+    conn,
+    async () => (await conn.client.send(command as never, { abortSignal: options.signal })) as Output,
+    options,
+  );
+}
+
+/** Sends one data-plane request over the side's wire client (JSON in, parsed JSON out) with `withRetry`. */
+export function sendWireWithRetry<Output>(
+  conn: SideConnection,
+  body: string,
+  options: RequestOptions,
+): Promise<Output> {
+  return withRetry(
+    conn,
+    () => wireClient(conn).send<Output>(options.operation, body, options.signal),
+    options,
+  );
+}
+
+/**
+ * Makes one request, retrying throttling, transient errors and expired credentials with full-jitter
+ * backoff until the policy's budget is spent. Whatever is not retried leaves as one of our typed errors.
+ */
+async function withRetry<Output>(
+  conn: SideConnection,
+  attempt: () => Promise<Output>,
   options: RequestOptions,
 ): Promise<Output> {
   const budget = new RetryBudget(options.policy);
@@ -34,7 +60,7 @@ export async function sendWithRetry<Output>(
   };
   for (;;) {
     try {
-      return (await conn.client.send(command as never, { abortSignal: options.signal })) as Output;
+      return await attempt();
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       const cls = classifyError(error);

@@ -1,6 +1,4 @@
 import {
-  BatchWriteItemCommand,
-  type BatchWriteItemCommandOutput,
   CreateTableCommand,
   type CreateTableCommandInput,
   DeleteTableCommand,
@@ -25,7 +23,8 @@ import type {
 import { UNSUPPORTED } from '../types.js';
 import type { SideConnection } from './client.js';
 import { classifyError } from './errors.js';
-import { type DynamoDbCommand, isUnsupportedOperation, sendWithRetry } from './request.js';
+import { type DynamoDbCommand, isUnsupportedOperation, sendWireWithRetry, sendWithRetry } from './request.js';
+import { wireJson } from './wire-client.js';
 
 /** How long a table may take to disappear or to become ACTIVE with all its indexes. */
 const TABLE_STATE_TIMEOUT_MS = 30 * 60_000;
@@ -132,15 +131,18 @@ export class DynamoDbSink implements Sink {
     const budget = new RetryBudget(DATA_RETRY_POLICY);
     let pending = items;
     for (;;) {
-      let out: BatchWriteItemCommandOutput;
+      let out: WireBatchWriteOutput;
       try {
-        out = await sendWithRetry<BatchWriteItemCommandOutput>(
+        out = await sendWireWithRetry<WireBatchWriteOutput>(
           conn,
-          new BatchWriteItemCommand({
-            RequestItems: { [conn.apiTableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-          { operation: 'BatchWriteItem', policy: DATA_RETRY_POLICY, onRetry, signal, retryUnreachable: true },
+          batchWriteBody(conn.apiTableName, pending),
+          {
+            operation: 'BatchWriteItem',
+            policy: DATA_RETRY_POLICY,
+            onRetry,
+            signal,
+            retryUnreachable: true,
+          },
         );
       } catch (error) {
         if (pending.length > 1 && isDdbCopyError(error) && classifyError(error.cause) === 'too-large') {
@@ -224,7 +226,20 @@ function isActive(table: TableDescription | undefined): boolean {
   );
 }
 
-function unprocessedItems(out: BatchWriteItemCommandOutput): Item[] {
+/** BatchWriteItem's response as JSON: the fields the copy reads. */
+interface WireBatchWriteOutput {
+  UnprocessedItems?: Record<string, { PutRequest?: { Item?: Item } }[]>;
+  ConsumedCapacity?: { CapacityUnits?: number }[];
+}
+
+function batchWriteBody(table: string, items: readonly Item[]): string {
+  return wireJson({
+    RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) },
+    ReturnConsumedCapacity: 'TOTAL',
+  });
+}
+
+function unprocessedItems(out: WireBatchWriteOutput): Item[] {
   const items: Item[] = [];
   for (const requests of Object.values(out.UnprocessedItems ?? {})) {
     for (const request of requests) {

@@ -8,14 +8,14 @@ import {
   type DescribeTimeToLiveCommandOutput,
   ListTagsOfResourceCommand,
   type ListTagsOfResourceCommandOutput,
-  ScanCommand,
-  type ScanCommandOutput,
   type Tag,
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
 import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
 import {
   type Capabilities,
+  type Item,
+  type Key,
   type Page,
   type RetryListener,
   type ScanOptions,
@@ -29,8 +29,17 @@ import {
   type DynamoDbCommand,
   isUnsupportedOperation,
   type RequestOptions,
+  sendWireWithRetry,
   sendWithRetry,
 } from './request.js';
+import { wireJson } from './wire-client.js';
+
+/** Scan's response as JSON: the fields the copy reads. */
+interface WireScanOutput {
+  Items?: Item[];
+  LastEvaluatedKey?: Key;
+  ConsumedCapacity?: { CapacityUnits?: number };
+}
 
 /** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
 export class DynamoDbSource implements Source {
@@ -73,13 +82,17 @@ export class DynamoDbSource implements Source {
     return { table, timeToLive, continuousBackups, tags };
   }
 
+  /**
+   * Pages of one segment over the wire client: items arrive as DynamoDB's JSON (binary as base64
+   * text) and are handed on exactly so, never converted.
+   */
   async *scan(options: ScanOptions): AsyncIterable<Page> {
     const conn = this.connection;
     let startKey = options.startKey;
     do {
-      const out = await sendWithRetry<ScanCommandOutput>(
+      const out = await sendWireWithRetry<WireScanOutput>(
         conn,
-        new ScanCommand({
+        wireJson({
           TableName: conn.apiTableName,
           Segment: options.segment,
           TotalSegments: options.totalSegments,

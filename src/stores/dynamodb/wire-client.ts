@@ -1,0 +1,193 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { ForbiddenOperationError } from '../../errors.js';
+
+/**
+ * The data path's HTTP client: Scan and BatchWriteItem as signed JSON over keep-alive sockets.
+ *
+ * Why not the SDK here: a profile of a bare SDK copier shows its per-item (de)serialization as the
+ * largest single cost, and a copy never needs items as rich objects. This client sends the JSON text
+ * we build and returns the JSON DynamoDB sends (binary stays base64 text, numbers stay strings), so
+ * nothing is lost and nothing is converted. The SDK still resolves credentials, region and endpoint,
+ * and signs (its SignatureV4); the control plane goes through the SDK as before.
+ */
+export interface WireClientOptions {
+  /** The endpoint the SDK resolved for this side, e.g. https://dynamodb.eu-west-1.amazonaws.com */
+  endpoint: URL;
+  region: string;
+  credentials: () => Promise<AwsCredentialIdentity>;
+  maxSockets: number;
+  /** Milliseconds a request may take before it is abandoned as a (retryable) timeout. */
+  requestTimeoutMs?: number;
+  /** When set, any other operation is refused before it is sent (the source side only reads). */
+  allowedOperations?: ReadonlySet<string> | undefined;
+}
+
+/** An error shaped like the SDK's, so one classifier serves both paths. */
+export class WireError extends Error {
+  readonly $metadata: { httpStatusCode: number };
+  readonly $fault: 'client' | 'server';
+
+  constructor(name: string, message: string, status: number) {
+    super(message);
+    this.name = name;
+    this.$metadata = { httpStatusCode: status };
+    this.$fault = status >= 500 ? 'server' : 'client';
+  }
+}
+
+export class WireClient {
+  private readonly agent: http.Agent;
+  private readonly signer: SignatureV4;
+  private readonly transport: typeof http | typeof https;
+
+  constructor(private readonly options: WireClientOptions) {
+    const secure = options.endpoint.protocol === 'https:';
+    this.transport = secure ? https : http;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, keepAliveMsecs: 10_000 };
+    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.signer = new SignatureV4({
+      service: 'dynamodb',
+      region: options.region,
+      credentials: options.credentials,
+      sha256: NodeSha256,
+      uriEscapePath: true,
+    });
+  }
+
+  /** Sends one operation with a JSON body; resolves with the parsed response or rejects with a WireError. */
+  async send<T>(operation: string, body: string, signal?: AbortSignal): Promise<T> {
+    const { endpoint, allowedOperations } = this.options;
+    if (allowedOperations && !allowedOperations.has(`${operation}Command`)) {
+      throw new ForbiddenOperationError(
+        `Refused to send ${operation}: ddbcopy only reads and describes on this side.`,
+        { hint: 'This is a bug in ddbcopy; please report it. Nothing was sent.' },
+      );
+    }
+    const payload = Buffer.from(body, 'utf8');
+    const signed = await this.signer.sign({
+      method: 'POST',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port: endpoint.port ? Number(endpoint.port) : undefined,
+      path: endpoint.pathname || '/',
+      query: {},
+      headers: {
+        host: endpoint.host,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': `DynamoDB_20120810.${operation}`,
+        'content-length': String(payload.length),
+      },
+      body: payload,
+    });
+    const response = await this.post(signed.headers, payload, signal);
+    const text = response.body.toString('utf8');
+    if (response.status >= 200 && response.status < 300) return JSON.parse(text) as T;
+    throw toWireError(response.status, text);
+  }
+
+  destroy(): void {
+    this.agent.destroy();
+  }
+
+  private post(
+    headers: Record<string, string>,
+    payload: Buffer,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: number; body: Buffer }> {
+    const { endpoint, requestTimeoutMs = 120_000 } = this.options;
+    return new Promise((resolve, reject) => {
+      const request = this.transport.request(
+        {
+          method: 'POST',
+          protocol: endpoint.protocol,
+          hostname: endpoint.hostname,
+          port: endpoint.port || undefined,
+          path: endpoint.pathname || '/',
+          headers,
+          agent: this.agent,
+          signal,
+          timeout: requestTimeoutMs,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }),
+          );
+          response.on('error', reject);
+          response.on('aborted', () =>
+            reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })),
+          );
+        },
+      );
+      request.on('timeout', () => {
+        request.destroy(
+          Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT', name: 'TimeoutError' }),
+        );
+      });
+      request.on('error', reject);
+      request.end(payload);
+    });
+  }
+}
+
+/**
+ * A request body as DynamoDB's JSON. Values that came over the wire carry binary as base64 text and
+ * serialize as they are; bytes (from the SDK, a checkpoint, a file) would serialize as `{"0":..}`, so
+ * when the text shows any, it is serialized again with bytes turned into base64. An attribute named
+ * B or BS holding a map also triggers the second pass: that costs time, never correctness.
+ */
+export function wireJson(body: unknown): string {
+  const text = JSON.stringify(body);
+  if (!text.includes('"B":{') && !text.includes('"BS":[{')) return text;
+  return JSON.stringify(body, (_key, value) =>
+    value instanceof Uint8Array
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+      : value,
+  );
+}
+
+/** DynamoDB's JSON error `{"__type":"com.amazonaws.dynamodb.v20120810#Name","message":"..."}`. */
+function toWireError(status: number, text: string): WireError {
+  let type = '';
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
+    type = parsed.__type ?? '';
+    message = parsed.message ?? parsed.Message ?? '';
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty 413): the status says enough.
+  }
+  const name =
+    type.slice(type.lastIndexOf('#') + 1) || (status >= 500 ? 'InternalServerError' : `HTTP${status}`);
+  return new WireError(name, message || `HTTP ${status}`, status);
+}
+
+/** SignatureV4's hash interface over node:crypto (HMAC when given a key). */
+class NodeSha256 {
+  private readonly hash: Hash | Hmac;
+
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+  }
+
+  update(data: SourceData): void {
+    this.hash.update(toBytes(data));
+  }
+
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+}
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+function toBytes(data: SourceData): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
