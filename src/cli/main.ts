@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../errors.js';
 import { COPY_OPTION_DECLARATIONS, type OptionDeclaration, type RawOptions } from '../options.js';
+import { VERIFY_OPTION_DECLARATIONS } from '../verify-options.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
+import { verifyCommand } from './commands/verify.js';
 import { type CliIO, processIO } from './io.js';
 import { printError } from './print-error.js';
 
@@ -33,6 +35,15 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   for (const declaration of COPY_OPTION_DECLARATIONS) copy.addOption(toOption(declaration));
   copy.action(async (raw: RawOptions) => {
     exitCode = await copyCommand(raw, io, argv);
+  });
+
+  const verify = program
+    .command('verify')
+    .description('compare the target with the source, item by item and schema, and name every difference')
+    .allowExcessArguments(false);
+  for (const declaration of VERIFY_OPTION_DECLARATIONS) verify.addOption(toOption(declaration));
+  verify.action(async (raw: RawOptions) => {
+    exitCode = await verifyCommand(raw, io);
   });
 
   program

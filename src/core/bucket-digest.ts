@@ -8,7 +8,7 @@ import { ITEM_HASH_BYTES } from './item-hash.js';
 
 /** Fewer buckets than this would make each one's drill-down large even for a table of a few million items. */
 export const MIN_BUCKETS = 4096;
-/** 2^20 buckets take 20 MB per side; more would buy little, as tables that large are drilled in passes anyway. */
+/** 2^20 buckets take 20 MB per side (20 bytes each); more would buy little, as larger tables are drilled in passes anyway. */
 export const MAX_BUCKETS = 1 << 20;
 /** Items per bucket aimed for: a changed item then costs a drill-down of about this many keys. */
 export const ITEMS_PER_BUCKET = 256;
@@ -23,7 +23,8 @@ export function chooseBucketCount(estimatedItems: number): number {
 }
 
 export class BucketDigest {
-  readonly counts: Float64Array;
+  /** Items per bucket; 2^32 per bucket is beyond any table's reach. */
+  readonly counts: Uint32Array;
   /** LANES little-endian uint32 words per bucket, least significant first. */
   private readonly sums: Uint32Array;
   private items = 0;
@@ -32,7 +33,7 @@ export class BucketDigest {
     if (!Number.isInteger(Math.log2(buckets)) || buckets < 1) {
       throw new RangeError(`bucket count must be a power of two, not ${buckets}`);
     }
-    this.counts = new Float64Array(buckets);
+    this.counts = new Uint32Array(buckets);
     this.sums = new Uint32Array(buckets * LANES);
   }
 

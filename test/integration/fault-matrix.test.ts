@@ -18,7 +18,7 @@ import { validateCopyOptions } from '../../src/options.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { type FakeSts, startFakeSts } from '../harness/fake-sts.js';
-import { type FaultProxy, peakWriteUnitsPerSecond, startFaultProxy } from '../harness/fault-proxy.js';
+import { peakWriteUnitsPerSecond, startFaultProxy } from '../harness/fault-proxy.js';
 import {
   accountClient,
   createTableAndWait,

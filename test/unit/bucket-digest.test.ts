@@ -40,8 +40,8 @@ describe('BucketDigest', () => {
     const hashes = Array.from({ length: 500 }, () => randomBytes(16));
     const forward = new BucketDigest(8);
     const backward = new BucketDigest(8);
-    hashes.forEach((hash, i) => forward.add(i % 8, hash));
-    [...hashes.entries()].reverse().forEach(([i, hash]) => backward.add(i % 8, hash));
+    for (let i = 0; i < hashes.length; i++) forward.add(i % 8, hashes[i]!);
+    for (let i = hashes.length - 1; i >= 0; i--) backward.add(i % 8, hashes[i]!);
     expect(mismatchedBuckets(forward, backward)).toEqual([]);
   });
 

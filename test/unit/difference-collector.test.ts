@@ -46,6 +46,13 @@ describe('DifferenceCollector', () => {
     expect(collector.samples.missing.values).toEqual(['k000', 'k001']);
   });
 
+  it('counts every item once even when a side shows a key twice', () => {
+    const collector = new DifferenceCollector(10);
+    for (let i = 0; i < 3; i++) collector.observe('target', '{}', `h${i}`);
+    collector.endPass();
+    expect(collector.counts).toEqual({ missing: 0, extra: 3, different: 0 });
+  });
+
   it('adds counts known without keys, and samples offered for them', () => {
     const collector = new DifferenceCollector(5);
     collector.addCount('extra', 7);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
+import { validateCopyOptions } from '../../src/options.js';
 import {
   DEFAULT_SAMPLES,
   VERIFY_OPTION_DECLARATIONS,
   validateVerifyOptions,
+  verifyOptionsAfterCopy,
 } from '../../src/verify-options.js';
 
 describe('validateVerifyOptions', () => {
@@ -60,5 +62,27 @@ describe('validateVerifyOptions', () => {
     expect(flags).toEqual(
       expect.arrayContaining(['source', 'target', 'samples', 'segments', 'read-rate', 'skip', 'json']),
     );
+  });
+});
+
+describe('verifyOptionsAfterCopy', () => {
+  it("checks the same sides with the copy's segments, rate and skipped settings, strongly consistent", () => {
+    const copy = validateCopyOptions({
+      source: 'a',
+      target: 'b',
+      targetProfile: 'staging',
+      segments: '6',
+      readRate: '100',
+      skip: 'pitr',
+    });
+    expect(verifyOptionsAfterCopy(copy)).toEqual({
+      source: copy.source,
+      target: copy.target,
+      segments: 6,
+      samples: DEFAULT_SAMPLES,
+      readRate: { kind: 'units', units: 100 },
+      consistentRead: true,
+      skip: new Set(['pitr']),
+    });
   });
 });

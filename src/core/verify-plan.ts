@@ -1,0 +1,107 @@
+/**
+ * Pure: how a verify will scan, decided before it starts — segments, page sizes, rates per side, the
+ * number of digest buckets and the drill-down's memory budget.
+ */
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import { InvalidOptionError, type Side } from '../errors.js';
+import type { RateSpec } from '../options.js';
+import { keyAttributeNames } from '../stores/dynamodb/schema.js';
+import type { TableSnapshot } from '../stores/types.js';
+import type { VerifyOptions } from '../verify-options.js';
+import { chooseBucketCount } from './bucket-digest.js';
+import { defaultSegments } from './plan.js';
+
+export interface SideScanPlan {
+  /** Scan `Limit`: items per page. */
+  scanLimit: number;
+  /** Read capacity one page is expected to cost, taken from the pacer before the request. */
+  readUnitsPerPage: number;
+  /** Capacity units per second; undefined means no cap. */
+  readRate: number | undefined;
+  /** What DescribeTable says the table holds (hours stale on AWS): sizing and progress only. */
+  estimate: { items: number; bytes: number };
+}
+
+export interface VerifyPlan {
+  /** The source's key attributes, hash key first: items of both sides are matched by these. */
+  keyAttributes: string[];
+  segments: number;
+  /** Segments scanned at the same time on each side. */
+  scanConcurrency: number;
+  buckets: number;
+  /** Keys the drill-down may hold at once; more mismatched items are drilled into in several passes. */
+  maxDrillEntries: number;
+  source: SideScanPlan;
+  target: SideScanPlan;
+}
+
+/** DynamoDB reads at most 1 MB per Scan page. */
+const SCAN_PAGE_BYTES = 1024 * 1024;
+/** One read capacity unit reads 4 KB strongly consistent; eventually consistent costs half. */
+const READ_UNIT_BYTES = 4096;
+const MAX_SCAN_CONCURRENCY = 8;
+/** About 100 MB of keys and hashes (key text, a 17-character entry and the Map's own overhead each). */
+export const DEFAULT_MAX_DRILL_ENTRIES = 500_000;
+
+export function planVerify(input: {
+  source: TableSnapshot;
+  target: TableSnapshot;
+  options: VerifyOptions;
+}): VerifyPlan {
+  const { options } = input;
+  const source = sidePlan(input.source.table, 'source', options);
+  const target = sidePlan(input.target.table, 'target', options);
+  const segments =
+    options.segments ?? defaultSegments(Math.max(source.estimate.bytes, target.estimate.bytes));
+  return {
+    keyAttributes: keyAttributeNames(input.source.table),
+    segments,
+    scanConcurrency: Math.min(segments, MAX_SCAN_CONCURRENCY),
+    buckets: chooseBucketCount(Math.max(source.estimate.items, target.estimate.items)),
+    maxDrillEntries: DEFAULT_MAX_DRILL_ENTRIES,
+    source,
+    target,
+  };
+}
+
+function sidePlan(table: TableDescription, side: Side, options: VerifyOptions): SideScanPlan {
+  const items = Math.max(0, table.ItemCount ?? 0);
+  const bytes = Math.max(0, table.TableSizeBytes ?? 0);
+  const averageItemBytes = items > 0 ? bytes / items : 1024;
+  const scanLimit = Math.max(
+    100,
+    Math.min(2000, Math.floor(SCAN_PAGE_BYTES / Math.max(1, averageItemBytes))),
+  );
+  const pageBytes = Math.min(SCAN_PAGE_BYTES, scanLimit * averageItemBytes);
+  const readUnitsPerPage = Math.max(
+    0.5,
+    Math.ceil(pageBytes / READ_UNIT_BYTES) * (options.consistentRead ? 1 : 0.5),
+  );
+  return {
+    scanLimit,
+    readUnitsPerPage,
+    readRate: resolveReadRate(options.readRate, side, table),
+    estimate: { items, bytes },
+  };
+}
+
+function resolveReadRate(
+  spec: RateSpec | undefined,
+  side: Side,
+  table: TableDescription,
+): number | undefined {
+  if (!spec) return undefined;
+  if (spec.kind === 'units') return spec.units;
+  const onDemand = table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST';
+  const provisioned = onDemand ? undefined : table.ProvisionedThroughput?.ReadCapacityUnits;
+  const onDemandMax = table.OnDemandThroughput?.MaxReadRequestUnits;
+  const base =
+    provisioned && provisioned > 0 ? provisioned : onDemandMax && onDemandMax > 0 ? onDemandMax : undefined;
+  if (base === undefined) {
+    throw new InvalidOptionError(
+      `--read-rate ${spec.percent}% needs the ${side} table's read capacity, but it is on-demand with no maximum set.`,
+      { side, hint: 'Give an absolute rate instead, e.g. --read-rate 1000 (capacity units per second).' },
+    );
+  }
+  return (base * spec.percent) / 100;
+}
