@@ -34,6 +34,8 @@ export interface CopyOptions {
   readonly resume: boolean;
   /** Start over even though an unfinished checkpoint exists (it is replaced). */
   readonly restart: boolean;
+  /** Compare target and source item by item once the copy is done. */
+  readonly verify: boolean;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */
@@ -117,6 +119,10 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   },
   { flag: 'resume', help: 'continue the copy saved in the checkpoint (the target is not recreated)' },
   { flag: 'restart', help: 'start over although an unfinished checkpoint exists' },
+  {
+    flag: 'verify',
+    help: 'after the copy, compare the target with the source item by item (exit 1 on a difference)',
+  },
   { flag: 'json', help: 'print the summary as one JSON document on stdout' },
   { flag: 'quiet', help: 'only errors on stderr' },
   { flag: 'verbose', help: 'more detail on stderr' },
@@ -174,6 +180,7 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
     checkpoint: path.resolve(checkpoint),
     resume: raw.resume === true,
     restart: raw.restart === true,
+    verify: raw.verify === true,
   });
 }
 

@@ -4,6 +4,7 @@ import {
   EXIT,
   InterruptedError,
   isDdbCopyError,
+  VerificationFailedError,
 } from '../errors.js';
 import type { CopyOptions } from '../options.js';
 import {
@@ -19,11 +20,13 @@ import { connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/d
 import { DynamoDbSink } from '../stores/dynamodb/sink.js';
 import { DynamoDbSource } from '../stores/dynamodb/source.js';
 import type { RetryListener } from '../stores/types.js';
+import { verifyOptionsAfterCopy } from '../verify-options.js';
 import { copyItems } from './engine.js';
 import type { CopyEvent, StepName } from './events.js';
 import { type CopyPlan, planCopy, type TableLocation } from './plan.js';
 import { decideResume, newRecord, withProgress } from './run-record.js';
 import { type CopySummary, summarize } from './summary.js';
+import { runVerify } from './verify-tables.js';
 
 export interface CopyHooks {
   /** Progress, steps and warnings, for a renderer. The copy never prints. */
@@ -72,6 +75,16 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
   try {
     await copySteps(run, hooks, emit);
     const status = hooks.signal?.aborted && run.itemsStatus !== 'completed' ? 'interrupted' : 'completed';
+    if (status === 'completed' && options.verify && !options.dryRun) {
+      const failure = await verifyAfterCopy(run, hooks, emit);
+      if (failure)
+        return {
+          summary: summarize(run, 'completed', failure),
+          error: failure,
+          plan: run.plan,
+          exitCode: failure.exitCode,
+        };
+    }
     if (status === 'interrupted') {
       const error = new InterruptedError('Interrupted before the copy finished.', {
         hint: run.checkpoint
@@ -129,6 +142,7 @@ export interface RunState {
   /** Items a previous run of the same checkpoint wrote. */
   writtenBefore?: number;
   checkpoint?: CheckpointWriter;
+  verification?: CopySummary['verification'];
 }
 
 async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
@@ -311,6 +325,56 @@ async function prepareTarget(
 
 function identityOf(conn: SideConnection): TableIdentity {
   return { table: conn.tableName, region: conn.region, endpoint: conn.endpoint ?? null };
+}
+
+/**
+ * `--verify`: scans both tables again (consistent reads) and compares them item by item. Items decide;
+ * the schema is compared only when the copy recreated it without overrides, since --data-only and
+ * billing or encryption overrides make the target differ on purpose.
+ */
+async function verifyAfterCopy(
+  run: RunState,
+  hooks: CopyHooks,
+  emit: (event: CopyEvent) => void,
+): Promise<DdbCopyError | undefined> {
+  const { options } = run;
+  emit({
+    type: 'step',
+    name: 'verify',
+    message: 'Verifying: comparing the target with the source item by item',
+  });
+  const outcome = await runVerify(
+    verifyOptionsAfterCopy(options),
+    hooks.signal ? { signal: hooks.signal } : {},
+  );
+  if (outcome.error) return outcome.error;
+  const v = outcome.summary;
+  const schemaMatters =
+    options.mode !== 'data-only' &&
+    !options.billingMode &&
+    !options.readCapacity &&
+    !options.writeCapacity &&
+    !options.sseKmsKeyId;
+  const itemsIdentical = v.missing === 0 && v.extra === 0 && v.different === 0;
+  const identical = itemsIdentical && (!schemaMatters || v.schemaDifferences.length === 0);
+  run.verification = {
+    status: identical ? 'identical' : 'different',
+    sourceItems: v.sourceItems,
+    targetItems: v.targetItems,
+    missing: v.missing,
+    extra: v.extra,
+    different: v.different,
+    samples: v.samples,
+    schemaDifferences: v.schemaDifferences,
+  };
+  if (identical) return undefined;
+  return new VerificationFailedError(
+    `The target differs from the source: ${v.missing} missing, ${v.extra} extra, ${v.different} different item(s)${schemaMatters && v.schemaDifferences.length ? `; schema: ${v.schemaDifferences.join('; ')}` : ''}.`,
+    {
+      side: 'target',
+      hint: 'Was either table written to during the copy? Run `ddbcopy verify` with the same sides to see the keys, or copy again.',
+    },
+  );
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

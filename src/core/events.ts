@@ -2,7 +2,7 @@ import type { CopyStats } from '../runtime/stats.js';
 import type { CopyPlan } from './plan.js';
 
 /** The numbered steps of a copy, in order. */
-export type StepName = 'connect' | 'describe' | 'delete' | 'create' | 'settings' | 'copy';
+export type StepName = 'connect' | 'describe' | 'delete' | 'create' | 'settings' | 'copy' | 'verify';
 
 /** What the engine tells a renderer. Renderers read `stats` on their own schedule while copying. */
 export type CopyEvent =

@@ -1,6 +1,7 @@
 import type { DdbCopyError } from '../errors.js';
 import type { RetryCounts } from '../runtime/stats.js';
 import type { RunState } from './copy-table.js';
+import type { VerifySummary } from './verify-summary.js';
 
 /** The `--json` document of a copy (DESIGN.md): a contract, so fields are only ever added. */
 export interface CopySummary {
@@ -25,6 +26,17 @@ export interface CopySummary {
   checkpoint: string | null;
   durationMs: number;
   warnings: string[];
+  /** With --verify: the item-by-item comparison of target and source after the copy. */
+  verification?: {
+    status: 'identical' | 'different';
+    sourceItems: number;
+    targetItems: number;
+    missing: number;
+    extra: number;
+    different: number;
+    samples: VerifySummary['samples'];
+    schemaDifferences: string[];
+  };
   error?: { code: string; message: string; hint: string | null; side: string | null };
 }
 
@@ -66,6 +78,7 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
     checkpoint: run.checkpoint ? options.checkpoint : null,
     durationMs: Math.round(stats.elapsedMs),
     warnings: [...run.warnings],
+    ...(run.verification ? { verification: run.verification } : {}),
   };
   if (error) {
     summary.error = {

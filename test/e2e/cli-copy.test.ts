@@ -113,9 +113,19 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     for (const [key, item] of source) expect(target.get(key), key).toStrictEqual(item);
 
     // Run again: the target now exists and is replaced (the copy is repeatable, e.g. a nightly refresh).
-    const again = await runCli(args, env);
+    // ... and with --verify it proves the result itself.
+    const again = await runCli([...args, '--verify'], env);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout).schema.action).toBe('recreated');
+    const verified = JSON.parse(again.stdout);
+    expect(verified.schema.action).toBe('recreated');
+    expect(verified.verification).toMatchObject({
+      status: 'identical',
+      sourceItems: items.length,
+      targetItems: items.length,
+      missing: 0,
+      extra: 0,
+      different: 0,
+    });
   });
 
   it('without --yes and without a terminal, refuses to delete the existing target (exit 2)', async () => {

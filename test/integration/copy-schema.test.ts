@@ -311,6 +311,24 @@ describe('copy: schema', () => {
     expect(outcome.summary.schema.action).toBe('kept');
     expect((await describeTable(p.dstClient, 'orders')).GlobalSecondaryIndexes).toBeUndefined();
     expect((await scanAll(p.dstClient, 'orders')).length).toBe(31);
+
+    // --verify sees the item the target had before: a difference, exit 1.
+    const verified = await runCopy(
+      localCopyOptions(
+        { account: p.src, table: 'orders' },
+        { account: p.dst, table: 'orders' },
+        { dataOnly: true, verify: true },
+      ),
+    );
+    expect(verified.exitCode).toBe(EXIT.failed);
+    expect(verified.error?.code).toBe('VERIFICATION_FAILED');
+    expect(verified.summary.verification).toMatchObject({
+      status: 'different',
+      missing: 0,
+      extra: 1,
+      different: 0,
+    });
+    expect(verified.summary.verification?.samples.extra).toEqual([{ pk: { S: 'keep' }, sk: { S: 'me' } }]);
   });
 
   it('--data-only refuses a target whose key schema differs, or that does not exist', async () => {

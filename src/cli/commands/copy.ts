@@ -11,7 +11,7 @@ import { humanPlan, humanSummary } from '../render/summary.js';
 export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly string[] = []): Promise<number> {
   const options = validateCopyOptions(raw);
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
-  const reporter = createReporter(io.stderr, verbosity);
+  const reporter = createReporter(io.stderr, verbosity, options.verify ? 7 : 6);
   const interrupt = interruptSignal(() =>
     io.stderr.write('\nInterrupted: finishing the batches in flight (Ctrl-C again to quit at once)...\n'),
   );

@@ -11,6 +11,7 @@ const STEP_NUMBERS: Record<StepName, number> = {
   create: 4,
   settings: 5,
   copy: 6,
+  verify: 7,
 };
 
 /** Subscribes to a run's events and writes them to stderr: steps, warnings, progress. */
@@ -20,7 +21,7 @@ export interface Reporter {
   close(): void;
 }
 
-export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity): Reporter {
+export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity, totalSteps = 6): Reporter {
   let progress: ProgressView | undefined;
   let stepStarted = performance.now();
   const say = (line: string): void => {
@@ -36,7 +37,7 @@ export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity)
         const now = performance.now();
         const took = verbosity === 'verbose' ? ` (previous step: ${formatDuration(now - stepStarted)})` : '';
         stepStarted = now;
-        say(`[${STEP_NUMBERS[event.name]}/6] ${event.message}${took}`);
+        say(`[${STEP_NUMBERS[event.name]}/${totalSteps}] ${event.message}${took}`);
         break;
       }
       case 'warning':

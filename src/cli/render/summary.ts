@@ -32,6 +32,17 @@ export function humanSummary(summary: CopySummary): string {
   lines.push(
     `  duration   ${formatDuration(summary.durationMs)} (${formatCount(rate)} items/s, ${summary.segments} segments)`,
   );
+  if (summary.items.writtenBefore > 0) {
+    lines.push(
+      `  resumed    after ${formatCount(summary.items.writtenBefore)} items written by earlier runs`,
+    );
+  }
+  const v = summary.verification;
+  if (v) {
+    lines.push(
+      `  verified   ${v.status}: ${formatCount(v.sourceItems)} source, ${formatCount(v.targetItems)} target items; ${v.missing} missing, ${v.extra} extra, ${v.different} different`,
+    );
+  }
   return lines.join('\n');
 }
 
