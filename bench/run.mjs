@@ -1,0 +1,950 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --quick] [--rows 1,4] [--profile] [--perf] [--capacity-upstream stub|local] [--no-build]`
+ *
+ * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in six scenarios and
+ * prints one table in which every figure is set against a reference measured in the same run (the
+ * stub's ceiling, the npm peer, DynamoDB Local's own write ceiling, the simulated capacity, the
+ * physical minimum), and writes bench/results.json. Nothing here asserts on timing: it reports.
+ *
+ *   1 ceiling      ddbcopy against bench/stub-dynamodb.mjs (a separate process answering Scan and
+ *                  BatchWriteItem with no storage): items/s, MB/s, CPU-s per 100k items, peak RSS
+ *   2 peer         the same table copied on DynamoDB Local by ddbcopy and by copy-dynamodb-table, and
+ *                  DynamoDB Local's write ceiling (bench/lib/loader.mjs, a bare parallel loader)
+ *   3 capacity     ddbcopy into a table capped at 4,000 WCU/s by the fault proxy, with --write-rate 4000
+ *                  and without a rate (throttling feedback only): consumed WCU/s ÷ cap, items lost
+ *   4 memory       peak RSS copying a small and a large table from the stub
+ *   5 seed         200,000 items of 1.25 KB under 4,000 WCU: measured on a short run, projected
+ *   6 resume       kill -9 mid-copy, --resume: items written twice per segment, in scan pages
+ *
+ * --profile adds one ceiling run under `node --cpu-prof` and prints where its CPU went (JavaScript
+ * functions and modules); --perf adds one under Linux `perf record` (CPU of every thread, with V8's
+ * C++ such as JSON.parse/stringify and GC, and the kernel). Rows 3 and 5 put the capped fault proxy in
+ * front of the stub's sink by default; --capacity-upstream local puts DynamoDB Local behind it instead.
+ * Each row also lists how it was measured. --quick: smaller tables, under 5 minutes on 2 cores.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatPerf, PERF_NODE_FLAGS, perfAvailable, perfPrefix, summarizePerf } from './lib/perf.mjs';
+import { formatProfiles, summarizeProfiles } from './lib/profile.mjs';
+
+// The AWS SDK warns on every client under Node 20 that its 2027 releases need Node 22 (see README);
+// set before the SDK loads, so the harness is imported after this line.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const {
+  CLI,
+  clientFor,
+  countItems,
+  createTable,
+  deleteTable,
+  jsonLine,
+  loadFaultProxy,
+  newAccount,
+  ROOT,
+  runMeasured,
+  startLocal,
+  startStub,
+  summaryOf,
+  writeProfiles,
+} = await import('./lib/harness.mjs');
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    perf: { type: 'boolean', default: false },
+    rows: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'capacity-upstream': { type: 'string', default: 'stub' },
+  },
+});
+/**
+ * What the capped proxy forwards to in rows 3 and 5. The stub by default: the rows measure how well
+ * ddbcopy fills a cap, and on two cores DynamoDB Local (a JVM) plus the proxy plus the client cannot
+ * take 4,000 items/s, so with it the emulator, not the cap, would bind. `local` runs them against it.
+ */
+const CAPACITY_UPSTREAM = flags['capacity-upstream'] === 'local' ? 'local' : 'stub';
+const QUICK = flags.quick;
+const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6').split(',').map((row) => Number(row.trim())));
+const SIZES = QUICK
+  ? { small: 100_000, large: 300_000, peer: 30_000, capacity: 40_000, seed: 20_000, resume: 100_000 }
+  : { small: 100_000, large: 1_000_000, peer: 100_000, capacity: 120_000, seed: 40_000, resume: 200_000 };
+const ITEM_BYTES = 1000;
+const SEED_ITEM_BYTES = 1250;
+const SEED_TOTAL_ITEMS = 200_000;
+const SEED_PATTERN_SECONDS = 300;
+const CAP_WCU = 4000;
+const GOAL_ITEMS_PER_SECOND = 40_000;
+const LOADER_CONCURRENCY = 16;
+const RESUME_SEGMENTS = 8;
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const started = Date.now();
+const loadBefore = os.loadavg();
+
+// --- formatting ------------------------------------------------------------------------------------
+
+const int = (n) => (n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const fixed = (n, digits = 1) =>
+  n === undefined || Number.isNaN(n)
+    ? '-'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ratio = (n) => (n === undefined || !Number.isFinite(n) ? '-' : `${fixed(n, 2)}×`);
+const percent = (n) => (n === undefined || !Number.isFinite(n) ? '-' : `${fixed(n * 100, 1)} %`);
+const mb = (bytes) => bytes / 1e6;
+const per100k = (ms, items) => (ms === undefined ? undefined : ms / 1000 / (items / 100_000));
+
+/** One printed line: what, ours, the reference it is set against, their ratio, the goal, met or not. */
+function line(measure, ours, reference, ratioText, goal, met, raw) {
+  return { measure, ours, reference, ratio: ratioText, goal, met, raw };
+}
+
+// --- setup -----------------------------------------------------------------------------------------
+
+if (!flags['no-build']) {
+  log('npm run build');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) {
+    log('the build failed; nothing was measured');
+    process.exit(1);
+  }
+}
+
+const tempDir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-bench-'));
+let checkpointCount = 0;
+const checkpointFile = () => path.join(tempDir, `checkpoint-${++checkpointCount}.json`);
+const rows = [];
+const cleanups = [];
+
+const stub = await startStub();
+cleanups.push(() => stub.stop());
+const stubAccount = newAccount('benchstub', stub.endpoint, 'us-east-1');
+const accounts = [stubAccount];
+let local;
+let proxy;
+const needLocal = ROWS.has(2) || (CAPACITY_UPSTREAM === 'local' && (ROWS.has(3) || ROWS.has(5)));
+if (needLocal) {
+  log('starting DynamoDB Local');
+  local = await startLocal(3072, (message) => log(`dynamodb-local: ${message}`));
+  cleanups.push(() => local.stop());
+}
+const localA = local && newAccount('localsource', local.endpoint, 'us-east-1');
+const localB = local && newAccount('localtarget', local.endpoint, 'eu-west-1');
+/** The capped target's account: behind the proxy, on DynamoDB Local or the stub. */
+const capped = newAccount(
+  'capped',
+  CAPACITY_UPSTREAM === 'local' ? local?.endpoint : stub.endpoint,
+  'us-east-1',
+);
+if (local) accounts.push(localA, localB);
+accounts.push(capped);
+if (ROWS.has(3) || ROWS.has(5)) {
+  const { startFaultProxy } = await loadFaultProxy(tempDir);
+  proxy = await startFaultProxy({
+    upstream: CAPACITY_UPSTREAM === 'local' ? local.endpoint : stub.endpoint,
+    capacity: { writeUnitsPerSecond: CAP_WCU },
+  });
+  cleanups.push(() => proxy.close());
+}
+const profileEnv = writeProfiles(path.join(tempDir, 'aws'), accounts);
+
+/** Runs the built CLI: `ddbcopy copy ARGS --json --checkpoint FILE`, measured. */
+function ddbcopy(args, { checkpoint = checkpointFile(), profileDir, perfFile, watch } = {}) {
+  return runMeasured({
+    script: CLI,
+    args: ['copy', ...args, '--json', '--checkpoint', checkpoint],
+    env: profileEnv,
+    tempDir,
+    profileDir,
+    ...(perfFile ? { wrapper: perfPrefix(perfFile), nodeFlags: PERF_NODE_FLAGS } : {}),
+    watch,
+  });
+}
+
+const sides = (source, target) => [
+  '--source-profile',
+  source.name,
+  '--source-endpoint-url',
+  source.endpoint,
+  '--target-profile',
+  target.name,
+  '--target-endpoint-url',
+  target.endpoint,
+];
+
+// --- scenarios -------------------------------------------------------------------------------------
+
+let tableCount = 0;
+/** Row 1's items/s, for the capped rows' notes: a cap above it cannot be filled. */
+let ceilingRate;
+
+/** ddbcopy from a stub table of `items` 1 KB items into a stub sink: the client is the limit. */
+async function stubCopy(items, options = {}) {
+  const source = `ceiling_src_${items}`;
+  const target = `ceiling_dst_${++tableCount}`;
+  await stub.define(
+    { name: source, items, itemBytes: ITEM_BYTES },
+    { name: target, sink: true, capacity: items, itemBytes: ITEM_BYTES },
+  );
+  const before = await stub.usage();
+  const run = await ddbcopy(
+    ['--source', source, '--target', target, ...sides(stubAccount, stubAccount), '--data-only'],
+    options,
+  );
+  const after = await stub.usage();
+  const summary = summaryOf(run, `stub copy of ${items} items`);
+  const stats = await stub.stats(target);
+  return { items, run, summary, stats, stubCpuMs: after.cpuMs - before.cpuMs };
+}
+
+const rate = (summary) => summary.items.written / (summary.durationMs / 1000);
+
+async function ceilingAndMemory() {
+  const small = ROWS.has(4)
+    ? await logged(`stub copy, ${int(SIZES.small)} items`, () => stubCopy(SIZES.small))
+    : undefined;
+  const large = await logged(`stub copy, ${int(SIZES.large)} items`, () => stubCopy(SIZES.large));
+  if (ROWS.has(1)) {
+    const { summary, run, stats, items } = large;
+    const itemsPerSecond = rate(summary);
+    ceilingRate = itemsPerSecond;
+    const cpu = per100k(run.cpuMs, items);
+    // CPU-s per 100k items that would reach the goal: all cores, less what the stub needs for them.
+    const budget =
+      (os.availableParallelism() * 100_000) / GOAL_ITEMS_PER_SECOND - per100k(large.stubCpuMs, items);
+    rows.push({
+      id: 1,
+      title: `Ceiling: ddbcopy vs the stub endpoint, ${int(items)} × 1 KB items`,
+      lines: [
+        line(
+          'items/s',
+          int(itemsPerSecond),
+          `goal ${int(GOAL_ITEMS_PER_SECOND)}`,
+          ratio(itemsPerSecond / GOAL_ITEMS_PER_SECOND),
+          '≥ 1.00×',
+          itemsPerSecond >= GOAL_ITEMS_PER_SECOND,
+          itemsPerSecond,
+        ),
+        line(
+          'MB/s (item bytes)',
+          fixed(mb(summary.bytes) / (summary.durationMs / 1000)),
+          '',
+          '',
+          '',
+          undefined,
+        ),
+        line(
+          'client CPU-s per 100k items',
+          fixed(cpu, 2),
+          `budget ${fixed(budget, 2)} at goal`,
+          ratio(cpu / budget),
+          '≤ 1.00×',
+          cpu <= budget,
+          cpu,
+        ),
+        line(
+          'items per client CPU-second',
+          int(items / (run.cpuMs / 1000)),
+          `goal ${int(GOAL_ITEMS_PER_SECOND / os.availableParallelism())}/core`,
+          ratio(items / (run.cpuMs / 1000) / (GOAL_ITEMS_PER_SECOND / os.availableParallelism())),
+          '',
+          undefined,
+        ),
+        line(
+          'client cores busy (CPU ÷ wall)',
+          fixed(run.cpuMs / run.wallMs, 2),
+          `cores ${os.availableParallelism()}`,
+          ratio(run.cpuMs / run.wallMs / os.availableParallelism()),
+          '',
+          undefined,
+        ),
+        line(
+          'peak RSS MB',
+          int(run.maxRssMb),
+          'goal 150',
+          ratio(run.maxRssMb / 150),
+          '≤ 1.00×',
+          run.maxRssMb <= 150,
+        ),
+        line(
+          'items lost (stub count)',
+          int(items - stats.distinct),
+          `of ${int(items)}`,
+          '',
+          '0',
+          items === stats.distinct && summary.status === 'completed',
+        ),
+      ],
+      notes: [
+        `status ${summary.status}, ${summary.segments} segments, process wall ${fixed(run.wallMs / 1000, 2)} s, copy ${fixed(summary.durationMs / 1000, 2)} s`,
+        `stub used ${fixed(large.stubCpuMs / run.wallMs, 2)} cores meanwhile (its own process); writes received ${int(stats.puts)}`,
+        `CPU budget at the goal = ${os.availableParallelism()} cores × 100,000 ÷ ${int(GOAL_ITEMS_PER_SECOND)} items/s − the stub's ${fixed(per100k(large.stubCpuMs, items), 2)} CPU-s per 100k`,
+      ],
+      raw: { summary, client: clientFigures(run), stats, stubCpuMs: large.stubCpuMs },
+    });
+  }
+  if (ROWS.has(4)) {
+    const a = small.run.maxRssMb;
+    const b = large.run.maxRssMb;
+    rows.push({
+      id: 4,
+      title: `Memory flatness: peak RSS, ${int(SIZES.small)} vs ${int(SIZES.large)} items (stub)`,
+      lines: [
+        line(
+          `peak RSS MB, ${int(SIZES.small)} items`,
+          int(a),
+          'goal 150',
+          ratio(a / 150),
+          '≤ 1.00×',
+          a <= 150,
+        ),
+        line(
+          `peak RSS MB, ${int(SIZES.large)} items`,
+          int(b),
+          'goal 150',
+          ratio(b / 150),
+          '≤ 1.00×',
+          b <= 150,
+        ),
+        line(`large ÷ small`, fixed(b / a, 2), `small ${int(a)} MB`, ratio(b / a), '≤ 1.10×', b / a <= 1.1),
+      ],
+      notes: [`small: ${summaryLine(small.summary)}; large: ${summaryLine(large.summary)}`],
+      raw: {
+        small: { summary: small.summary, client: clientFigures(small.run) },
+        large: { client: clientFigures(large.run) },
+      },
+    });
+  }
+}
+
+async function peerComparison() {
+  const items = SIZES.peer;
+  const source = 'peer_src';
+  const ours = 'peer_dst_ddbcopy';
+  const theirs = 'peer_dst_copy_dynamodb_table';
+  const scratch = 'peer_ceiling';
+  const sourceClient = clientFor(localA);
+  const targetClient = clientFor(localB);
+  try {
+    await createTable(sourceClient, source);
+    const loader = (account, table) =>
+      runMeasured({
+        script: path.join(ROOT, 'bench', 'lib', 'loader.mjs'),
+        env: {
+          BENCH_ARGS: JSON.stringify({
+            ...account,
+            table,
+            items,
+            itemBytes: ITEM_BYTES,
+            concurrency: LOADER_CONCURRENCY,
+          }),
+        },
+        tempDir,
+      });
+    // The first load fills the source and warms DynamoDB Local's JVM up; the second, into an empty
+    // table of the target account (as the copies write), is the server's measured write ceiling.
+    const fill = await logged(`loading the source table with ${int(items)} items`, () =>
+      loader(localA, source),
+    );
+    jsonLine(fill, 'the loader');
+    await createTable(targetClient, scratch);
+    const load = await logged(`DynamoDB Local write ceiling: loader writes ${int(items)} items`, () =>
+      loader(localB, scratch),
+    );
+    const loaded = jsonLine(load, 'the loader');
+    const loaderRate = loaded.items / (loaded.durationMs / 1000);
+    await deleteTable(targetClient, scratch);
+
+    const oursRun = await logged(`ddbcopy copies ${int(items)} items on DynamoDB Local`, () =>
+      ddbcopy(['--source', source, '--target', ours, ...sides(localA, localB), '--yes']),
+    );
+    const summary = summaryOf(oursRun, 'ddbcopy on DynamoDB Local');
+    const oursCount = await countItems(targetClient, ours);
+
+    const peerRun = await logged(`copy-dynamodb-table copies ${int(items)} items on DynamoDB Local`, () =>
+      runMeasured({
+        script: path.join(ROOT, 'bench', 'lib', 'peer.mjs'),
+        env: {
+          BENCH_ARGS: JSON.stringify({
+            source: { ...localA, table: source },
+            destination: { ...localB, table: theirs },
+          }),
+        },
+        tempDir,
+      }),
+    );
+    const peer = jsonLine(peerRun, 'copy-dynamodb-table');
+    const peerCount = await countItems(targetClient, theirs);
+
+    const oursSeconds = summary.durationMs / 1000;
+    const peerSeconds = peer.durationMs / 1000;
+    const oursRate = items / oursSeconds;
+    const peerRate = items / peerSeconds;
+    const oursCpu = per100k(oursRun.cpuMs, items);
+    const peerCpu = per100k(peerRun.cpuMs, items);
+    rows.push({
+      id: 2,
+      title: `Peer on DynamoDB Local: ${int(items)} × 1 KB items, ddbcopy vs copy-dynamodb-table@2.2.1`,
+      lines: [
+        line(
+          'copy time s',
+          fixed(oursSeconds, 1),
+          `peer ${fixed(peerSeconds, 1)}`,
+          ratio(oursSeconds / peerSeconds),
+          '≤ 0.20×',
+          oursSeconds / peerSeconds <= 0.2,
+        ),
+        line(
+          'items/s',
+          int(oursRate),
+          `peer ${int(peerRate)}`,
+          ratio(oursRate / peerRate),
+          '≥ 5.00×',
+          oursRate / peerRate >= 5,
+        ),
+        line(
+          'client CPU-s per 100k items',
+          fixed(oursCpu, 2),
+          `peer ${fixed(peerCpu, 2)}`,
+          ratio(oursCpu / peerCpu),
+          '< 1.00×',
+          oursCpu < peerCpu,
+        ),
+        line(
+          'peak RSS MB',
+          int(oursRun.maxRssMb),
+          `peer ${int(peerRun.maxRssMb)}`,
+          ratio(oursRun.maxRssMb / peerRun.maxRssMb),
+          '',
+          undefined,
+        ),
+        line(
+          'items/s vs server write ceiling',
+          int(oursRate),
+          `loader ${int(loaderRate)}`,
+          percent(oursRate / loaderRate),
+          '',
+          undefined,
+        ),
+        line(
+          'items in target',
+          int(oursCount),
+          `peer ${int(peerCount)}`,
+          '',
+          `= ${int(items)}`,
+          oursCount === items && peerCount === items,
+        ),
+      ],
+      notes: [
+        `ddbcopy: ${summaryLine(summary)}; process wall ${fixed(oursRun.wallMs / 1000, 1)} s`,
+        `copy-dynamodb-table: status ${peer.status}, count ${int(peer.count)}, process wall ${fixed(peerRun.wallMs / 1000, 1)} s`,
+        `DynamoDB Local ceiling: bare BatchWriteItem loader, ${LOADER_CONCURRENCY} in flight, ${int(loaderRate)} items/s, ${fixed(per100k(load.cpuMs, items), 2)} CPU-s per 100k, ${int(load.maxRssMb)} MB`,
+      ],
+      raw: {
+        ddbcopy: { summary, client: clientFigures(oursRun), targetCount: oursCount },
+        peer: { result: peer, client: clientFigures(peerRun), targetCount: peerCount },
+        loader: { result: loaded, client: clientFigures(load), itemsPerSecond: loaderRate },
+      },
+    });
+  } finally {
+    for (const [client, table] of [
+      [sourceClient, source],
+      [targetClient, ours],
+      [targetClient, theirs],
+      [targetClient, scratch],
+    ])
+      await deleteTable(client, table);
+    sourceClient.destroy();
+    targetClient.destroy();
+  }
+}
+
+/**
+ * Capacity use over the steady part of a capped run: from 2 s after the first write (past the
+ * bucket's initial one-second burst) to 1 s before the last (past the tail, where segments finish).
+ *
+ * `steady` is consumed WCU ÷ window seconds. It can exceed the cap: the proxy's bucket (like
+ * DynamoDB's) saves up to one second of unused capacity, which a client that backed off spends in a
+ * burst. So `use` leaves out what was paid from tokens saved before the window (the drop of the
+ * bucket's level over the window, found by replaying the logged writes through the same bucket) and
+ * divides the rest by cap × window: the share of the capacity the window itself offered that was used.
+ */
+function capacityUse(entries, wall) {
+  const sorted = [...entries].sort((a, b) => a.at - b.at);
+  const first = sorted[0]?.at ?? 0;
+  const last = sorted.at(-1)?.at ?? 0;
+  let from = first + 2000;
+  let to = last - 1000;
+  if (to - from < 2000) {
+    from = first + 1000;
+    to = last;
+  }
+  let tokens = CAP_WCU;
+  let clock = first;
+  let savedAtStart;
+  let savedAtEnd;
+  const advance = (t) => {
+    tokens = Math.min(CAP_WCU, tokens + ((t - clock) / 1000) * CAP_WCU);
+    clock = t;
+  };
+  let units = 0;
+  let total = 0;
+  for (const entry of sorted) {
+    if (savedAtStart === undefined && entry.at >= from) {
+      advance(from);
+      savedAtStart = tokens;
+    }
+    if (savedAtEnd === undefined && entry.at >= to) {
+      advance(to);
+      savedAtEnd = tokens;
+    }
+    advance(entry.at);
+    tokens -= entry.writeUnits;
+    total += entry.writeUnits;
+    if (entry.at >= from && entry.at < to) units += entry.writeUnits;
+  }
+  savedAtStart ??= tokens;
+  savedAtEnd ??= tokens;
+  const windowSeconds = (to - from) / 1000;
+  const spentSaved = Math.max(0, savedAtStart - savedAtEnd);
+  return {
+    steady: units / windowSeconds,
+    use: (units - spentSaved) / (CAP_WCU * windowSeconds),
+    savedAtStart,
+    spentSaved,
+    whole: total / ((last - first) / 1000),
+    totalUnits: total,
+    spanMs: last - first,
+    windowMs: to - from,
+    overheadMs: wall - (last - first),
+  };
+}
+
+/**
+ * ddbcopy from a stub table into a table behind the capped proxy (a stub sink, or a provisioned
+ * DynamoDB Local table with --capacity-upstream local); the target's items are counted afterwards.
+ */
+async function cappedCopy(name, items, itemBytes, extraArgs) {
+  const source = `${name}_src`;
+  const target = `${name}_dst_${++tableCount}`;
+  const onLocal = CAPACITY_UPSTREAM === 'local';
+  const targetClient = onLocal ? clientFor(capped) : undefined;
+  try {
+    await stub.define({ name: source, items, itemBytes });
+    if (onLocal) await createTable(targetClient, target, CAP_WCU);
+    else await stub.define({ name: target, sink: true, capacity: items, itemBytes });
+    proxy.reset();
+    const viaProxy = { ...capped, endpoint: proxy.endpoint };
+    const run = await ddbcopy([
+      '--source',
+      source,
+      '--target',
+      target,
+      ...sides(stubAccount, viaProxy),
+      '--data-only',
+      ...extraArgs,
+    ]);
+    const summary = summaryOf(run, `capped copy ${name}`);
+    const entries = proxy
+      .writeLog()
+      .filter((entry) => entry.table === target && entry.account === capped.accessKeyId);
+    const use = capacityUse(entries, run.wallMs);
+    const counts = proxy.counts();
+    const stored = onLocal ? await countItems(targetClient, target) : (await stub.stats(target)).distinct;
+    return { items, run, summary, use, counts, stored };
+  } finally {
+    if (onLocal) {
+      await deleteTable(targetClient, target);
+      targetClient.destroy();
+    }
+  }
+}
+
+async function capacity() {
+  const items = SIZES.capacity;
+  const lines = [];
+  const notes = [];
+  const raw = {};
+  for (const [label, args] of [
+    ['--write-rate 4000', ['--write-rate', String(CAP_WCU)]],
+    ['no rate (throttling feedback)', []],
+  ]) {
+    const result = await logged(`capped copy of ${int(items)} items, ${label}`, () =>
+      cappedCopy(label.startsWith('--') ? 'cap_rate' : 'cap_feedback', items, ITEM_BYTES, args),
+    );
+    const { use, summary, stored, counts, run } = result;
+    lines.push(
+      line(
+        `WCU/s, ${label}`,
+        int(use.steady),
+        `cap ${int(CAP_WCU)}`,
+        percent(use.use),
+        '≥ 95 %',
+        use.use >= 0.95,
+      ),
+      line(
+        `items lost, ${label}`,
+        int(items - stored),
+        `of ${int(items)}`,
+        '',
+        '0',
+        stored === items && summary.status === 'completed',
+      ),
+    );
+    notes.push(
+      `${label}: steady window ${fixed(use.windowMs / 1000, 1)} s of ${fixed(use.spanMs / 1000, 1)} s writing (${int(use.spentSaved)} WCU of it paid from tokens saved before, left out of the %); whole span ${int(use.whole)} WCU/s; ` +
+        `${int(counts.capacityThrottles)} throttled requests, ${int(counts.unprocessedItemsReturned)} items returned unprocessed; ` +
+        `ddbcopy retries ${JSON.stringify(summary.retries)}; process wall ${fixed(run.wallMs / 1000, 1)} s`,
+    );
+    raw[label] = { use, summary, counts, stored, client: clientFigures(run) };
+  }
+  if (ceilingRate !== undefined)
+    notes.push(`ddbcopy's uncapped ceiling in this run (row 1): ${int(ceilingRate)} items/s of 1 KB`);
+  rows.push({
+    id: 3,
+    title: `Capacity use: ${int(items)} × 1 KB items into a table capped at ${int(CAP_WCU)} WCU/s (fault proxy → ${upstreamName()})`,
+    lines,
+    notes,
+    raw,
+  });
+}
+
+async function seed() {
+  const items = SIZES.seed;
+  const result = await logged(
+    `seed scenario: ${int(items)} × 1.25 KB items under ${int(CAP_WCU)} WCU/s`,
+    () => cappedCopy('seed', items, SEED_ITEM_BYTES, ['--write-rate', String(CAP_WCU)]),
+  );
+  const { use, summary, stored, run } = result;
+  const unitsPerItem = Math.ceil(SEED_ITEM_BYTES / 1024);
+  const totalUnits = SEED_TOTAL_ITEMS * unitsPerItem;
+  const minimum = totalUnits / CAP_WCU;
+  // A long run cannot live on saved-up tokens: its rate is the cap times the share of it used.
+  const projected = use.overheadMs / 1000 + totalUnits / (use.use * CAP_WCU);
+  rows.push({
+    id: 5,
+    title: `Seed scenario: ${int(SEED_TOTAL_ITEMS)} × 1.25 KB items (${unitsPerItem} WCU each) under ${int(CAP_WCU)} WCU/s (fault proxy → ${upstreamName()})`,
+    lines: [
+      line(
+        `projected s for ${int(SEED_TOTAL_ITEMS)}`,
+        fixed(projected, 1),
+        `minimum ${fixed(minimum, 1)}`,
+        ratio(projected / minimum),
+        '≤ 1.05×',
+        projected / minimum <= 1.05,
+      ),
+      line(
+        'projected vs the AWS pattern',
+        fixed(projected, 1),
+        `pattern ~${SEED_PATTERN_SECONDS}`,
+        ratio(projected / SEED_PATTERN_SECONDS),
+        '',
+        undefined,
+      ),
+      line(
+        `measured WCU/s (${int(items)} items)`,
+        int(use.steady),
+        `cap ${int(CAP_WCU)}`,
+        percent(use.use),
+        '≥ 95 %',
+        use.use >= 0.95,
+      ),
+      line(
+        'items lost',
+        int(items - stored),
+        `of ${int(items)}`,
+        '',
+        '0',
+        stored === items && summary.status === 'completed',
+      ),
+    ],
+    notes: [
+      `projection = fixed overhead ${fixed(use.overheadMs / 1000, 2)} s (process wall − writing span) + ${int(totalUnits)} WCU ÷ (${percent(use.use)} of ${int(CAP_WCU)} WCU/s); minimum = ${int(totalUnits)} WCU ÷ ${int(CAP_WCU)}`,
+      `${summaryLine(summary)}`,
+    ],
+    raw: {
+      use,
+      summary,
+      stored,
+      client: clientFigures(run),
+      projectedSeconds: projected,
+      minimumSeconds: minimum,
+    },
+  });
+}
+
+async function resume() {
+  const items = SIZES.resume;
+  const source = 'resume_src';
+  const target = 'resume_dst';
+  await stub.define(
+    { name: source, items, itemBytes: ITEM_BYTES },
+    { name: target, sink: true, capacity: items, itemBytes: ITEM_BYTES },
+  );
+  const checkpoint = checkpointFile();
+  const args = [
+    '--source',
+    source,
+    '--target',
+    target,
+    ...sides(stubAccount, stubAccount),
+    '--data-only',
+    '--segments',
+    String(RESUME_SEGMENTS),
+  ];
+  let writtenAtKill = 0;
+  const killed = await logged(`kill -9 a copy of ${int(items)} items half way`, () =>
+    ddbcopy(args, {
+      checkpoint,
+      watch: (child) => {
+        let busy = false;
+        const timer = setInterval(async () => {
+          if (busy) return;
+          busy = true;
+          const stats = await stub.stats(target);
+          busy = false;
+          if (stats.puts >= items / 2 && child.exitCode === null && child.signalCode === null) {
+            writtenAtKill = stats.puts;
+            child.kill('SIGKILL');
+            clearInterval(timer);
+          }
+        }, 10);
+        return () => clearInterval(timer);
+      },
+    }),
+  );
+  const resumed = await logged('resume it', () => ddbcopy([...args, '--resume'], { checkpoint }));
+  const summary = summaryOf(resumed, 'the resumed copy');
+  const stats = await stub.stats(target, items, RESUME_SEGMENTS);
+  const pageItems = Math.min(
+    stats.scan.maxLimit || Number.POSITIVE_INFINITY,
+    Math.floor((1024 * 1024) / ITEM_BYTES),
+  );
+  const recopied = stats.perSegment.map((segment) => segment.recopied);
+  const total = recopied.reduce((sum, n) => sum + n, 0);
+  const worst = Math.max(...recopied);
+  const lost = items - stats.distinct;
+  rows.push({
+    id: 6,
+    title: `Resume cost: kill -9 half way through ${int(items)} items (stub, ${RESUME_SEGMENTS} segments), then --resume`,
+    lines: [
+      line(
+        'items re-copied, worst segment',
+        int(worst),
+        `1 page = ${int(pageItems)} items`,
+        `${fixed(worst / pageItems, 2)} pages`,
+        '≤ 1 page',
+        worst <= pageItems,
+      ),
+      line(
+        'items re-copied, all segments',
+        int(total),
+        `${int(RESUME_SEGMENTS)} pages = ${int(RESUME_SEGMENTS * pageItems)}`,
+        `${fixed(total / pageItems / RESUME_SEGMENTS, 2)} pages/seg`,
+        '',
+        undefined,
+      ),
+      line(
+        'items lost',
+        int(lost),
+        `of ${int(items)}`,
+        '',
+        '0',
+        lost === 0 && summary.status === 'completed',
+      ),
+    ],
+    notes: [
+      `first run: ${killed.signal ? `killed (${killed.signal})` : `exited ${killed.exitCode} before the kill`} after ${int(writtenAtKill)} writes; resumed run: ${summaryLine(summary)}`,
+      `re-copied per segment: ${recopied.join(', ')}; written in total ${int(stats.puts)} for ${int(items)} items`,
+    ],
+    raw: { killed: clientFigures(killed), writtenAtKill, summary, stats, pageItems },
+  });
+}
+
+async function profile() {
+  const dir = path.join(ROOT, 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  const result = await logged(`ceiling run of ${int(SIZES.large)} items under --cpu-prof`, () =>
+    stubCopy(SIZES.large, { profileDir: dir }),
+  );
+  const summaries = summarizeProfiles(dir, ROOT);
+  return {
+    dir,
+    itemsPerSecond: rate(result.summary),
+    client: clientFigures(result.run),
+    threads: summaries,
+  };
+}
+
+async function perfProfile() {
+  if (!perfAvailable())
+    throw new Error('`perf` is not installed (apt-get install linux-perf); --perf skipped');
+  const dir = path.join(ROOT, 'bench', 'profiles', `perf-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'perf.data');
+  const result = await logged(`ceiling run of ${int(SIZES.large)} items under perf record`, () =>
+    stubCopy(SIZES.large, { perfFile: file }),
+  );
+  const summary = await logged('perf report', async () => summarizePerf(file, ROOT));
+  // The JIT symbol map `node --perf-basic-prof` wrote for perf; it has served.
+  rmSync(path.join(os.tmpdir(), `perf-${result.run.pid}.map`), { force: true });
+  return { file, itemsPerSecond: rate(result.summary), client: clientFigures(result.run), ...summary };
+}
+
+// --- helpers ---------------------------------------------------------------------------------------
+
+function upstreamName() {
+  return CAPACITY_UPSTREAM === 'local' ? 'DynamoDB Local' : 'stub sink';
+}
+
+function clientFigures(run) {
+  return {
+    exitCode: run.exitCode,
+    signal: run.signal,
+    wallMs: Math.round(run.wallMs),
+    cpuMs: run.cpuMs === undefined ? undefined : Math.round(run.cpuMs),
+    userMs: run.userMs === undefined ? undefined : Math.round(run.userMs),
+    systemMs: run.systemMs === undefined ? undefined : Math.round(run.systemMs),
+    maxRssMb: run.maxRssMb === undefined ? undefined : Math.round(run.maxRssMb),
+  };
+}
+
+function summaryLine(summary) {
+  return `${summary.status}, ${int(summary.items?.written)} written in ${fixed(summary.durationMs / 1000, 2)} s, ${summary.segments} segments, retries ${JSON.stringify(summary.retries)}`;
+}
+
+async function logged(what, run) {
+  const t = performance.now();
+  log(`${what} ...`);
+  const result = await run();
+  log(`${what}: ${fixed((performance.now() - t) / 1000, 1)} s`);
+  return result;
+}
+
+async function attempt(ids, title, run) {
+  try {
+    await run();
+  } catch (error) {
+    log(`${title} failed: ${error.stack ?? error}`);
+    for (const id of ids) {
+      if (ROWS.has(id) && !rows.some((row) => row.id === id))
+        rows.push({
+          id,
+          title,
+          lines: [],
+          notes: [`FAILED: ${String(error.message ?? error).split('\n')[0]}`],
+          error: String(error.stack ?? error),
+        });
+    }
+  }
+}
+
+function render(allRows) {
+  const header = ['#', 'measure', 'ddbcopy', 'reference (same run)', 'ratio', 'goal', 'met'];
+  const body = [];
+  for (const row of allRows) {
+    body.push({ title: `${row.id}  ${row.title}` });
+    for (const l of row.lines)
+      body.push({
+        cells: [
+          '',
+          l.measure,
+          l.ours,
+          l.reference,
+          l.ratio,
+          l.goal,
+          l.met === undefined ? '' : l.met ? 'yes' : 'NO',
+        ],
+      });
+    for (const note of row.notes ?? []) body.push({ note });
+  }
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.filter((b) => b.cells).map((b) => String(b.cells[i]).length)),
+  );
+  const right = new Set([2, 4]);
+  const format = (cells) =>
+    cells
+      .map((cell, i) => (right.has(i) ? String(cell).padStart(widths[i]) : String(cell).padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const rule = '-'.repeat(widths.reduce((sum, w) => sum + w + 2, -2));
+  const out = [format(header), rule];
+  for (const b of body) {
+    if (b.title) out.push(b.title);
+    else if (b.cells) out.push(format(b.cells));
+    else out.push(`      · ${b.note}`);
+  }
+  out.push(rule);
+  return out.join('\n');
+}
+
+// --- run -------------------------------------------------------------------------------------------
+
+let profileResult;
+let perfResult;
+try {
+  if (ROWS.has(1) || ROWS.has(4)) await attempt([1, 4], 'Ceiling / memory (stub)', ceilingAndMemory);
+  if (ROWS.has(2)) await attempt([2], 'Peer comparison on DynamoDB Local', peerComparison);
+  if (ROWS.has(3)) await attempt([3], 'Capacity use under 4,000 WCU', capacity);
+  if (ROWS.has(5)) await attempt([5], 'Seed scenario', seed);
+  if (ROWS.has(6)) await attempt([6], 'Resume cost', resume);
+  if (flags.perf)
+    await attempt([], 'perf profile', async () => {
+      perfResult = await perfProfile();
+    });
+  if (flags.profile)
+    await attempt([], 'Profile', async () => {
+      profileResult = await profile();
+    });
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  rmSync(tempDir, { recursive: true, force: true });
+}
+
+rows.sort((a, b) => a.id - b.id);
+const machine = {
+  cpus: os.availableParallelism(),
+  cpuModel: os.cpus()[0]?.model,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  loadAverageBefore: loadBefore.map((n) => Number(n.toFixed(2))),
+  loadAverageAfter: os.loadavg().map((n) => Number(n.toFixed(2))),
+};
+const heading =
+  `ddbcopy bench${QUICK ? ' --quick' : ''}: ${new Date(started).toISOString()}, ${machine.cpus} cores (${machine.cpuModel}), ` +
+  `${machine.memoryGb} GB, Node ${machine.node}; load average ${machine.loadAverageBefore[0]} before, ${machine.loadAverageAfter[0]} after; ` +
+  `${fixed((Date.now() - started) / 1000, 0)} s in all`;
+const busy = Math.max(machine.loadAverageBefore[0], machine.loadAverageAfter[0]) > machine.cpus * 0.75;
+process.stdout.write(`\n${heading}\n${render(rows)}\n`);
+if (busy)
+  process.stdout.write(
+    'note: other processes kept this machine busy (load average above); wall-clock figures are lower than on an idle machine, CPU-s per item less so.\n',
+  );
+if (profileResult) {
+  const { client, threads } = profileResult;
+  const profiledMs = threads.reduce((sum, thread) => sum + thread.busyMs, 0);
+  process.stdout.write(
+    `\nCPU profile of a ceiling run (${int(SIZES.large)} items, ${int(profileResult.itemsPerSecond)} items/s under the profiler), ${profileResult.dir}\n` +
+      `process CPU ${fixed(client.cpuMs / 1000, 2)} s (user ${fixed(client.userMs / 1000, 2)}, system ${fixed(client.systemMs / 1000, 2)}) in ${fixed(client.wallMs / 1000, 2)} s wall; ` +
+      `JavaScript thread(s) not idle for ${fixed(profiledMs / 1000, 2)} s. V8 samples wall time: on a busy machine that includes time the OS ` +
+      'had the thread descheduled, and CPU of other threads (parallel GC, compiler) is not sampled; `--perf` measures CPU of every thread.\n' +
+      `${formatProfiles(threads)}\n`,
+  );
+}
+if (perfResult) {
+  const { client } = perfResult;
+  process.stdout.write(
+    `\nperf profile of a ceiling run (${int(SIZES.large)} items, ${int(perfResult.itemsPerSecond)} items/s under perf), ${perfResult.file}\n` +
+      `process CPU ${fixed(client.cpuMs / 1000, 2)} s in ${fixed(client.wallMs / 1000, 2)} s wall; shares are of CPU samples of every thread of the client\n` +
+      `${formatPerf(perfResult)}\n`,
+  );
+}
+writeFileSync(
+  path.join(ROOT, 'bench', 'results.json'),
+  `${JSON.stringify({ quick: QUICK, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, machine, sizes: SIZES, rows, profile: profileResult, perf: perfResult }, null, 2)}\n`,
+);
+process.exitCode = rows.some((row) => row.error) ? 1 : 0;

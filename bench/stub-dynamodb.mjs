@@ -1,0 +1,286 @@
+/**
+ * A minimal, fast stand-in for DynamoDB, for the benchmarks' ceiling: it serves Scan pages of
+ * generated items and answers BatchWriteItem without storing anything, so what limits a copy through
+ * it is the client. Run it in its own process (`child_process.fork`), so its CPU is not the client's.
+ *
+ * Tables are declared by the parent over IPC ({ type: 'define', tables: [...] }):
+ * - a source table `{ name, items, itemBytes }` holds items 0..items-1 (bench/lib/items.mjs). Scan honours
+ *   Segment/TotalSegments (contiguous index ranges), Limit, ExclusiveStartKey and the 1 MB page limit,
+ *   and reports ConsumedCapacity when asked;
+ * - a sink table `{ name, sink: true, capacity, itemBytes }` takes BatchWriteItem: it stores nothing, but
+ *   counts every put per item index (found by the key's fixed format in the request body, without
+ *   parsing it), so lost and re-copied items can be counted exactly; ConsumedCapacity is 1 WCU per
+ *   started KB of `itemBytes` per item.
+ * DescribeTable (ACTIVE, on-demand, `pk` HASH, ItemCount, TableSizeBytes) and DescribeTimeToLive
+ * (disabled) answer for both; DescribeContinuousBackups, tags and everything else get
+ * UnknownOperationException, as from DynamoDB Local. Signatures are not checked.
+ *
+ * IPC: `define`, `stats` ({ table, sourceItems, segments } → puts, distinct, per-segment re-copies and
+ * misses), `reset` ({ table }), `usage` (this process's CPU and RSS); every request carries an `id`
+ * and is answered with the same `id`.
+ */
+import http from 'node:http';
+import { indexOfKey, itemWireLength, KEY_DIGITS, keyOf, writeItem, writeUnitsPerItem } from './lib/items.mjs';
+
+const SCAN_PAGE_BYTES = 1024 * 1024;
+const JSON_TYPE = 'application/x-amz-json-1.0';
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+const KEY_NEEDLE = Buffer.from('"pk":{"S":"i', 'latin1');
+const PUT_NEEDLE = Buffer.from('"PutRequest"', 'latin1');
+const REGION = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
+
+/** name -> table */
+const tables = new Map();
+const scanStats = { pages: 0, items: 0, maxLimit: 0, totalSegments: new Set() };
+let requestCount = 0;
+let anomalies = 0;
+
+function defineTable(spec) {
+  const table = {
+    name: spec.name,
+    items: spec.items ?? 0,
+    itemBytes: spec.itemBytes ?? 1000,
+    sink: spec.sink === true,
+    counts: spec.sink ? new Uint8Array(spec.capacity ?? 0) : undefined,
+    puts: 0,
+    outOfRange: 0,
+  };
+  tables.set(spec.name, table);
+}
+
+function send(res, status, body) {
+  const buffer = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, {
+    'content-type': JSON_TYPE,
+    'content-length': buffer.length,
+    'x-amzn-requestid': `stub-${++requestCount}`,
+  });
+  res.end(buffer);
+}
+
+function error(res, status, type, message) {
+  send(res, status, JSON.stringify({ __type: type, message }));
+}
+
+function notFound(res, name) {
+  error(
+    res,
+    400,
+    'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+    `Requested resource not found: Table: ${name} not found`,
+  );
+}
+
+function tableName(value) {
+  if (typeof value !== 'string') return '';
+  const slash = value.lastIndexOf(':table/');
+  return slash >= 0 ? value.slice(slash + 7) : value;
+}
+
+function describe(res, request, region) {
+  const table = tables.get(tableName(request.TableName));
+  if (!table) return notFound(res, request.TableName);
+  send(
+    res,
+    200,
+    JSON.stringify({
+      Table: {
+        TableName: table.name,
+        TableArn: `arn:aws:dynamodb:${region}:123456789012:table/${table.name}`,
+        TableStatus: 'ACTIVE',
+        CreationDateTime: 1767225600,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        ItemCount: table.items,
+        TableSizeBytes: table.items * table.itemBytes,
+        BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+        ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: 0, WriteCapacityUnits: 0 },
+        DeletionProtectionEnabled: false,
+      },
+    }),
+  );
+}
+
+function scan(res, request) {
+  const table = tables.get(tableName(request.TableName));
+  if (!table || table.sink) return notFound(res, request.TableName);
+  const totalSegments = request.TotalSegments ?? 1;
+  const segment = request.Segment ?? 0;
+  const n = table.items;
+  const low = Math.floor((segment * n) / totalSegments);
+  const high = Math.floor(((segment + 1) * n) / totalSegments);
+  const startKey = request.ExclusiveStartKey?.pk?.S;
+  const start = startKey === undefined ? low : Math.max(low, indexOfKey(startKey) + 1);
+  const perPage = Math.max(1, Math.floor(SCAN_PAGE_BYTES / table.itemBytes));
+  const limit = Math.min(request.Limit ?? perPage, perPage);
+  const end = Math.min(high, start + limit);
+  const count = Math.max(0, end - start);
+  scanStats.pages++;
+  scanStats.items += count;
+  scanStats.maxLimit = Math.max(scanStats.maxLimit, request.Limit ?? 0);
+  scanStats.totalSegments.add(totalSegments);
+
+  const head = `{"Count":${count},"ScannedCount":${count},"Items":[`;
+  let tail = ']';
+  if (end < high) tail += `,"LastEvaluatedKey":{"pk":{"S":"${keyOf(end - 1)}"}}`;
+  if (request.ReturnConsumedCapacity === 'TOTAL' || request.ReturnConsumedCapacity === 'INDEXES') {
+    const units =
+      Math.max(1, Math.ceil((count * table.itemBytes) / 4096)) * (request.ConsistentRead ? 1 : 0.5);
+    tail += `,"ConsumedCapacity":{"TableName":"${table.name}","CapacityUnits":${units}}`;
+  }
+  tail += '}';
+  let length = head.length + tail.length + Math.max(0, count - 1);
+  for (let i = start; i < end; i++) length += itemWireLength(i, table.itemBytes);
+  const body = Buffer.allocUnsafe(length);
+  let at = body.write(head, 0, 'latin1');
+  for (let i = start; i < end; i++) {
+    if (i > start) body[at++] = 0x2c;
+    at = writeItem(body, at, i, table.itemBytes);
+  }
+  at += body.write(tail, at, 'latin1');
+  send(res, 200, body);
+}
+
+/** Counts the puts of one BatchWriteItem by finding each item's key in the raw body. */
+function batchWriteItem(res, body) {
+  const head = body.subarray(0, 512).toString('latin1');
+  const match = /"RequestItems":\{"((?:[^"\\]|\\.)*)"/.exec(head);
+  const name = match ? tableName(match[1]) : '';
+  const table = tables.get(name);
+  if (!table?.sink) return notFound(res, name);
+  let puts = 0;
+  for (let at = body.indexOf(PUT_NEEDLE); at >= 0; at = body.indexOf(PUT_NEEDLE, at + PUT_NEEDLE.length))
+    puts++;
+  let keys = 0;
+  for (let at = body.indexOf(KEY_NEEDLE); at >= 0; at = body.indexOf(KEY_NEEDLE, at + KEY_NEEDLE.length)) {
+    keys++;
+    let index = 0;
+    const digits = at + KEY_NEEDLE.length;
+    for (let i = digits; i < digits + KEY_DIGITS; i++) index = index * 10 + (body[i] - 0x30);
+    if (index < table.counts.length) {
+      if (table.counts[index] < 255) table.counts[index]++;
+    } else {
+      table.outOfRange++;
+    }
+  }
+  if (keys !== puts) anomalies++;
+  table.puts += puts;
+  const wantsCapacity =
+    body.includes('"ReturnConsumedCapacity":"TOTAL"') || body.includes('"ReturnConsumedCapacity":"INDEXES"');
+  send(
+    res,
+    200,
+    wantsCapacity
+      ? `{"UnprocessedItems":{},"ConsumedCapacity":[{"TableName":"${table.name}","CapacityUnits":${puts * writeUnitsPerItem(table.itemBytes)}}]}`
+      : '{"UnprocessedItems":{}}',
+  );
+}
+
+function handle(req, res, body) {
+  const target = req.headers['x-amz-target'] ?? '';
+  const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+  if (operation === 'BatchWriteItem') return batchWriteItem(res, body);
+  let request;
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch {
+    return error(res, 400, 'com.amazon.coral.service#SerializationException', 'bad JSON');
+  }
+  const region = REGION.exec(req.headers.authorization ?? '')?.[1] ?? 'us-east-1';
+  switch (operation) {
+    case 'Scan':
+      return scan(res, request);
+    case 'DescribeTable':
+      return describe(res, request, region);
+    case 'DescribeTimeToLive':
+      if (!tables.has(tableName(request.TableName))) return notFound(res, request.TableName);
+      return send(res, 200, '{"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}}');
+    default:
+      return error(
+        res,
+        400,
+        'com.amazonaws.dynamodb.v20120810#UnknownOperationException',
+        'An unknown operation was requested.',
+      );
+  }
+}
+
+function stats({ table: name, sourceItems, segments }) {
+  const table = tables.get(name);
+  if (!table?.counts) return { error: `no sink table ${name}` };
+  const counts = table.counts;
+  let distinct = 0;
+  let saturated = 0;
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i] > 0) distinct++;
+    if (counts[i] === 255) saturated++;
+  }
+  const result = { puts: table.puts, distinct, saturated, outOfRange: table.outOfRange, anomalies };
+  if (sourceItems && segments) {
+    result.perSegment = Array.from({ length: segments }, (_, segment) => {
+      const low = Math.floor((segment * sourceItems) / segments);
+      const high = Math.floor(((segment + 1) * sourceItems) / segments);
+      let writes = 0;
+      let missing = 0;
+      for (let i = low; i < high; i++) {
+        writes += counts[i];
+        if (counts[i] === 0) missing++;
+      }
+      return { items: high - low, writes, recopied: writes - (high - low - missing), missing };
+    });
+  }
+  return result;
+}
+
+function onMessage(message) {
+  let reply;
+  switch (message.type) {
+    case 'define':
+      for (const spec of message.tables) defineTable(spec);
+      reply = { ok: true };
+      break;
+    case 'stats':
+      reply = stats(message);
+      reply.scan = { ...scanStats, totalSegments: [...scanStats.totalSegments] };
+      break;
+    case 'reset': {
+      const table = tables.get(message.table);
+      if (table?.counts) table.counts.fill(0);
+      if (table) table.puts = 0;
+      scanStats.pages = 0;
+      scanStats.items = 0;
+      scanStats.maxLimit = 0;
+      scanStats.totalSegments.clear();
+      reply = { ok: true };
+      break;
+    }
+    case 'usage': {
+      const usage = process.resourceUsage();
+      reply = { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKb: usage.maxRSS };
+      break;
+    }
+    default:
+      reply = { error: `unknown message ${message.type}` };
+  }
+  process.send({ ...reply, id: message.id });
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    try {
+      handle(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    } catch (err) {
+      error(res, 500, 'com.amazon.coral.service#InternalFailure', String(err));
+    }
+  });
+});
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
+server.listen(0, '127.0.0.1', () => {
+  process.on('message', onMessage);
+  process.send({ type: 'ready', port: server.address().port });
+});
+// The parent's death (or disconnect) ends the stub.
+process.on('disconnect', () => process.exit(0));
