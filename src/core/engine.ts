@@ -7,7 +7,7 @@ import type { CopyStats } from '../runtime/stats.js';
 import type { Item, Key, Page, Sink, Source } from '../stores/types.js';
 import { batchItems } from './batcher.js';
 import { itemSize } from './item-size.js';
-import { type PageTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
+import { type BatchTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
 
 /** What copying items needs: both ends, the plan's numbers, the shared pacers and counters. */
 export interface CopyItemsInput {
@@ -42,6 +42,13 @@ export interface CopyItemsResult {
   segments: SegmentState[];
 }
 
+/** The primary-key attributes of an item: a position a Scan can continue after. */
+function keyOf(item: Item, keyAttributes: readonly string[]): Key {
+  const key: Key = {};
+  for (const name of keyAttributes) key[name] = item[name]!;
+  return key;
+}
+
 /** Times a segment's scan may start again after its request retry budget ran out, and the pause before. */
 const SEGMENT_RESTARTS = 2;
 const SEGMENT_RESTART_PAUSE_MS = 30_000;
@@ -50,7 +57,7 @@ interface WriteUnit {
   items: Item[];
   bytes: number;
   writeUnits: number;
-  ticket: PageTicket;
+  ticket: BatchTicket;
 }
 
 /**
@@ -153,9 +160,17 @@ async function scanSegment(
     stats.consumedRead += page.consumedRead;
 
     const batches = batchItems(page.items, input.keyAttributes);
-    const ticket = progress.addPage(segment, page.lastKey, page.items.length, batches.length);
+    const tickets = progress.addPage(
+      segment,
+      page.lastKey,
+      batches.map((items) => ({
+        items: items.length,
+        lastItemKey: keyOf(items[items.length - 1]!, input.keyAttributes),
+      })),
+    );
     if (batches.length === 0) input.onProgress?.(progress);
-    for (const items of batches) {
+    for (let b = 0; b < batches.length; b++) {
+      const items = batches[b]!;
       let bytes = 0;
       let writeUnits = 0;
       for (const item of items) {
@@ -164,7 +179,7 @@ async function scanSegment(
         // BatchWriteItem: 1 WCU per item per started KB.
         writeUnits += Math.ceil(size / 1024) || 1;
       }
-      if (!(await queue.push({ items, bytes, writeUnits, ticket }))) return;
+      if (!(await queue.push({ items, bytes, writeUnits, ticket: tickets[b]! }))) return;
     }
     if (signal.aborted) return;
   }
@@ -184,5 +199,5 @@ async function writeUnit(
   stats.itemsWritten += unit.items.length;
   stats.bytesWritten += unit.bytes;
   stats.consumedWrite += result.consumedWrite;
-  if (progress.ackBatch(unit.ticket)) input.onProgress?.(progress);
+  if (progress.acknowledge(unit.ticket)) input.onProgress?.(progress);
 }

@@ -9,22 +9,35 @@ export interface SegmentState {
   itemsWritten: number;
 }
 
-/** One scanned page waiting for its batches to be acknowledged by the target. */
-export interface PageTicket {
+/** One batch of a scanned page, waiting for the target to acknowledge it. */
+export interface BatchTicket {
   readonly segment: number;
-  readonly lastKey: Key | undefined;
   readonly items: number;
-  remainingBatches: number;
+  /** Where the scan resumes once this batch and everything before it are written. */
+  readonly resumeKey: Key | undefined;
+  /** The last batch of the segment's last page. */
+  readonly endsSegment: boolean;
+  acknowledged: boolean;
+}
+
+/** A page's batches as the engine cut them: how many items, and the key of the last one. */
+export interface BatchOutline {
+  items: number;
+  lastItemKey: Key;
 }
 
 /**
- * Tracks, per segment, the pages in flight. A segment's resume key advances only past pages whose
- * batches, and those of every earlier page of that segment, the target acknowledged: so resuming from
- * it may rewrite items (harmless: a put overwrites) but never skips one.
+ * Tracks, per segment, the batches in flight, in scan order. A segment's resume key advances only
+ * past batches that the target acknowledged, together with every batch before them: so resuming may
+ * rewrite the few batches that were in flight (harmless: a put overwrites) but never skips an item.
+ *
+ * Inside a page the resume key is the key of the batch's last item. A Scan continues after any item's
+ * key as it does after a LastEvaluatedKey (which is the key of the last item a page evaluated), so a
+ * crash costs the batches in flight, not whole pages.
  */
 export class SegmentProgress {
   private readonly states: SegmentState[];
-  private readonly inFlight: PageTicket[][];
+  private readonly inFlight: BatchTicket[][];
 
   constructor(totalSegments: number, resumeFrom: readonly SegmentState[] = []) {
     this.states = Array.from({ length: totalSegments }, (_, segment) => ({
@@ -45,29 +58,53 @@ export class SegmentProgress {
     return this.states.map((s) => ({ ...s }));
   }
 
-  /** Registers a scanned page. A page with no batches (an empty page) is acknowledged at once. */
-  addPage(segment: number, lastKey: Key | undefined, items: number, batches: number): PageTicket {
-    const ticket: PageTicket = { segment, lastKey, items, remainingBatches: batches };
-    this.inFlight[segment]!.push(ticket);
-    if (batches === 0) this.advance(segment);
-    return ticket;
+  /**
+   * Registers a scanned page cut into batches; returns one ticket per batch, in order. A page with no
+   * batches (an empty page) is passed at once when nothing before it is in flight.
+   */
+  addPage(segment: number, lastKey: Key | undefined, batches: readonly BatchOutline[]): BatchTicket[] {
+    const queue = this.inFlight[segment]!;
+    if (batches.length === 0) {
+      queue.push({
+        segment,
+        items: 0,
+        resumeKey: lastKey,
+        endsSegment: lastKey === undefined,
+        acknowledged: true,
+      });
+      this.advance(segment);
+      return [];
+    }
+    const tickets = batches.map((batch, index): BatchTicket => {
+      const last = index === batches.length - 1;
+      return {
+        segment,
+        items: batch.items,
+        // The page's last batch resumes at the page's LastEvaluatedKey, which also marks the segment's end.
+        resumeKey: last ? lastKey : batch.lastItemKey,
+        endsSegment: last && lastKey === undefined,
+        acknowledged: false,
+      };
+    });
+    queue.push(...tickets);
+    return tickets;
   }
 
-  /** One batch of the page was written. Returns true when the segment's resume point moved. */
-  ackBatch(ticket: PageTicket): boolean {
-    ticket.remainingBatches -= 1;
-    return ticket.remainingBatches === 0 && this.advance(ticket.segment);
+  /** The batch was written. Returns true when the segment's resume point moved. */
+  acknowledge(ticket: BatchTicket): boolean {
+    ticket.acknowledged = true;
+    return this.advance(ticket.segment);
   }
 
   private advance(segment: number): boolean {
     const queue = this.inFlight[segment]!;
     const state = this.states[segment]!;
     let moved = false;
-    while (queue.length > 0 && queue[0]!.remainingBatches === 0) {
-      const page = queue.shift()!;
-      state.itemsWritten += page.items;
-      state.startKey = page.lastKey;
-      if (page.lastKey === undefined) state.done = true;
+    while (queue.length > 0 && queue[0]!.acknowledged) {
+      const ticket = queue.shift()!;
+      state.itemsWritten += ticket.items;
+      state.startKey = ticket.resumeKey;
+      if (ticket.endsSegment) state.done = true;
       moved = true;
     }
     return moved;
