@@ -49,6 +49,9 @@ function keyOf(item: Item, keyAttributes: readonly string[]): Key {
   return key;
 }
 
+/** Items waiting for a writer, in DynamoDB item bytes: bounds memory when items are large. */
+const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
 /** Times a segment's scan may start again after its request retry budget ran out, and the pause before. */
 const SEGMENT_RESTARTS = 2;
 const SEGMENT_RESTART_PAUSE_MS = 30_000;
@@ -69,7 +72,11 @@ interface WriteUnit {
  */
 export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult> {
   const progress = new SegmentProgress(input.totalSegments, input.resumeFrom);
-  const queue = new BoundedQueue<WriteUnit>(Math.max(2, input.writeConcurrency * 2));
+  const queue = new BoundedQueue<WriteUnit>(
+    Math.max(2, input.writeConcurrency * 2),
+    MAX_QUEUED_BYTES,
+    (unit) => unit.bytes,
+  );
   // Aborted on the first failure so every worker stops; the user's signal only stops scanning.
   const failure = new AbortController();
   const stopScanning = AbortSignal.any([failure.signal, ...(input.signal ? [input.signal] : [])]);

@@ -1,6 +1,9 @@
 /**
  * A FIFO with a fixed capacity between producers (scanners) and consumers (writers): `push` waits while
- * the queue is full, which is what keeps memory flat whatever the table size.
+ * the queue is full, which is what keeps memory flat whatever the table size. Full means `capacity`
+ * values, or (with `weigh`) `maxWeight` in total: batches of 400 KB items weigh 400 times more than
+ * batches of 1 KB items, and memory is bounded in bytes, not in batches. One value is always let in,
+ * whatever its weight, so a huge value cannot block the queue forever.
  */
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
@@ -8,9 +11,19 @@ export class BoundedQueue<T> {
   private readonly waitingPushers: Array<() => void> = [];
   private readonly waitingPoppers: Array<(value: T | undefined) => void> = [];
   private closed = false;
+  private weight = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly maxWeight = Number.POSITIVE_INFINITY,
+    private readonly weigh: (value: T) => number = () => 0,
+  ) {
     if (capacity < 1) throw new RangeError('capacity must be at least 1');
+  }
+
+  /** The summed weight of the values queued now. */
+  get totalWeight(): number {
+    return this.weight;
   }
 
   get size(): number {
@@ -19,13 +32,20 @@ export class BoundedQueue<T> {
 
   /** Waits for room, then enqueues. Returns false (and drops the value) once the queue is closed. */
   async push(value: T): Promise<boolean> {
-    while (!this.closed && this.size >= this.capacity) {
+    const weight = this.weigh(value);
+    while (
+      !this.closed &&
+      (this.size >= this.capacity || (this.size > 0 && this.weight + weight > this.maxWeight))
+    ) {
       await new Promise<void>((resolve) => this.waitingPushers.push(resolve));
     }
     if (this.closed) return false;
     const popper = this.waitingPoppers.shift();
     if (popper) popper(value);
-    else this.items.push(value);
+    else {
+      this.items.push(value);
+      this.weight += weight;
+    }
     return true;
   }
 
@@ -34,6 +54,7 @@ export class BoundedQueue<T> {
     if (this.size > 0) {
       const value = this.items[this.head] as T;
       this.head += 1;
+      this.weight -= this.weigh(value);
       if (this.head > 1024 && this.head * 2 > this.items.length) {
         this.items.splice(0, this.head);
         this.head = 0;
@@ -56,6 +77,7 @@ export class BoundedQueue<T> {
   discard(): void {
     this.items.length = 0;
     this.head = 0;
+    this.weight = 0;
     this.close();
   }
 }

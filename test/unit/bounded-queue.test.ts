@@ -118,3 +118,27 @@ describe('BoundedQueue', () => {
     expect(out).toEqual(Array.from({ length: 3500 }, (_, i) => i));
   });
 });
+
+describe('BoundedQueue by weight', () => {
+  it('holds pushers while the queued weight would pass the limit, but always lets one value in', async () => {
+    const queue = new BoundedQueue<number>(100, 10, (n) => n);
+    await queue.push(6);
+    let second = false;
+    const pending = queue.push(6).then(() => {
+      second = true;
+    });
+    await Promise.resolve();
+    expect(second).toBe(false);
+    expect(queue.totalWeight).toBe(6);
+    expect(await queue.pop()).toBe(6);
+    await pending;
+    expect(second).toBe(true);
+    expect(queue.totalWeight).toBe(6);
+    expect(await queue.pop()).toBe(6);
+    // Heavier than the limit on its own: let in when the queue is empty.
+    await queue.push(50);
+    expect(queue.totalWeight).toBe(50);
+    queue.discard();
+    expect(queue.totalWeight).toBe(0);
+  });
+});
