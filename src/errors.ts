@@ -130,6 +130,18 @@ export class VerificationFailedError extends DdbCopyError {
   readonly exitCode = EXIT.failed;
 }
 
+/** The error as the `--json` documents report it. */
+export interface ErrorReport {
+  code: string;
+  message: string;
+  hint: string | null;
+  side: string | null;
+}
+
+export function errorReport(error: DdbCopyError): ErrorReport {
+  return { code: error.code, message: error.message, hint: error.hint ?? null, side: error.side ?? null };
+}
+
 export function isDdbCopyError(error: unknown): error is DdbCopyError {
   return error instanceof DdbCopyError;
 }

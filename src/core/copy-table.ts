@@ -16,7 +16,7 @@ import {
 } from '../runtime/checkpoint.js';
 import { Pacer } from '../runtime/pacer.js';
 import { CopyStats } from '../runtime/stats.js';
-import { connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
+import { closeSide, connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
 import { DynamoDbSink } from '../stores/dynamodb/sink.js';
 import { DynamoDbSource } from '../stores/dynamodb/source.js';
 import type { RetryListener } from '../stores/types.js';
@@ -115,8 +115,8 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     };
   } finally {
     // Keep-alive sockets would otherwise hold the process open.
-    run.source?.client.destroy();
-    run.target?.client.destroy();
+    closeSide(run.source);
+    closeSide(run.target);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DdbCopyError } from '../errors.js';
+import { type DdbCopyError, type ErrorReport, errorReport } from '../errors.js';
 import type { RetryCounts } from '../runtime/stats.js';
 import type { RunState } from './copy-table.js';
 import type { VerifySummary } from './verify-summary.js';
@@ -37,7 +37,7 @@ export interface CopySummary {
     samples: VerifySummary['samples'];
     schemaDifferences: string[];
   };
-  error?: { code: string; message: string; hint: string | null; side: string | null };
+  error?: ErrorReport;
 }
 
 export function summarize(run: RunState, status: CopySummary['status'], error?: DdbCopyError): CopySummary {
@@ -80,14 +80,7 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
     warnings: [...run.warnings],
     ...(run.verification ? { verification: run.verification } : {}),
   };
-  if (error) {
-    summary.error = {
-      code: error.code,
-      message: error.message,
-      hint: error.hint ?? null,
-      side: error.side ?? null,
-    };
-  }
+  if (error) summary.error = errorReport(error);
   return summary;
 }
 

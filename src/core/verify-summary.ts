@@ -1,4 +1,4 @@
-import type { DdbCopyError } from '../errors.js';
+import { type DdbCopyError, type ErrorReport, errorReport } from '../errors.js';
 import type { RetryCounts } from '../runtime/stats.js';
 import type { ItemComparison } from './verify.js';
 
@@ -34,7 +34,7 @@ export interface VerifySummary {
   retries: RetryCounts;
   durationMs: number;
   warnings: string[];
-  error?: { code: string; message: string; hint: string | null; side: string | null };
+  error?: ErrorReport;
 }
 
 /** What a verify run knew when it ended, however far it got. */
@@ -89,14 +89,7 @@ export function summarizeVerify(run: VerifyRunState, error?: DdbCopyError): Veri
     durationMs: Math.round(run.durationMs),
     warnings: [...run.warnings],
   };
-  if (error) {
-    summary.error = {
-      code: error.code,
-      message: error.message,
-      hint: error.hint ?? null,
-      side: error.side ?? null,
-    };
-  }
+  if (error) summary.error = errorReport(error);
   return summary;
 }
 

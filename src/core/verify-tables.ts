@@ -6,7 +6,7 @@
 import { type DdbCopyError, InterruptedError, isDdbCopyError, type Side } from '../errors.js';
 import { Pacer } from '../runtime/pacer.js';
 import { VerifyStats } from '../runtime/verify-stats.js';
-import { connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
+import { closeSide, connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
 import { DynamoDbSource } from '../stores/dynamodb/source.js';
 import type { RetryListener } from '../stores/types.js';
 import type { VerifyOptions } from '../verify-options.js';
@@ -78,8 +78,8 @@ export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {})
     return finish(typed);
   } finally {
     // Keep-alive sockets would otherwise hold the process open.
-    connections.source?.client.destroy();
-    connections.target?.client.destroy();
+    closeSide(connections.source);
+    closeSide(connections.target);
   }
 }
 

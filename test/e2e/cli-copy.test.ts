@@ -2,55 +2,33 @@
  * The built CLI, as a user runs it: two DynamoDB Local servers (two endpoints), two named profiles in
  * a temporary AWS config, `--yes --json`. The target is then scanned independently and compared.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalServer, startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import { keyAttrsOf, richProvisionedTable } from '../fixtures/tables.js';
-import { assertBuilt, repoRoot, runCli } from '../harness/cli.js';
+import { runCli, type TwoEndpoints, twoEndpoints } from '../harness/cli.js';
 import {
   accountClient,
   createTableAndWait,
   itemsByKey,
   type LocalAccount,
-  newAccount,
   putItems,
   scanAll,
-  writeAwsProfiles,
 } from '../harness/local-accounts.js';
 
 describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
-  let secondServer: LocalServer;
-  let dir: string;
+  let world: TwoEndpoints;
   let src: LocalAccount;
   let dst: LocalAccount;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    assertBuilt();
-    secondServer = await startDynamoDbLocal({
-      cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'),
-      heapMb: 512,
-    });
-    src = newAccount(inject('ddbEndpoint'), 'eu-west-1');
-    dst = newAccount(secondServer.endpoint, 'us-west-2');
-    dir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-e2e-'));
-    const files = writeAwsProfiles(dir, { src, dst });
-    // Only what a user's shell would have: no AWS_* variables leaking in from the test runner.
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_CONFIG_FILE: files.configFile,
-      AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
-    };
+    world = await twoEndpoints(inject('ddbEndpoint'), 'ddbcopy-e2e-');
+    ({ src, dst, env } = world);
   }, 120_000);
 
   afterAll(async () => {
-    await secondServer?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('recreates the table and copies every item; the JSON summary adds up', async () => {

@@ -3,73 +3,26 @@
  * named profiles in a temporary AWS config. Exit 0 on identical tables, 1 with the differences named
  * in the JSON document, 2 on bad input.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalServer, startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import { keyAttrsOf, richOnDemandTable } from '../fixtures/tables.js';
-import {
-  accountClient,
-  createTableAndWait,
-  type LocalAccount,
-  newAccount,
-  putItems,
-  writeAwsProfiles,
-} from '../harness/local-accounts.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(repoRoot, 'bin', 'ddbcopy.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ddbcopy(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runCli, type TwoEndpoints, twoEndpoints } from '../harness/cli.js';
+import { accountClient, createTableAndWait, type LocalAccount, putItems } from '../harness/local-accounts.js';
 
 describe('ddbcopy verify (built CLI, two endpoints, two profiles)', () => {
-  let secondServer: LocalServer;
-  let dir: string;
+  let world: TwoEndpoints;
   let src: LocalAccount;
   let dst: LocalAccount;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
-      throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
-    }
-    secondServer = await startDynamoDbLocal({
-      cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'),
-      heapMb: 512,
-    });
-    src = newAccount(inject('ddbEndpoint'), 'eu-west-1');
-    dst = newAccount(secondServer.endpoint, 'us-west-2');
-    dir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-e2e-verify-'));
-    const files = writeAwsProfiles(dir, { src, dst });
-    env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_CONFIG_FILE: files.configFile,
-      AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
-    };
+    world = await twoEndpoints(inject('ddbEndpoint'), 'ddbcopy-e2e-verify-');
+    ({ src, dst, env } = world);
   }, 120_000);
 
   afterAll(async () => {
-    await secondServer?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('exits 0 on identical tables and 1 once an item is missing, naming it in the JSON document', async () => {
@@ -88,7 +41,7 @@ describe('ddbcopy verify (built CLI, two endpoints, two profiles)', () => {
     const args = ['verify', '--source', 'orders', '--target', 'orders'];
     args.push('--source-profile', 'src', '--target-profile', 'dst');
     args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint, '--json');
-    const same = await ddbcopy(args, env);
+    const same = await runCli(args, env);
     expect(same.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|MaxListeners|\n\s+at /);
     expect(same.code, same.stderr).toBe(0);
     expect(JSON.parse(same.stdout)).toMatchObject({
@@ -107,7 +60,7 @@ describe('ddbcopy verify (built CLI, two endpoints, two profiles)', () => {
 
     const gone = items[10]!;
     await dstClient.send(new DeleteItemCommand({ TableName: 'orders', Key: { pk: gone.pk!, sk: gone.sk! } }));
-    const different = await ddbcopy(args, env);
+    const different = await runCli(args, env);
     expect(different.code, different.stderr).toBe(1);
     expect(JSON.parse(different.stdout)).toMatchObject({
       status: 'different',
@@ -120,7 +73,7 @@ describe('ddbcopy verify (built CLI, two endpoints, two profiles)', () => {
     });
 
     // Without --json: the verdict and the key on stderr, nothing on stdout.
-    const human = await ddbcopy(args.slice(0, -1), env);
+    const human = await runCli(args.slice(0, -1), env);
     expect(human.code).toBe(1);
     expect(human.stdout).toBe('');
     expect(human.stderr).toContain('Verify: DIFFERENT (1 missing, 0 extra, 0 different)');
@@ -132,7 +85,7 @@ describe('ddbcopy verify (built CLI, two endpoints, two profiles)', () => {
     [['verify', '--source', 'a', '--target', 'b', '--samples', 'lots'], /--samples must be/],
     [['verify', '--source', 'a', '--target', 'b', '--write-rate', '5'], /unknown option '--write-rate'/],
   ])('bad flags %j exit 2 with a clear message and no stack', async (args, message) => {
-    const result = await ddbcopy(args, env);
+    const result = await runCli(args, env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -149,7 +102,7 @@ describe('ddbcopy verify (built CLI, two endpoints, two profiles)', () => {
       '--target-endpoint-url',
       dst.endpoint,
     );
-    const result = await ddbcopy(args, env);
+    const result = await runCli(args, env);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/error: The target table 'alone' does not exist/);
   });

@@ -1,8 +1,11 @@
 /** Runs the built CLI as a user would: a child process, its own environment and working directory. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { type LocalAccount, newAccount, writeAwsProfiles } from './local-accounts.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(repoRoot, 'bin', 'ddbcopy.js');
@@ -61,4 +64,43 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): RunningCli {
     });
   });
   return { child, done };
+}
+
+/**
+ * Two "accounts" on two endpoints (the shared DynamoDB Local and a second server started here), named
+ * `src` and `dst` in a temporary AWS config, and the environment a user's shell would give the CLI.
+ */
+export interface TwoEndpoints {
+  src: LocalAccount;
+  dst: LocalAccount;
+  env: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+export async function twoEndpoints(sharedEndpoint: string, prefix: string): Promise<TwoEndpoints> {
+  assertBuilt();
+  const second = await startDynamoDbLocal({
+    cacheDir: path.join(repoRoot, '.cache', 'dynamodb-local'),
+    heapMb: 512,
+  });
+  const src = newAccount(sharedEndpoint, 'eu-west-1');
+  const dst = newAccount(second.endpoint, 'us-west-2');
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const files = writeAwsProfiles(dir, { src, dst });
+  // Only what a user's shell would have: no AWS_* variables leaking in from the test runner.
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_CONFIG_FILE: files.configFile,
+    AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
+  };
+  return {
+    src,
+    dst,
+    env,
+    async close() {
+      await second.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
