@@ -106,7 +106,7 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
         ? new InterruptedError('Interrupted.', { cause: error })
         : undefined;
     if (!typed) throw error;
-    const targetChanged = run.schemaAction !== 'none' || stats.itemsWritten > 0;
+    const targetChanged = run.targetDeleted === true || run.schemaAction !== 'none' || stats.itemsWritten > 0;
     return {
       summary: summarize(run, typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
       error: typed,
@@ -143,6 +143,8 @@ export interface RunState {
   writtenBefore?: number;
   checkpoint?: CheckpointWriter;
   verification?: CopySummary['verification'];
+  /** The old target was (being) deleted: from here on a failure has changed something. */
+  targetDeleted?: boolean;
 }
 
 async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
@@ -207,6 +209,8 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   emit({ type: 'plan', plan });
   for (const message of plan.warnings) emit({ type: 'warning', message });
   if (options.dryRun) return;
+
+  if (plan.copyItems) await source.checkScanAllowed();
 
   if (decision.resume) {
     run.schemaAction = 'kept';
@@ -299,7 +303,9 @@ async function prepareTarget(
     }
     throwIfAborted(signal);
     step('delete', `Deleting target table '${target.tableName}' and waiting until it is gone`);
-    await sink.deleteTable(signal);
+    await sink.deleteTable(signal, () => {
+      run.targetDeleted = true;
+    });
   }
   if (!plan.createTable) {
     run.schemaAction = 'kept';

@@ -76,10 +76,13 @@ export interface FaultSettings {
   /** Session keys from the fake STS: mapped to their account, refused once expired. */
   credentials: CredentialRegistry | undefined;
   emulateControlPlane: boolean;
+  /** Operations answered with AccessDeniedException, as for a role whose policy lacks them. */
+  deny: ReadonlySet<string>;
 }
 
-export type FaultProxyOptions = Partial<Omit<FaultSettings, 'onlyOperations'>> & {
+export type FaultProxyOptions = Partial<Omit<FaultSettings, 'onlyOperations' | 'deny'>> & {
   onlyOperations?: Iterable<string>;
+  deny?: Iterable<string>;
 };
 
 export interface StartFaultProxyOptions extends FaultProxyOptions {
@@ -256,6 +259,14 @@ const THROTTLING = {
 };
 const INTERNAL_FAILURE = { __type: 'com.amazon.coral.service#InternalFailure' };
 const SERVICE_UNAVAILABLE = { __type: 'com.amazon.coral.availability#ServiceUnavailableException' };
+/** The shape of DynamoDB's AccessDeniedException for a caller whose policy lacks the action. */
+function accessDenied(operation: string, account: string): object {
+  return {
+    __type: 'com.amazon.coral.service#AccessDeniedException',
+    Message: `User: arn:aws:sts::000000000000:assumed-role/test/${account} is not authorized to perform: dynamodb:${operation} on resource: arn:aws:dynamodb:us-east-1:000000000000:table/x because no identity-based policy allows the dynamodb:${operation} action`,
+  };
+}
+
 const EXPIRED_TOKEN = {
   __type: 'com.amazon.coral.service#ExpiredTokenException',
   message: 'The security token included in the request is expired',
@@ -410,6 +421,7 @@ const DEFAULT_SETTINGS: FaultSettings = {
   capacity: undefined,
   credentials: undefined,
   emulateControlPlane: true,
+  deny: new Set(),
 };
 
 /** Settings that `configure({ x: undefined })` turns off. */
@@ -491,6 +503,7 @@ class FaultProxyServer implements FaultProxy {
       if (
         key in DEFAULT_SETTINGS &&
         key !== 'onlyOperations' &&
+        key !== 'deny' &&
         (value !== undefined || CLEARABLE.has(key))
       ) {
         next[key] = value;
@@ -498,6 +511,7 @@ class FaultProxyServer implements FaultProxy {
     }
     this.current = next as unknown as FaultSettings;
     if (options.onlyOperations !== undefined) this.current.onlyOperations = new Set(options.onlyOperations);
+    if (options.deny !== undefined) this.current.deny = new Set(options.deny);
     if (options.seed !== undefined) this.random = mulberry32(options.seed);
     if ('capacity' in options) this.buckets.clear();
   }
@@ -577,6 +591,11 @@ class FaultProxyServer implements FaultProxy {
       body,
       faulty: this.current.onlyOperations.has(operation),
     };
+
+    if (this.current.deny.has(operation)) {
+      this.send(res, jsonAnswer(400, accessDenied(operation, account)));
+      return;
+    }
 
     const latency = this.current.latencyMs;
     if (latency) await delay(latency[0] + this.random() * Math.max(0, latency[1] - latency[0]));

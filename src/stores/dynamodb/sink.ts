@@ -52,13 +52,15 @@ export class DynamoDbSink implements Sink {
     }
   }
 
-  async deleteTable(signal?: AbortSignal): Promise<void> {
+  /** `onAccepted` runs once DynamoDB has accepted the deletion: from then on the old table is going. */
+  async deleteTable(signal?: AbortSignal, onAccepted?: () => void): Promise<void> {
     try {
       await this.control(
         new DeleteTableCommand({ TableName: this.connection.apiTableName }),
         'DeleteTable',
         signal,
       );
+      onAccepted?.();
     } catch (error) {
       // Already gone (deleted by someone else meanwhile): that is what we wanted.
       if (!(isDdbCopyError(error) && error.code === 'TABLE_NOT_FOUND')) throw error;

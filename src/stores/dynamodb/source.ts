@@ -83,6 +83,22 @@ export class DynamoDbSource implements Source {
   }
 
   /**
+   * Reads one item, to find out before the target is touched that Scan is allowed: an AccessDenied
+   * after the target was deleted would leave the user with neither the old target nor a copy.
+   */
+  async checkScanAllowed(): Promise<void> {
+    await sendWireWithRetry(
+      this.connection,
+      wireJson({ TableName: this.connection.apiTableName, Limit: 1 }),
+      {
+        operation: 'Scan',
+        policy: CONTROL_RETRY_POLICY,
+        onRetry: this.onRetry,
+      },
+    );
+  }
+
+  /**
    * Pages of one segment over the wire client: items arrive as DynamoDB's JSON (binary as base64
    * text) and are handed on exactly so, never converted.
    */
