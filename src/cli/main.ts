@@ -5,6 +5,7 @@ import { COPY_OPTION_DECLARATIONS, type OptionDeclaration, type RawOptions } fro
 import { VERIFY_OPTION_DECLARATIONS } from '../verify-options.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
+import { iamPolicyCommand } from './commands/iam-policy.js';
 import { verifyCommand } from './commands/verify.js';
 import { type CliIO, processIO } from './io.js';
 import { printError } from './print-error.js';
@@ -44,6 +45,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   for (const declaration of VERIFY_OPTION_DECLARATIONS) verify.addOption(toOption(declaration));
   verify.action(async (raw: RawOptions) => {
     exitCode = await verifyCommand(raw, io);
+  });
+
+  const iamPolicy = program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policies (source role, target role, trust) for a copy')
+    .allowExcessArguments(false);
+  for (const declaration of COPY_OPTION_DECLARATIONS) iamPolicy.addOption(toOption(declaration));
+  iamPolicy.addOption(new Option('--principal <arn>', 'who assumes the roles, for the trust policies'));
+  iamPolicy.action(async (raw: RawOptions) => {
+    exitCode = await iamPolicyCommand(raw, io);
   });
 
   program

@@ -167,6 +167,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     allowedOperations: SOURCE_OPERATIONS,
   });
   run.target = await connectSide('target', options.target, { maxSockets: sockets });
+  for (const message of [...run.source.warnings, ...run.target.warnings]) emit({ type: 'warning', message });
   const source = new DynamoDbSource(
     run.source,
     retryListener(() => pacers.read),
@@ -180,7 +181,10 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     'describe',
     `Describing source table '${run.source.tableName}' and target table '${run.target.tableName}'`,
   );
-  const sourceSnapshot = await source.describe(options.skip);
+  // --data-only copies no settings, so it does not read them (nor need the permissions to).
+  const sourceSnapshot = await source.describe(
+    options.mode === 'data-only' ? new Set([...options.skip, 'ttl', 'pitr', 'tags']) : options.skip,
+  );
   const targetTable = await sink.describe(signal);
   const identities = { source: identityOf(run.source), target: identityOf(run.target) };
   const decision =

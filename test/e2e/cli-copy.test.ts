@@ -2,6 +2,8 @@
  * The built CLI, as a user runs it: two DynamoDB Local servers (two endpoints), two named profiles in
  * a temporary AWS config, `--yes --json`. The target is then scanned independently and compared.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { trickyItems, variedItems } from '../fixtures/items.js';
@@ -67,8 +69,16 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
       '--yes',
       '--json',
     );
-    const result = await runCli(args, env);
+    const result = await runCli([...args, '--verbose'], env);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|MaxListeners|\n\s+at /);
+    // No secret in any output or in the checkpoint, even with --verbose.
+    const checkpoint = readdirSync(path.join(env.HOME!, '.ddbcopy')).map((f) =>
+      readFileSync(path.join(env.HOME!, '.ddbcopy', f), 'utf8'),
+    );
+    for (const text of [result.stdout, result.stderr, ...checkpoint]) {
+      expect(text).not.toContain(src.secretAccessKey);
+      expect(text).not.toContain(dst.secretAccessKey);
+    }
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({
@@ -122,9 +132,10 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
       'dst',
     ];
     args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint);
-    const result = await runCli(args, env);
+    const result = await runCli([...args, '--verbose'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: The target table 'keepme' exists and would be deleted");
+    expect(result.stderr).not.toContain(src.secretAccessKey);
     expect(result.stderr).toContain('hint: Pass --yes');
   });
 

@@ -110,6 +110,15 @@ export interface SideConnection {
   wire: WireClient | undefined;
   maxSockets: number;
   allowedOperations: ReadonlySet<string> | undefined;
+  /** Things the user should know about this side's setup (long-term keys). */
+  warnings: string[];
+}
+
+/** DynamoDB Local and other endpoints on this machine: static test keys are normal there. */
+function isLocalEndpoint(url: string | undefined): boolean {
+  if (!url) return false;
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 }
 
 /**
@@ -215,8 +224,15 @@ export async function connectSide(
   });
 
   const resolvedRegion = await resolveRegion(client, side);
-  await checkCredentials(credentials, side, config);
+  const identity = await checkCredentials(credentials, side, config);
+  const warnings: string[] = [];
+  if (!identity.sessionToken && !isLocalEndpoint(config.endpointUrl)) {
+    warnings.push(
+      `The ${side} side signs with long-term IAM user keys (no session token). Prefer a role (--${side}-role-arn) or SSO: temporary credentials expire on their own if they leak.`,
+    );
+  }
   return Object.assign(connection, {
+    warnings,
     side,
     client,
     apiTableName: config.table,
@@ -271,9 +287,9 @@ async function checkCredentials(
   credentials: RefreshableCredentials,
   side: Side,
   config: SideConfig,
-): Promise<void> {
+): Promise<AwsCredentialIdentity> {
   try {
-    await credentials.provide();
+    return await credentials.provide();
   } catch (error) {
     const how = config.roleArn
       ? `assume role ${config.roleArn}`

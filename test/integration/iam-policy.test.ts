@@ -1,0 +1,95 @@
+/**
+ * `ddbcopy iam-policy` lists exactly the actions a copy sends: copies run through one fault proxy per
+ * side (which also emulates the tag and PITR APIs DynamoDB Local lacks), and the operations each
+ * proxy saw must equal the actions of that side's policy for the same options, no more, no less.
+ */
+import {
+  DynamoDBClient,
+  TagResourceCommand,
+  UpdateContinuousBackupsCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCopy } from '../../src/core/copy-table.js';
+import { copyPolicies } from '../../src/core/iam-policy.js';
+import { variedItems } from '../fixtures/items.js';
+import { hashRangeTable } from '../fixtures/tables.js';
+import { localCopyOptions } from '../harness/copy-options.js';
+import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
+import { createTableAndWait, type LocalAccount, newAccount, putItems } from '../harness/local-accounts.js';
+
+const endpoint = inject('ddbEndpoint');
+const KEYS = { pk: { name: 'pk', type: 'S' as const }, sk: { name: 'sk', type: 'N' as const } };
+
+describe('iam-policy matches what a copy does', () => {
+  let sourceProxy: FaultProxy;
+  let targetProxy: FaultProxy;
+  let src: LocalAccount;
+
+  beforeAll(async () => {
+    sourceProxy = await startFaultProxy({ upstream: endpoint });
+    targetProxy = await startFaultProxy({ upstream: endpoint });
+    src = newAccount(sourceProxy.endpoint, 'eu-west-1');
+    const client = new DynamoDBClient({
+      region: src.region,
+      endpoint: sourceProxy.endpoint,
+      credentials: src,
+    });
+    const table = await createTableAndWait(client, hashRangeTable('orders', 'S', 'N'));
+    await putItems(client, 'orders', variedItems(50, 2, KEYS));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: 'orders',
+        TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' },
+      }),
+    );
+    await client.send(
+      new TagResourceCommand({ ResourceArn: table.TableArn, Tags: [{ Key: 'team', Value: 'a' }] }),
+    );
+    await client.send(
+      new UpdateContinuousBackupsCommand({
+        TableName: 'orders',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await sourceProxy?.close();
+    await targetProxy?.close();
+  });
+
+  it.each([
+    ['recreate, every setting', {}],
+    ['recreate, --skip ttl,tags', { skip: 'ttl,tags' }],
+    ['--data-only', { dataOnly: true }],
+    ['--schema-only', { schemaOnly: true }],
+    ['with --verify', { verify: true }],
+  ])('%s', async (_name, flags) => {
+    const dst = newAccount(targetProxy.endpoint, 'us-east-1');
+    const options = localCopyOptions(
+      { account: src, table: 'orders' },
+      { account: dst, table: 'orders' },
+      { yes: true, ...flags },
+    );
+    // An existing target: --data-only writes into it, the others delete it first, and the policy must say so.
+    const client = new DynamoDBClient({
+      region: dst.region,
+      endpoint: targetProxy.endpoint,
+      credentials: dst,
+    });
+    await createTableAndWait(client, hashRangeTable('orders', 'S', 'N'));
+    sourceProxy.reset();
+    targetProxy.reset();
+    const outcome = await runCopy(options);
+    expect(outcome.error).toBeUndefined();
+
+    const seen = (proxy: FaultProxy) =>
+      Object.keys(proxy.counts().requests)
+        .map((operation) => `dynamodb:${operation}`)
+        .sort();
+    const policies = copyPolicies(options, undefined);
+    expect(seen(sourceProxy)).toEqual([...policies.source.Statement[0]!.Action].sort());
+    expect(seen(targetProxy)).toEqual([...policies.target.Statement[0]!.Action].sort());
+  });
+});
