@@ -112,6 +112,12 @@ export class CheckpointError extends DdbCopyError {
   readonly exitCode = EXIT.badInput;
 }
 
+/** An item the target cannot take (too large, a key attribute missing or of the wrong type). */
+export class ItemRejectedError extends DdbCopyError {
+  readonly code = 'ITEM_REJECTED';
+  readonly exitCode = EXIT.badInput;
+}
+
 /** The run was cancelled (Ctrl-C, SIGTERM). */
 export class InterruptedError extends DdbCopyError {
   readonly code = 'INTERRUPTED';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { RetryBudgetExhaustedError } from '../errors.js';
+import { ItemRejectedError, RetryBudgetExhaustedError } from '../errors.js';
 import { BoundedQueue } from '../runtime/bounded-queue.js';
 import type { Pacer } from '../runtime/pacer.js';
 import { sleep } from '../runtime/retry.js';
@@ -14,6 +14,8 @@ export interface CopyItemsInput {
   source: Source;
   sink: Sink;
   keyAttributes: readonly string[];
+  /** The type (S, N or B) of each key attribute: items from sources without `validItems` are checked. */
+  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
   totalSegments: number;
   /** Segments scanned at the same time (the rest wait their turn). */
   scanConcurrency: number;
@@ -51,6 +53,47 @@ function keyOf(item: Item, keyAttributes: readonly string[]): Key {
 
 /** Items waiting for a writer, in DynamoDB item bytes: bounds memory when items are large. */
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
+/** DynamoDB stores items of at most 400 KB, attribute names included. */
+const MAX_ITEM_BYTES = 400 * 1024;
+
+/** Rejects, naming the item, what the target would reject anyway, before it can fail a whole batch. */
+function checkItem(
+  item: Item,
+  size: number,
+  keyAttributes: readonly string[],
+  keyTypes: Readonly<Record<string, 'S' | 'N' | 'B'>> | undefined,
+): void {
+  const describe = (): string =>
+    JSON.stringify(
+      keyOf(
+        item,
+        keyAttributes.filter((name) => item[name]),
+      ),
+    );
+  for (const name of keyAttributes) {
+    const value = item[name];
+    const type = keyTypes?.[name];
+    if (!value || (type && value[type] === undefined)) {
+      throw new ItemRejectedError(
+        `The item ${describe()} ${value ? `has key attribute '${name}' of type ${Object.keys(value)[0]}, not ${type}` : `lacks the key attribute '${name}'`}.`,
+        {
+          side: 'source',
+          hint: 'Every item needs the key attributes of the target table, with their types. Fix the input and run again.',
+        },
+      );
+    }
+  }
+  if (size > MAX_ITEM_BYTES) {
+    throw new ItemRejectedError(
+      `The item ${describe()} is ${size} bytes; DynamoDB stores items of at most 400 KB.`,
+      {
+        side: 'source',
+        hint: 'Shrink or split that item in the input (or leave it out deliberately), then run again.',
+      },
+    );
+  }
+}
 
 /** Times a segment's scan may start again after its request retry budget ran out, and the pause before. */
 const SEGMENT_RESTARTS = 2;
@@ -166,6 +209,7 @@ async function scanSegment(
     stats.itemsScanned += page.items.length;
     stats.consumedRead += page.consumedRead;
 
+    const check = !input.source.capabilities.validItems;
     const batches = batchItems(page.items, input.keyAttributes);
     const tickets = progress.addPage(
       segment,
@@ -182,6 +226,7 @@ async function scanSegment(
       let writeUnits = 0;
       for (const item of items) {
         const size = itemSize(item);
+        if (check) checkItem(item, size, input.keyAttributes, input.keyTypes);
         bytes += size;
         // BatchWriteItem: 1 WCU per item per started KB.
         writeUnits += Math.ceil(size / 1024) || 1;

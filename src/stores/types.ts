@@ -92,6 +92,11 @@ export interface Capabilities {
   parallelScan: boolean;
   schema: boolean;
   consistentRead: boolean;
+  /**
+   * Its items come from DynamoDB itself, so they are known to fit (at most 400 KB, key attributes of
+   * the right types). Items from elsewhere (a file, a test double) are checked before they are written.
+   */
+  validItems: boolean;
 }
 
 /** Where items come from. Implementations never write. */

@@ -151,12 +151,26 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     [['copy', '--source', 'abc', '--target', 'abc', '--skip', 'ttl,colour'], /unknown setting 'colour'/],
     [['copy', '--target', 'abc', '--source'], /option '--source <table>' argument missing/],
     [
-      ['copy', '--source', 'arn:aws:dynamodb:eu-west-1:123456789012:table/abc', '--source-region', 'us-east-1', '--target', 'abc'],
+      [
+        'copy',
+        '--source',
+        'arn:aws:dynamodb:eu-west-1:123456789012:table/abc',
+        '--source-region',
+        'us-east-1',
+        '--target',
+        'abc',
+      ],
       /--source-region us-east-1 disagrees with the region in the table ARN \(eu-west-1\)/,
     ],
     [['copy', '--source', 'abc', '--target', 'abc', '--source-role-arn', 'reader'], /is not an IAM role ARN/],
-    [['copy', '--source', 'abc', '--target', 'abc', '--resume', '--restart'], /--resume and --restart cannot be used together/],
-    [['copy', '--source', 'abc', '--target', 'abc', '--data-only', '--billing-mode', 'provisioned'], /--data-only keeps the existing one/],
+    [
+      ['copy', '--source', 'abc', '--target', 'abc', '--resume', '--restart'],
+      /--resume and --restart cannot be used together/,
+    ],
+    [
+      ['copy', '--source', 'abc', '--target', 'abc', '--data-only', '--billing-mode', 'provisioned'],
+      /--data-only keeps the existing one/,
+    ],
   ])('bad flags %j exit 2 with a clear message and no stack', async (args, message) => {
     const result = await runCli(args, env);
     expect(result.code).toBe(2);

@@ -427,3 +427,44 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(0);
   });
 });
+
+/** A source that hands out whatever items it is given, in one page: like a file nobody checked. */
+function uncheckedSource(items: Item[]): Source {
+  return {
+    capabilities: { parallelScan: false, schema: false, consistentRead: false, validItems: false },
+    describe: () => Promise.reject(new Error('not used')),
+    async *scan(): AsyncIterable<Page> {
+      yield { items, lastKey: undefined, consumedRead: 0 };
+    },
+  };
+}
+
+describe('copyItems: items from sources that are not DynamoDB are checked', () => {
+  it('rejects an item over 400 KB, naming it, before its batch is sent', async () => {
+    const items: Item[] = [
+      ...makeItems(10),
+      { pk: { S: 'huge' }, sk: { N: '1' }, blob: { B: new Uint8Array(410_000) } },
+    ];
+    const sink = new MemoryStore({ table: table('dst') });
+    const run = copyItems(copyInput(uncheckedSource(items), sink, { totalSegments: 1, scanLimit: 100 }));
+    await expect(run).rejects.toMatchObject({
+      code: 'ITEM_REJECTED',
+      message: expect.stringContaining('{"pk":{"S":"huge"},"sk":{"N":"1"}} is 410'),
+    });
+  });
+
+  it('rejects an item whose key attribute is missing or of another type', async () => {
+    const bad: Item[] = [
+      { pk: { S: 'a' }, other: { S: 'x' } },
+      { pk: { S: 'a' }, sk: { S: 'not-a-number' } },
+    ];
+    for (const item of bad) {
+      const sink = new MemoryStore({ table: table('dst') });
+      const run = copyItems(
+        copyInput(uncheckedSource([item]), sink, { totalSegments: 1, keyTypes: { pk: 'S', sk: 'N' } }),
+      );
+      await expect(run).rejects.toMatchObject({ code: 'ITEM_REJECTED', exitCode: 2, side: 'source' });
+      expect(sink.size).toBe(0);
+    }
+  });
+});

@@ -18,7 +18,7 @@ const KEYS = ['pk', 'sk'];
 
 /** Items in memory, split into segments by index, served in pages of `limit`. */
 class MemorySource implements Source {
-  readonly capabilities = { parallelScan: true, schema: false, consistentRead: true };
+  readonly capabilities = { parallelScan: true, schema: false, consistentRead: true, validItems: false };
   pagesServed = 0;
 
   constructor(

@@ -31,7 +31,12 @@ const TABLE_STATE_TIMEOUT_MS = 30 * 60_000;
 
 /** A DynamoDB table written with BatchWriteItem; also the target's control plane. */
 export class DynamoDbSink implements Sink {
-  readonly capabilities: Capabilities = { parallelScan: true, schema: true, consistentRead: true };
+  readonly capabilities: Capabilities = {
+    parallelScan: true,
+    schema: true,
+    consistentRead: true,
+    validItems: true,
+  };
 
   constructor(
     readonly connection: SideConnection,

@@ -43,7 +43,12 @@ interface WireScanOutput {
 
 /** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
 export class DynamoDbSource implements Source {
-  readonly capabilities: Capabilities = { parallelScan: true, schema: true, consistentRead: true };
+  readonly capabilities: Capabilities = {
+    parallelScan: true,
+    schema: true,
+    consistentRead: true,
+    validItems: true,
+  };
 
   constructor(
     readonly connection: SideConnection,

@@ -154,6 +154,8 @@ export class MemoryStore {
       parallelScan: true,
       schema: true,
       consistentRead: true,
+      // A test double holds whatever a test puts in: check it like a file.
+      validItems: false,
       ...options.capabilities,
     });
     this.faults = options.faults ?? {};
