@@ -36,6 +36,8 @@ export interface CopyOptions {
   readonly restart: boolean;
   /** Compare target and source item by item once the copy is done. */
   readonly verify: boolean;
+  /** Threads copying items; undefined: chosen from the table size and the cores. */
+  readonly workers: number | undefined;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */
@@ -95,6 +97,12 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     flag: 'write-rate',
     value: 'N|P%',
     help: 'cap on target write capacity units per second, or % of its capacity',
+  },
+  {
+    flag: 'workers',
+    value: 'N',
+    help: 'threads copying items, each with its own connections (for big tables on many cores)',
+    defaultHelp: '1',
   },
   { flag: 'consistent-read', help: 'strongly consistent scan (costs twice the read capacity)' },
   {
@@ -181,6 +189,7 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
     resume: raw.resume === true,
     restart: raw.restart === true,
     verify: raw.verify === true,
+    workers: positiveInteger(raw.workers, 'workers', 64),
   });
 }
 

@@ -29,6 +29,8 @@ export interface CopyItemsInput {
   readPacer: Pacer;
   writePacer: Pacer;
   stats: CopyStats;
+  /** The segments this run copies (default: all); a worker thread gets its share. */
+  segmentsToCopy?: readonly number[];
   /** Segment states from a checkpoint: done segments are skipped, the others resume after their key. */
   resumeFrom?: readonly SegmentState[];
   /** Called whenever a segment's resume point moves (after the target acknowledged the pages). */
@@ -132,9 +134,8 @@ export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult>
     queue.discard();
   };
 
-  const pending = Array.from({ length: input.totalSegments }, (_, segment) => segment).filter(
-    (segment) => !progress.state(segment).done,
-  );
+  const mine = input.segmentsToCopy ?? Array.from({ length: input.totalSegments }, (_, segment) => segment);
+  const pending = mine.filter((segment) => !progress.state(segment).done);
   const scanner = async (): Promise<void> => {
     for (let segment = pending.shift(); segment !== undefined; segment = pending.shift()) {
       if (stopScanning.aborted) return;
@@ -159,7 +160,7 @@ export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult>
 
   if (firstError !== undefined) throw firstError;
   const segments = progress.snapshot();
-  return { status: segments.every((s) => s.done) ? 'completed' : 'interrupted', segments };
+  return { status: mine.every((segment) => segments[segment]!.done) ? 'completed' : 'interrupted', segments };
 }
 
 async function scanSegment(

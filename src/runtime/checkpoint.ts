@@ -161,14 +161,17 @@ export function currentOwner(): CheckpointRecord['owner'] {
  * next, so the file lags the acknowledged progress by about one write (a few milliseconds).
  */
 export class CheckpointWriter {
-  private latest: CheckpointRecord | undefined;
+  private latest: CheckpointRecord | (() => CheckpointRecord) | undefined;
   private writing: Promise<void> | undefined;
   private failure: unknown;
 
   constructor(readonly file: string) {}
 
-  /** Queues a record for writing; returns at once. */
-  update(record: CheckpointRecord): void {
+  /**
+   * Queues a record for writing; returns at once. A function is called only when its record is about
+   * to be written, so frequent updates cost nothing until then.
+   */
+  update(record: CheckpointRecord | (() => CheckpointRecord)): void {
     this.latest = record;
     if (!this.writing) this.writing = this.drain();
   }
@@ -187,8 +190,9 @@ export class CheckpointWriter {
   private async drain(): Promise<void> {
     try {
       while (this.latest) {
-        const record = this.latest;
+        const next = this.latest;
         this.latest = undefined;
+        const record = typeof next === 'function' ? next() : next;
         await writeAtomically(this.file, `${JSON.stringify(record, null, 1)}\n`);
       }
     } catch (error) {

@@ -102,10 +102,11 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
 
     // Run again: the target now exists and is replaced (the copy is repeatable, e.g. a nightly refresh).
     // ... and with --verify it proves the result itself.
-    const again = await runCli([...args, '--verify'], env);
+    const again = await runCli([...args, '--verify', '--workers', '2'], env);
     expect(again.code, again.stderr).toBe(0);
     const verified = JSON.parse(again.stdout);
     expect(verified.schema.action).toBe('recreated');
+    expect(again.stderr).toContain('on 2 threads');
     expect(verified.verification).toMatchObject({
       status: 'identical',
       sourceItems: items.length,

@@ -92,12 +92,14 @@ describe('crash and resume (built CLI)', () => {
     for (const [key, item] of sourceItems) expect(target.get(key), key).toStrictEqual(item);
   }
 
-  // Kill points: as soon as a record exists, then at growing fractions of the table.
-  const killPoints = [0, 0.15, 0.4, 0.65, 0.9];
+  // Kill points: as soon as a record exists, then at growing fractions of the table; the last trial
+  // copies on two threads (--workers 2), whose segment states reach the checkpoint from both.
+  const killPoints = [0, 0.15, 0.4, 0.65, 0.9, 0.5];
   it.each(killPoints.map((fraction, trial) => [trial, fraction]))(
     'trial %i: SIGKILL after %f of the items, then --resume: identical',
     async (trial, fraction) => {
-      const { env, args, checkpoint, dst } = setup(`kill-${trial}`);
+      const { env, args: base, checkpoint, dst } = setup(`kill-${trial}`);
+      const args = trial === killPoints.length - 1 ? [...base, '--workers', '2'] : base;
       const run = spawnCli(args, env);
       const threshold = Math.floor(ITEMS * fraction);
       let exited = false;
