@@ -27,6 +27,7 @@ import type { CopyEvent, StepName } from './events.js';
 import { copyItemsInWorkers, workersAvailable } from './parallel-copy.js';
 import { type CopyPlan, planCopy, type TableLocation } from './plan.js';
 import { decideResume, newRecord, withProgress } from './run-record.js';
+import type { SegmentState } from './segment-progress.js';
 import { type CopySummary, summarize } from './summary.js';
 import { runVerify } from './verify-tables.js';
 import type { WorkerSide } from './worker-protocol.js';
@@ -251,48 +252,34 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   emit({ type: 'copy-started', stats });
   const resumeFrom = decision.resume ? segmentsOf(startRecord) : undefined;
   if (resumeFrom) stats.expectedItems = Math.max(0, stats.expectedItems - run.writtenBefore);
+  // What both ways of copying (this thread, or worker threads) take.
+  const common = {
+    keyAttributes: plan.keyAttributes,
+    totalSegments: plan.segments,
+    scanConcurrency: plan.scanConcurrency,
+    writeConcurrency: plan.writeConcurrency,
+    scanLimit: plan.scanLimit,
+    consistentRead: options.consistentRead,
+    readUnitsPerPage: plan.readUnitsPerPage,
+    stats,
+    ...(resumeFrom ? { resumeFrom } : {}),
+    onProgress: (progress: { snapshot(): SegmentState[] }) =>
+      writer.update(() => withProgress(startRecord, progress.snapshot(), stats)),
+    onWarning: (message: string) => emit({ type: 'warning', message }),
+    ...(signal ? { signal } : {}),
+  };
   try {
     const result =
       workers > 1
         ? await copyItemsInWorkers({
+            ...common,
             workers,
             source: workerSide(run.source, options.source),
             target: workerSide(run.target, options.target),
-            keyAttributes: plan.keyAttributes,
-            totalSegments: plan.segments,
-            scanConcurrency: plan.scanConcurrency,
-            writeConcurrency: plan.writeConcurrency,
-            scanLimit: plan.scanLimit,
-            consistentRead: options.consistentRead,
-            readUnitsPerPage: plan.readUnitsPerPage,
             readRate: plan.readRate,
             writeRate: plan.writeRate,
-            stats,
-            ...(resumeFrom ? { resumeFrom } : {}),
-            onProgress: (progress) =>
-              writer.update(() => withProgress(startRecord, progress.snapshot(), stats)),
-            onWarning: (message) => emit({ type: 'warning', message }),
-            ...(signal ? { signal } : {}),
           })
-        : await copyItems({
-            source,
-            sink,
-            keyAttributes: plan.keyAttributes,
-            totalSegments: plan.segments,
-            scanConcurrency: plan.scanConcurrency,
-            writeConcurrency: plan.writeConcurrency,
-            scanLimit: plan.scanLimit,
-            consistentRead: options.consistentRead,
-            readUnitsPerPage: plan.readUnitsPerPage,
-            readPacer: pacers.read,
-            writePacer: pacers.write,
-            onWarning: (message) => emit({ type: 'warning', message }),
-            stats,
-            ...(resumeFrom ? { resumeFrom } : {}),
-            onProgress: (progress) =>
-              writer.update(() => withProgress(startRecord, progress.snapshot(), stats)),
-            ...(signal ? { signal } : {}),
-          });
+        : await copyItems({ ...common, source, sink, readPacer: pacers.read, writePacer: pacers.write });
     run.itemsStatus = result.status;
     await writer.flush(withProgress(startRecord, result.segments, stats));
   } finally {
