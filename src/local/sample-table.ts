@@ -1,4 +1,5 @@
 import type { AttributeValue, CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { seededRandom } from '../runtime/seeded-random.js';
 
 /** An item as the AWS SDK takes it (the demo loads the sample with the SDK). */
 type Item = Record<string, AttributeValue>;
@@ -51,18 +52,6 @@ export function sampleTableDefinition(tableName: string): CreateTableCommandInpu
 
 export const SAMPLE_TTL_ATTRIBUTE = 'expiresAt';
 
-/** A small deterministic PRNG (mulberry32), so every demo run copies the same table. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'returned'];
 const WORDS = [
   'alpha',
@@ -82,7 +71,7 @@ const WORDS = [
  * beyond double precision, binary, the three set types, nested lists and maps, booleans and nulls.
  */
 export function* sampleItems(count: number, seed = 42): Generator<Item> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const digits = (n: number): string => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
   for (let i = 0; i < count; i++) {

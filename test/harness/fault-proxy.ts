@@ -27,6 +27,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import zlib from 'node:zlib';
+import { seededRandom } from '../../src/runtime/seeded-random.js';
 import type { CredentialRegistry } from './fake-sts.js';
 
 /** Operations that get random faults unless `onlyOperations` says otherwise: the data plane. */
@@ -443,7 +444,7 @@ function zeroCounters(): FaultCounters {
 class FaultProxyServer implements FaultProxy {
   endpoint = '';
   private current: FaultSettings = { ...DEFAULT_SETTINGS };
-  private random: () => number = mulberry32(DEFAULT_SETTINGS.seed);
+  private random: () => number = seededRandom(DEFAULT_SETTINGS.seed);
   private counters = zeroCounters();
   private readonly requests = new Map<string, number>();
   private log: WriteLogEntry[] = [];
@@ -512,7 +513,7 @@ class FaultProxyServer implements FaultProxy {
     this.current = next as unknown as FaultSettings;
     if (options.onlyOperations !== undefined) this.current.onlyOperations = new Set(options.onlyOperations);
     if (options.deny !== undefined) this.current.deny = new Set(options.deny);
-    if (options.seed !== undefined) this.random = mulberry32(options.seed);
+    if (options.seed !== undefined) this.random = seededRandom(options.seed);
     if ('capacity' in options) this.buckets.clear();
   }
 
@@ -1086,15 +1087,4 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large' | 'go
     // A client that gives up mid-request (an aborted copy) is no proxy failure.
     req.on('error', () => resolve('gone'));
   });
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

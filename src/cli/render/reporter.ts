@@ -21,9 +21,23 @@ export interface Reporter {
   close(): void;
 }
 
+/** Prints `[n/total] message` lines (not with --quiet); --verbose adds how long the previous step took. */
+export function stepPrinter(
+  stream: NodeJS.WriteStream,
+  verbosity: Verbosity,
+): (number: number, total: number, message: string) => void {
+  let stepStarted = performance.now();
+  return (number, total, message) => {
+    const now = performance.now();
+    const took = verbosity === 'verbose' ? ` (previous step: ${formatDuration(now - stepStarted)})` : '';
+    stepStarted = now;
+    if (verbosity !== 'quiet') stream.write(`[${number}/${total}] ${message}${took}\n`);
+  };
+}
+
 export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity, totalSteps = 6): Reporter {
   let progress: ProgressView | undefined;
-  let stepStarted = performance.now();
+  const printStep = stepPrinter(stream, verbosity);
   const say = (line: string): void => {
     if (verbosity !== 'quiet') stream.write(`${line}\n`);
   };
@@ -33,13 +47,9 @@ export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity,
   };
   const onEvent = (event: CopyEvent): void => {
     switch (event.type) {
-      case 'step': {
-        const now = performance.now();
-        const took = verbosity === 'verbose' ? ` (previous step: ${formatDuration(now - stepStarted)})` : '';
-        stepStarted = now;
-        say(`[${STEP_NUMBERS[event.name]}/${totalSteps}] ${event.message}${took}`);
+      case 'step':
+        printStep(STEP_NUMBERS[event.name], totalSteps, event.message);
         break;
-      }
       case 'warning':
         // Warnings show even with --quiet: they say what was not copied.
         stream.write(`warning: ${event.message}\n`);

@@ -1,7 +1,6 @@
 import { VERIFY_STEPS, type VerifyEvent } from '../../core/verify-events.js';
-import { formatDuration } from './format.js';
 import type { ProgressView } from './progress.js';
-import type { Reporter, Verbosity } from './reporter.js';
+import { type Reporter, stepPrinter, type Verbosity } from './reporter.js';
 import { startVerifyProgress } from './verify-progress.js';
 
 /** Subscribes to a verify's events and writes them to stderr: steps, warnings, progress of each scan. */
@@ -11,7 +10,7 @@ export interface VerifyReporter extends Omit<Reporter, 'onEvent'> {
 
 export function createVerifyReporter(stream: NodeJS.WriteStream, verbosity: Verbosity): VerifyReporter {
   let progress: ProgressView | undefined;
-  let stepStarted = performance.now();
+  const printStep = stepPrinter(stream, verbosity);
   const say = (line: string): void => {
     if (verbosity !== 'quiet') stream.write(`${line}\n`);
   };
@@ -21,13 +20,9 @@ export function createVerifyReporter(stream: NodeJS.WriteStream, verbosity: Verb
   };
   const onEvent = (event: VerifyEvent): void => {
     switch (event.type) {
-      case 'step': {
-        const now = performance.now();
-        const took = verbosity === 'verbose' ? ` (previous step: ${formatDuration(now - stepStarted)})` : '';
-        stepStarted = now;
-        say(`[${VERIFY_STEPS.indexOf(event.name) + 1}/${VERIFY_STEPS.length}] ${event.message}${took}`);
+      case 'step':
+        printStep(VERIFY_STEPS.indexOf(event.name) + 1, VERIFY_STEPS.length, event.message);
         break;
-      }
       case 'warning':
         stream.write(`warning: ${event.message}\n`);
         break;
