@@ -35,6 +35,8 @@ export interface CopyItemsInput {
   resumeFrom?: readonly SegmentState[];
   /** Called whenever a segment's resume point moves (after the target acknowledged the pages). */
   onProgress?: (states: SegmentProgress) => void;
+  /** The pause before a segment whose scan ran out of retries starts again (default 30 s). */
+  segmentRestartPauseMs?: number;
   /** Something the user should know that does not stop the copy (a segment restarted). */
   onWarning?: (message: string) => void;
   /** Stops scanning; batches already sent are finished; the result says `interrupted`. */
@@ -195,10 +197,11 @@ async function scanSegment(
       if (!(error instanceof RetryBudgetExhaustedError) || restarts >= SEGMENT_RESTARTS || signal.aborted)
         throw error;
       restarts += 1;
+      const pause = input.segmentRestartPauseMs ?? SEGMENT_RESTART_PAUSE_MS;
       input.onWarning?.(
-        `Scan of segment ${segment} kept failing (${error.message}); restarting it in ${SEGMENT_RESTART_PAUSE_MS / 1000} s (${restarts}/${SEGMENT_RESTARTS}).`,
+        `Scan of segment ${segment} kept failing (${error.message}); restarting it in ${pause / 1000} s (${restarts}/${SEGMENT_RESTARTS}).`,
       );
-      await sleep(SEGMENT_RESTART_PAUSE_MS, signal);
+      await sleep(pause, signal);
       pages = open(position);
       continue;
     }

@@ -468,3 +468,49 @@ describe('copyItems: items from sources that are not DynamoDB are checked', () =
     }
   });
 });
+
+describe('copyItems: a segment whose scan runs out of retries', () => {
+  /** A source whose scan fails with a spent retry budget `failures` times, then serves its items. */
+  function flakySource(items: Item[], failures: number): { source: Source; opened: () => number } {
+    let opened = 0;
+    return {
+      opened: () => opened,
+      source: {
+        capabilities: { parallelScan: false, schema: false, consistentRead: false, validItems: true },
+        describe: () => Promise.reject(new Error('not used')),
+        async *scan(options: ScanOptions): AsyncIterable<Page> {
+          opened += 1;
+          if (opened <= failures) throw new RetryBudgetExhaustedError('Scan kept failing');
+          expect(options.startKey).toBeUndefined();
+          yield { items, lastKey: undefined, consumedRead: 0 };
+        },
+      },
+    };
+  }
+
+  it('restarts it from its position (twice at most), with a warning each time', async () => {
+    const { source, opened } = flakySource(makeItems(30), 2);
+    const sink = new MemoryStore({ table: table('dst') });
+    const warnings: string[] = [];
+    const result = await copyItems(
+      copyInput(source, sink, {
+        totalSegments: 1,
+        segmentRestartPauseMs: 5,
+        onWarning: (message) => warnings.push(message),
+      }),
+    );
+    expect(result.status).toBe('completed');
+    expect(sink.size).toBe(30);
+    expect(opened()).toBe(3);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/Scan of segment 0 kept failing .*restarting it in 0.005 s \(1\/2\)/);
+  });
+
+  it('fails the copy when the third attempt fails too: nothing is skipped', async () => {
+    const { source } = flakySource(makeItems(30), 3);
+    const sink = new MemoryStore({ table: table('dst') });
+    await expect(
+      copyItems(copyInput(source, sink, { totalSegments: 1, segmentRestartPauseMs: 5 })),
+    ).rejects.toBeInstanceOf(RetryBudgetExhaustedError);
+  });
+});
