@@ -114,7 +114,19 @@ export interface SideConnection {
   warnings: string[];
 }
 
-/** DynamoDB Local and other endpoints on this machine: static test keys are normal there. */
+/**
+ * Long-term IAM user keys (no session token) work, but leak forever; roles and SSO give temporary
+ * credentials. Endpoints on this machine (DynamoDB Local) are exempt: static keys are normal there.
+ */
+export function longTermKeysWarning(
+  side: Side,
+  identity: AwsCredentialIdentity,
+  endpointUrl: string | undefined,
+): string | undefined {
+  if (identity.sessionToken || isLocalEndpoint(endpointUrl)) return undefined;
+  return `The ${side} side signs with long-term IAM user keys (no session token). Prefer a role (--${side}-role-arn) or SSO: temporary credentials expire on their own if they leak.`;
+}
+
 function isLocalEndpoint(url: string | undefined): boolean {
   if (!url) return false;
   const host = new URL(url).hostname;
@@ -225,12 +237,8 @@ export async function connectSide(
 
   const resolvedRegion = await resolveRegion(client, side);
   const identity = await checkCredentials(credentials, side, config);
-  const warnings: string[] = [];
-  if (!identity.sessionToken && !isLocalEndpoint(config.endpointUrl)) {
-    warnings.push(
-      `The ${side} side signs with long-term IAM user keys (no session token). Prefer a role (--${side}-role-arn) or SSO: temporary credentials expire on their own if they leak.`,
-    );
-  }
+  const warning = longTermKeysWarning(side, identity, config.endpointUrl);
+  const warnings = warning ? [warning] : [];
   return Object.assign(connection, {
     warnings,
     side,
