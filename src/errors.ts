@@ -136,6 +136,22 @@ export class VerificationFailedError extends DdbCopyError {
   readonly exitCode = EXIT.failed;
 }
 
+/**
+ * An export directory that cannot be read as a whole: a data file missing, corrupted, truncated, of
+ * another checksum or item count than its manifest says, or a manifest that does not parse. The
+ * message names the file; nothing is reported as imported.
+ */
+export class ExportFileError extends DdbCopyError {
+  readonly code = 'EXPORT_FILE_INVALID';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The export directory holds items but no table definition (AWS's own exports have none). */
+export class ExportDefinitionMissingError extends DdbCopyError {
+  readonly code = 'EXPORT_DEFINITION_MISSING';
+  readonly exitCode = EXIT.badInput;
+}
+
 /** The error as the `--json` documents report it. */
 export interface ErrorReport {
   code: string;

@@ -5,7 +5,9 @@ import { COPY_OPTION_DECLARATIONS, type OptionDeclaration, type RawOptions } fro
 import { VERIFY_OPTION_DECLARATIONS } from '../verify-options.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
+import { EXPORT_OPTION_DECLARATIONS, exportCommand } from './commands/export.js';
 import { iamPolicyCommand } from './commands/iam-policy.js';
+import { IMPORT_OPTION_DECLARATIONS, importCommand } from './commands/import.js';
 import { verifyCommand } from './commands/verify.js';
 import { type CliIO, processIO } from './io.js';
 import { printError } from './print-error.js';
@@ -45,6 +47,24 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   for (const declaration of VERIFY_OPTION_DECLARATIONS) verify.addOption(toOption(declaration));
   verify.action(async (raw: RawOptions) => {
     exitCode = await verifyCommand(raw, io);
+  });
+
+  const exportTable = program
+    .command('export')
+    .description("write the table into a directory in AWS's Export to S3 format (DYNAMODB_JSON)")
+    .allowExcessArguments(false);
+  for (const declaration of EXPORT_OPTION_DECLARATIONS) exportTable.addOption(toOption(declaration));
+  exportTable.action(async (raw: RawOptions) => {
+    exitCode = await exportCommand(raw, io);
+  });
+
+  const importTable = program
+    .command('import')
+    .description('recreate the target table from an export directory and load its items')
+    .allowExcessArguments(false);
+  for (const declaration of IMPORT_OPTION_DECLARATIONS) importTable.addOption(toOption(declaration));
+  importTable.action(async (raw: RawOptions) => {
+    exitCode = await importCommand(raw, io);
   });
 
   const iamPolicy = program
