@@ -73,6 +73,13 @@ export function sideDeclarations(side: Side): OptionDeclaration[] {
   ];
 }
 
+/** How every command reports: --json on stdout, --quiet / --verbose on stderr. */
+export const OUTPUT_DECLARATIONS: readonly OptionDeclaration[] = [
+  { flag: 'json', help: 'print the result as one JSON document on stdout (human output stays on stderr)' },
+  { flag: 'quiet', help: 'only errors, warnings and the verdict on stderr' },
+  { flag: 'verbose', help: 'more detail on stderr' },
+];
+
 /** Every flag of `copy`, declared once: the CLI registers these and validation reads them back. */
 export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'source', value: 'TABLE', help: 'source table name or ARN (required)' },
@@ -131,9 +138,7 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     flag: 'verify',
     help: 'after the copy, compare the target with the source item by item (exit 1 on a difference)',
   },
-  { flag: 'json', help: 'print the summary as one JSON document on stdout' },
-  { flag: 'quiet', help: 'only errors on stderr' },
-  { flag: 'verbose', help: 'more detail on stderr' },
+  ...OUTPUT_DECLARATIONS,
 ];
 
 /** The parsed command line as commander gives it: camelCase keys, strings and booleans. */

@@ -6,6 +6,7 @@ import { InvalidOptionError } from './errors.js';
 import {
   type CopyOptions,
   type OptionDeclaration,
+  OUTPUT_DECLARATIONS,
   parseRate,
   parseSkip,
   positiveInteger,
@@ -63,9 +64,7 @@ export const VERIFY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     value: 'LIST',
     help: `settings not to compare (as skipped by the copy): ${SKIPPABLE_SETTINGS.join(',')}`,
   },
-  { flag: 'json', help: 'print the result as one JSON document on stdout' },
-  { flag: 'quiet', help: 'only errors and the verdict on stderr' },
-  { flag: 'verbose', help: 'more detail on stderr' },
+  ...OUTPUT_DECLARATIONS,
 ];
 
 /** Turns raw flag values into VerifyOptions, or throws InvalidOptionError naming the flag and the fix. */

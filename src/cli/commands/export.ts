@@ -2,6 +2,7 @@ import { runExport } from '../../core/export-table.js';
 import { InvalidOptionError } from '../../errors.js';
 import {
   type OptionDeclaration,
+  OUTPUT_DECLARATIONS,
   positiveInteger,
   type RawOptions,
   sideConfig,
@@ -23,9 +24,7 @@ export const EXPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   ...sideDeclarations('source'),
   { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
   { flag: 'consistent-read', help: 'strongly consistent scan (costs twice the read capacity)' },
-  { flag: 'json', help: 'print the summary as one JSON document on stdout' },
-  { flag: 'quiet', help: 'only errors on stderr' },
-  { flag: 'verbose', help: 'more detail on stderr' },
+  ...OUTPUT_DECLARATIONS,
 ];
 
 /** `ddbcopy export`: validate flags, export the table into a directory, report; returns the exit code. */

@@ -2,6 +2,7 @@ import { runImport } from '../../core/import-table.js';
 import { InvalidOptionError } from '../../errors.js';
 import {
   type OptionDeclaration,
+  OUTPUT_DECLARATIONS,
   positiveInteger,
   type RawOptions,
   sideConfig,
@@ -24,9 +25,7 @@ export const IMPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   ...sideDeclarations('target'),
   { flag: 'yes', help: 'confirm deletion of an existing target without a prompt (for scripts)' },
   { flag: 'concurrency', value: 'N', help: 'BatchWriteItem requests in flight', defaultHelp: '16' },
-  { flag: 'json', help: 'print the summary as one JSON document on stdout' },
-  { flag: 'quiet', help: 'only errors on stderr' },
-  { flag: 'verbose', help: 'more detail on stderr' },
+  ...OUTPUT_DECLARATIONS,
 ];
 
 /** `ddbcopy import`: validate flags, import the export into the target, report; returns the exit code. */
