@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   type DdbCopyError,
-  DeletionNotConfirmedError,
   EXIT,
   InterruptedError,
   isDdbCopyError,
@@ -26,6 +26,7 @@ import { copyItems } from './engine.js';
 import type { CopyEvent, StepName } from './events.js';
 import { copyItemsInWorkers, workersAvailable } from './parallel-copy.js';
 import { type CopyPlan, planCopy, type TableLocation } from './plan.js';
+import { KEEP_WITH_DATA_ONLY, replaceTarget } from './replace-target.js';
 import { decideResume, newRecord, withProgress } from './run-record.js';
 import type { SegmentState } from './segment-progress.js';
 import { type CopySummary, summarize } from './summary.js';
@@ -149,6 +150,8 @@ export interface RunState {
   verification?: CopySummary['verification'];
   /** The old target was (being) deleted: from here on a failure has changed something. */
   targetDeleted?: boolean;
+  /** The target as described before anything was changed. */
+  targetTable?: TableDescription;
 }
 
 async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
@@ -190,6 +193,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     options.mode === 'data-only' ? new Set([...options.skip, 'ttl', 'pitr', 'tags']) : options.skip,
   );
   const targetTable = await sink.describe(signal);
+  run.targetTable = targetTable;
   const identities = { source: identityOf(run.source), target: identityOf(run.target) };
   const decision =
     options.mode === 'schema-only' || (options.dryRun && !options.resume)
@@ -289,7 +293,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   }
 }
 
-/** Deletes the target if it exists (once confirmed), creates it, and applies the late settings. */
+/** Replaces the target as the plan says, or keeps it (--data-only). */
 async function prepareTarget(
   run: RunState,
   plan: CopyPlan,
@@ -298,53 +302,31 @@ async function prepareTarget(
   emit: (event: CopyEvent) => void,
   step: (name: StepName, message: string) => void,
 ): Promise<void> {
-  const target = run.target!;
-  const signal = hooks.signal;
-  if (plan.deleteTarget) {
-    const confirmed =
-      run.options.yes ||
-      (hooks.confirmDeletion !== undefined &&
-        (await hooks.confirmDeletion({
-          table: target.tableName,
-          region: target.region,
-          endpoint: target.endpoint,
-          plan,
-        })));
-    if (!confirmed) {
-      throw new DeletionNotConfirmedError(
-        `The target table '${target.tableName}' exists and would be deleted; deletion was not confirmed.`,
-        {
-          side: 'target',
-          hint: 'Pass --yes to confirm (scripts), answer the prompt on a terminal, or use --data-only to keep the table.',
-        },
-      );
-    }
-    throwIfAborted(signal);
-    step('delete', `Deleting target table '${target.tableName}' and waiting until it is gone`);
-    await sink.deleteTable(signal, () => {
-      run.targetDeleted = true;
-    });
-  }
   if (!plan.createTable) {
     run.schemaAction = 'kept';
     return;
   }
-  throwIfAborted(signal);
-  step('create', `Creating target table '${target.tableName}' with every index, waiting for ACTIVE`);
-  await sink.createTable(plan.createTable, signal);
-  run.schemaAction = plan.deleteTarget ? 'recreated' : 'created';
-  for (const setting of plan.lateSettings) {
-    step('settings', `Applying ${setting.kind} to the target`);
-    const result = await sink.applySetting(setting, signal);
-    if (result === 'applied') run.settingsApplied.push(setting.kind);
-    else {
-      run.settingsUnsupported.push(setting.kind);
-      emit({
-        type: 'warning',
-        message: `The target endpoint does not support ${setting.kind}; it was not applied.`,
-      });
-    }
-  }
+  const result = await replaceTarget({
+    sink,
+    target: run.target!,
+    existing: plan.deleteTarget ? run.targetTable : undefined,
+    createTable: plan.createTable,
+    lateSettings: plan.lateSettings,
+    yes: run.options.yes,
+    keepAlternative: KEEP_WITH_DATA_ONLY,
+    confirmDeletion: hooks.confirmDeletion
+      ? (question) => hooks.confirmDeletion!({ ...question, plan })
+      : undefined,
+    signal: hooks.signal,
+    onStep: step,
+    onWarning: (message) => emit({ type: 'warning', message }),
+    onDeleted: () => {
+      run.targetDeleted = true;
+    },
+  });
+  run.schemaAction = result.action;
+  run.settingsApplied.push(...result.applied);
+  run.settingsUnsupported.push(...result.unsupported);
 }
 
 /**
@@ -420,10 +402,6 @@ async function verifyAfterCopy(
       hint: 'Was either table written to during the copy? Run `ddbcopy verify` with the same sides to see the keys, or copy again.',
     },
   );
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InterruptedError('Interrupted before the target was changed further.');
 }
 
 async function location(conn: SideConnection, tableArn: string | undefined): Promise<TableLocation> {

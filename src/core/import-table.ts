@@ -1,7 +1,5 @@
 import {
   type DdbCopyError,
-  DeletionNotConfirmedError,
-  DeletionProtectedError,
   type ErrorReport,
   EXIT,
   errorReport,
@@ -16,6 +14,7 @@ import { DynamoDbSink } from '../stores/dynamodb/sink.js';
 import { ExportDirSource } from '../stores/export-dir/export-source.js';
 import type { TableSnapshot } from '../stores/types.js';
 import { copyItems } from './engine.js';
+import { replaceTarget } from './replace-target.js';
 
 export interface ImportOptions {
   /** An export directory (`--out` of an export, a downloaded AWS export) or the export folder itself. */
@@ -130,49 +129,25 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     for (const message of translation.warnings) warn(message);
 
     const existing = await sink.describe(hooks.signal);
-    if (existing) {
-      if (existing.DeletionProtectionEnabled) {
-        throw new DeletionProtectedError(
-          `The target table '${conn.tableName}' has deletion protection on; ddbcopy will not delete it.`,
-          {
-            side: 'target',
-            hint: `If it really should be replaced, turn protection off yourself: aws dynamodb update-table --table-name ${conn.tableName} --no-deletion-protection-enabled.`,
-          },
-        );
-      }
-      const confirmed =
-        options.yes ||
-        (hooks.confirmDeletion !== undefined &&
-          (await hooks.confirmDeletion({
-            table: conn.tableName,
-            region: conn.region,
-            endpoint: conn.endpoint,
-          })));
-      if (!confirmed) {
-        throw new DeletionNotConfirmedError(
-          `The target table '${conn.tableName}' exists and would be deleted; deletion was not confirmed.`,
-          { side: 'target', hint: 'Pass --yes to confirm (scripts), or answer the prompt on a terminal.' },
-        );
-      }
-      throwIfAborted(hooks.signal);
-      hooks.onStep?.(`Deleting target table '${conn.tableName}' and waiting until it is gone`);
-      await sink.deleteTable(hooks.signal, () => {
+    const replaced = await replaceTarget({
+      sink,
+      target: conn,
+      existing,
+      createTable: translation.createTable,
+      lateSettings: translation.lateSettings,
+      yes: options.yes,
+      confirmDeletion: hooks.confirmDeletion,
+      signal: hooks.signal,
+      onStep: (_step, message) => hooks.onStep?.(message),
+      onWarning: warn,
+      onDeleted: () => {
         targetChanged = true;
-      });
-    }
-    throwIfAborted(hooks.signal);
-    hooks.onStep?.(`Creating target table '${conn.tableName}' with every index, waiting for ACTIVE`);
+      },
+    });
     targetChanged = true;
-    await sink.createTable(translation.createTable, hooks.signal);
-    schemaAction = existing ? 'recreated' : 'created';
-    for (const setting of translation.lateSettings) {
-      const result = await sink.applySetting(setting, hooks.signal);
-      if (result === 'applied') settings.push(setting.kind);
-      else {
-        unsupportedSettings.push(setting.kind);
-        warn(`The target endpoint does not support ${setting.kind}; it was not applied.`);
-      }
-    }
+    schemaAction = replaced.action;
+    settings.push(...replaced.applied);
+    unsupportedSettings.push(...replaced.unsupported);
 
     // One segment per data file (at most 8 files read at once): files are the unit of parallel reading.
     segments = Math.max(1, source.files.length);
@@ -239,8 +214,4 @@ function keyTypesOf(snapshot: TableSnapshot): Record<string, 'S' | 'N' | 'B'> {
       types[definition.AttributeName] = type;
   }
   return types;
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new InterruptedError('Interrupted before the target was changed further.');
 }

@@ -1,6 +1,5 @@
 import type { CreateTableCommandInput, TableDescription } from '@aws-sdk/client-dynamodb';
 import {
-  DeletionProtectedError,
   InvalidOptionError,
   SameTableError,
   SchemaMismatchError,
@@ -15,6 +14,7 @@ import {
   translateSchema,
 } from '../stores/dynamodb/schema.js';
 import type { LateSetting, TableSnapshot } from '../stores/types.js';
+import { deletionProtected, KEEP_WITH_DATA_ONLY } from './replace-target.js';
 
 /** Where a table is, as far as deciding "is this the same table?" needs. */
 export interface TableLocation {
@@ -102,15 +102,9 @@ export function planCopy(input: PlanInput): CopyPlan {
       );
     }
   } else {
-    if (target?.DeletionProtectionEnabled) {
-      throw new DeletionProtectedError(
-        `The target table '${input.targetLocation.tableName}' has deletion protection on; ddbcopy will not delete it.`,
-        {
-          side: 'target',
-          hint: `If it really should be replaced, turn protection off yourself: aws dynamodb update-table --table-name ${input.targetLocation.tableName} --no-deletion-protection-enabled. Or use --data-only to copy items into it as it is.`,
-        },
-      );
-    }
+    // Refused here already, so a dry run says so too.
+    if (target?.DeletionProtectionEnabled)
+      throw deletionProtected(input.targetLocation.tableName, KEEP_WITH_DATA_ONLY);
     const translation = translateSchema(source, {
       targetTableName: targetApiName(input),
       billingMode: options.billingMode,
