@@ -164,6 +164,21 @@ export function errorReport(error: DdbCopyError): ErrorReport {
   return { code: error.code, message: error.message, hint: error.hint ?? null, side: error.side ?? null };
 }
 
+/**
+ * The typed error a run ends with: ours as it is, anything thrown after a cancel as an interrupt;
+ * undefined for anything else, which is a bug the caller rethrows.
+ */
+export function runFailure(error: unknown, signal: AbortSignal | undefined): DdbCopyError | undefined {
+  if (isDdbCopyError(error)) return error;
+  if (signal?.aborted) return new InterruptedError('Interrupted.', { cause: error });
+  return undefined;
+}
+
+/** Bad input noticed once the target was changed leaves it half-done: that is a failed run (1). */
+export function failureExitCode(error: DdbCopyError, targetChanged: boolean): ExitCode {
+  return error.exitCode === EXIT.badInput && targetChanged ? EXIT.failed : error.exitCode;
+}
+
 export function isDdbCopyError(error: unknown): error is DdbCopyError {
   return error instanceof DdbCopyError;
 }

@@ -3,8 +3,9 @@ import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   type DdbCopyError,
   EXIT,
+  failureExitCode,
   InterruptedError,
-  isDdbCopyError,
+  runFailure,
   VerificationFailedError,
 } from '../errors.js';
 import type { CopyOptions } from '../options.js';
@@ -105,18 +106,14 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     }
     return { summary: summarize(run, 'completed'), plan: run.plan, exitCode: EXIT.ok };
   } catch (error) {
-    const typed = isDdbCopyError(error)
-      ? error
-      : hooks.signal?.aborted
-        ? new InterruptedError('Interrupted.', { cause: error })
-        : undefined;
+    const typed = runFailure(error, hooks.signal);
     if (!typed) throw error;
     const targetChanged = run.targetDeleted === true || run.schemaAction !== 'none' || stats.itemsWritten > 0;
     return {
       summary: summarize(run, typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
       error: typed,
       plan: run.plan,
-      exitCode: typed.exitCode === EXIT.badInput && targetChanged ? EXIT.failed : typed.exitCode,
+      exitCode: failureExitCode(typed, targetChanged),
     };
   } finally {
     // Keep-alive sockets would otherwise hold the process open.

@@ -4,7 +4,7 @@ import {
   EXIT,
   errorReport,
   InterruptedError,
-  isDdbCopyError,
+  runFailure,
 } from '../errors.js';
 import { Pacer } from '../runtime/pacer.js';
 import { CopyStats } from '../runtime/stats.js';
@@ -148,11 +148,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     return { summary: summary('completed'), exitCode: EXIT.ok };
   } catch (error) {
     await sink?.abort().catch(() => {});
-    const typed = isDdbCopyError(error)
-      ? error
-      : hooks.signal?.aborted
-        ? new InterruptedError('Interrupted.', { cause: error })
-        : undefined;
+    const typed = runFailure(error, hooks.signal);
     if (!typed) throw error;
     return {
       summary: summary(typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),

@@ -3,8 +3,9 @@ import {
   type ErrorReport,
   EXIT,
   errorReport,
+  failureExitCode,
   InterruptedError,
-  isDdbCopyError,
+  runFailure,
 } from '../errors.js';
 import { Pacer } from '../runtime/pacer.js';
 import { CopyStats } from '../runtime/stats.js';
@@ -182,18 +183,13 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     }
     return { summary: summary('completed'), exitCode: EXIT.ok };
   } catch (error) {
-    const typed = isDdbCopyError(error)
-      ? error
-      : hooks.signal?.aborted
-        ? new InterruptedError('Interrupted.', { cause: error })
-        : undefined;
+    const typed = runFailure(error, hooks.signal);
     if (!typed) throw error;
     const changed = targetChanged || stats.itemsWritten > 0;
     return {
       summary: summary(typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
       error: typed,
-      // Bad input found once the target was changed leaves it half-done: that is a failed run.
-      exitCode: typed.exitCode === EXIT.badInput && changed ? EXIT.failed : typed.exitCode,
+      exitCode: failureExitCode(typed, changed),
     };
   } finally {
     closeSide(conn);

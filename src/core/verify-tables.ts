@@ -3,7 +3,7 @@
  * plan, compare their definitions, compare their items. Neither side is ever written: both clients
  * refuse any operation but reads and describes before it is sent.
  */
-import { type DdbCopyError, InterruptedError, isDdbCopyError, type Side } from '../errors.js';
+import { type DdbCopyError, runFailure, type Side } from '../errors.js';
 import { Pacer } from '../runtime/pacer.js';
 import { VerifyStats } from '../runtime/verify-stats.js';
 import { closeSide, connectSide, type SideConnection, SOURCE_OPERATIONS } from '../stores/dynamodb/client.js';
@@ -69,11 +69,7 @@ export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {})
     plan = await verifySteps(options, hooks, emit, run, stats, connections);
     return finish();
   } catch (error) {
-    const typed = isDdbCopyError(error)
-      ? error
-      : hooks.signal?.aborted
-        ? new InterruptedError('Interrupted.', { cause: error })
-        : undefined;
+    const typed = runFailure(error, hooks.signal);
     if (!typed) throw error;
     return finish(typed);
   } finally {
