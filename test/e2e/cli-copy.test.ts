@@ -8,7 +8,7 @@ import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import { keyAttrsOf, richProvisionedTable } from '../fixtures/tables.js';
-import { runCli, type TwoEndpoints, twoEndpoints } from '../harness/cli.js';
+import { copyArgs, runCli, type TwoEndpoints, twoEndpoints } from '../harness/cli.js';
 import {
   accountClient,
   createTableAndWait,
@@ -50,25 +50,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
       }),
     );
 
-    const args = [
-      'copy',
-      '--source',
-      'orders',
-      '--target',
-      'orders',
-      '--source-profile',
-      'src',
-      '--target-profile',
-      'dst',
-    ];
-    args.push(
-      '--source-endpoint-url',
-      src.endpoint,
-      '--target-endpoint-url',
-      dst.endpoint,
-      '--yes',
-      '--json',
-    );
+    const args = [...copyArgs('orders', src.endpoint, dst.endpoint), '--yes', '--json'];
     const result = await runCli([...args, '--verbose'], env);
     expect(result.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|MaxListeners|\n\s+at /);
     // No secret in any output or in the checkpoint, even with --verbose.
@@ -121,18 +103,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     const srcClient = accountClient(src);
     await createTableAndWait(srcClient, { ...richProvisionedTable('keepme') });
     await createTableAndWait(accountClient(dst), { ...richProvisionedTable('keepme') });
-    const args = [
-      'copy',
-      '--source',
-      'keepme',
-      '--target',
-      'keepme',
-      '--source-profile',
-      'src',
-      '--target-profile',
-      'dst',
-    ];
-    args.push('--source-endpoint-url', src.endpoint, '--target-endpoint-url', dst.endpoint);
+    const args = copyArgs('keepme', src.endpoint, dst.endpoint);
     const result = await runCli([...args, '--verbose'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: The target table 'keepme' exists and would be deleted");

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type KeyAttrs, trickyItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
-import { assertBuilt, runCli } from '../harness/cli.js';
+import { assertBuilt, runCli, userEnv } from '../harness/cli.js';
 import {
   accountClient,
   createTableAndWait,
@@ -16,7 +16,6 @@ import {
   newAccount,
   putItems,
   scanAll,
-  writeAwsProfiles,
 } from '../harness/local-accounts.js';
 
 const endpoint = inject('ddbEndpoint');
@@ -28,13 +27,7 @@ describe('ddbcopy export / import (built CLI)', () => {
     assertBuilt();
     const src = newAccount(endpoint, 'eu-west-1');
     const dst = newAccount(endpoint, 'us-west-2');
-    const files = writeAwsProfiles(dir, { src, dst });
-    const env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_CONFIG_FILE: files.configFile,
-      AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
-    };
+    const env = userEnv(dir, { src, dst });
     const srcClient = accountClient(src);
     await createTableAndWait(srcClient, hashRangeTable('cli', 'S', 'B'));
     const keyAttrs: KeyAttrs = { pk: { name: PK, type: 'S' }, sk: { name: SK, type: 'B' } };

@@ -8,15 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
-import { assertBuilt, runCli } from '../harness/cli.js';
+import { assertBuilt, copyArgs, runCli, userEnv } from '../harness/cli.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
-import {
-  accountClient,
-  createTableAndWait,
-  newAccount,
-  putItems,
-  writeAwsProfiles,
-} from '../harness/local-accounts.js';
+import { accountClient, createTableAndWait, newAccount, putItems } from '../harness/local-accounts.js';
 
 describe('ddbcopy copy --workers 2 (built CLI)', () => {
   const endpoint = inject('ddbEndpoint');
@@ -40,26 +34,9 @@ describe('ddbcopy copy --workers 2 (built CLI)', () => {
     await createTableAndWait(accountClient(src), hashRangeTable('orders', 'S', 'N'));
     const keys = { pk: { name: 'pk', type: 'S' as const }, sk: { name: 'sk', type: 'N' as const } };
     await putItems(accountClient(src), 'orders', variedItems(400, 8, keys));
-    const files = writeAwsProfiles(dir, { src, dst });
-    const env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      AWS_CONFIG_FILE: files.configFile,
-      AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
-    };
+    const env = userEnv(dir, { src, dst });
     proxy.configure({ deny: ['BatchWriteItem'] });
-    const args = [
-      'copy',
-      '--source',
-      'orders',
-      '--target',
-      'orders',
-      '--source-profile',
-      'src',
-      '--target-profile',
-      'dst',
-    ];
-    args.push('--source-endpoint-url', endpoint, '--target-endpoint-url', proxy.endpoint, '--yes', '--json');
+    const args = [...copyArgs('orders', endpoint, proxy.endpoint), '--yes', '--json'];
     args.push('--segments', '4', '--workers', '2');
     const result = await runCli(args, env);
     expect(result.code, result.stderr).toBe(1);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CheckpointRecord } from '../../src/runtime/checkpoint.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
-import { assertBuilt, runCli, spawnCli } from '../harness/cli.js';
+import { assertBuilt, copyArgs, runCli, spawnCli, userEnv } from '../harness/cli.js';
 import {
   accountClient,
   createTableAndWait,
@@ -20,7 +20,6 @@ import {
   newAccount,
   putItems,
   scanAll,
-  writeAwsProfiles,
 } from '../harness/local-accounts.js';
 
 const ITEMS = 12_000;
@@ -53,27 +52,10 @@ describe('crash and resume (built CLI)', () => {
   } {
     const dst = newAccount(endpoint, 'us-east-1');
     const home = path.join(dir, name);
-    const files = writeAwsProfiles(home, { src, dst });
-    const env = {
-      PATH: process.env.PATH,
-      HOME: home,
-      AWS_CONFIG_FILE: files.configFile,
-      AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
-    };
+    const env = userEnv(home, { src, dst });
     const checkpoint = path.join(home, 'run.json');
     // A write rate keeps the copy a few seconds long, so each kill point is reached mid-copy.
-    const args = [
-      'copy',
-      '--source',
-      'orders',
-      '--target',
-      'orders',
-      '--source-profile',
-      'src',
-      '--target-profile',
-      'dst',
-    ];
-    args.push('--source-endpoint-url', endpoint, '--target-endpoint-url', endpoint, '--yes', '--json');
+    const args = [...copyArgs('orders', endpoint, endpoint), '--yes', '--json'];
     args.push('--segments', '6', '--write-rate', '6000', '--checkpoint', checkpoint);
     return { env, args, checkpoint, dst };
   }

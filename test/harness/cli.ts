@@ -86,14 +86,7 @@ export async function twoEndpoints(sharedEndpoint: string, prefix: string): Prom
   const src = newAccount(sharedEndpoint, 'eu-west-1');
   const dst = newAccount(second.endpoint, 'us-west-2');
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  const files = writeAwsProfiles(dir, { src, dst });
-  // Only what a user's shell would have: no AWS_* variables leaking in from the test runner.
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_CONFIG_FILE: files.configFile,
-    AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
-  };
+  const env = userEnv(dir, { src, dst });
   return {
     src,
     dst,
@@ -103,4 +96,28 @@ export async function twoEndpoints(sharedEndpoint: string, prefix: string): Prom
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The environment a user's shell would give the CLI: PATH, a home (also the working directory), and
+ * AWS config and credentials files naming each account a profile. No AWS_* variable leaks in from the
+ * test runner.
+ */
+export function userEnv(home: string, profiles: Record<string, LocalAccount>): NodeJS.ProcessEnv {
+  const files = writeAwsProfiles(home, profiles);
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_CONFIG_FILE: files.configFile,
+    AWS_SHARED_CREDENTIALS_FILE: files.credentialsFile,
+  };
+}
+
+/** `copy` of a table from profile `src` to profile `dst` on the given endpoints. */
+export function copyArgs(table: string, sourceEndpoint: string, targetEndpoint: string): string[] {
+  return [
+    'copy',
+    ...['--source', table, '--target', table, '--source-profile', 'src', '--target-profile', 'dst'],
+    ...['--source-endpoint-url', sourceEndpoint, '--target-endpoint-url', targetEndpoint],
+  ];
 }
