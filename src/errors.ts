@@ -152,6 +152,27 @@ export class ExportDefinitionMissingError extends DdbCopyError {
   readonly exitCode = EXIT.badInput;
 }
 
+/**
+ * `copy --via-export` needs point-in-time recovery on the source: ExportTableToPointInTime exports
+ * from its backups. Nothing was changed.
+ */
+export class PointInTimeRecoveryRequiredError extends DdbCopyError {
+  readonly code = 'PITR_REQUIRED';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** The source has a feature AWS's export/import path cannot recreate (local secondary indexes). */
+export class ViaExportUnsupportedError extends DdbCopyError {
+  readonly code = 'VIA_EXPORT_UNSUPPORTED';
+  readonly exitCode = EXIT.badInput;
+}
+
+/** An AWS export or import job ended FAILED or CANCELLED, or imported fewer items than exported. */
+export class AwsJobFailedError extends DdbCopyError {
+  readonly code = 'AWS_JOB_FAILED';
+  readonly exitCode = EXIT.failed;
+}
+
 /** The error as the `--json` documents report it. */
 export interface ErrorReport {
   code: string;

@@ -38,6 +38,18 @@ export interface CopyOptions {
   readonly verify: boolean;
   /** Threads copying items; undefined: chosen from the table size and the cores. */
   readonly workers: number | undefined;
+  /** --via-export: AWS's ExportTableToPointInTime to this S3 location, then ImportTable (core/via-export.ts). */
+  readonly viaExport?: S3Location | undefined;
+  /** --drop-lsi: with --via-export, create the target without the source's local secondary indexes. */
+  readonly dropLsi?: boolean | undefined;
+  /** --s3-bucket-owner: the account owning the --via-export bucket, when it is not the caller's. */
+  readonly s3BucketOwner?: string | undefined;
+}
+
+/** An S3 bucket and key prefix, from `s3://bucket/prefix`; the prefix has no leading or trailing '/'. */
+export interface S3Location {
+  readonly bucket: string;
+  readonly prefix: string;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */
@@ -138,6 +150,20 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     flag: 'verify',
     help: 'after the copy, compare the target with the source item by item (exit 1 on a difference)',
   },
+  {
+    flag: 'via-export',
+    value: 'S3URL',
+    help: "move the items with AWS's own ExportTableToPointInTime and ImportTable through s3://bucket/prefix (big tables; needs PITR on the source)",
+  },
+  {
+    flag: 'drop-lsi',
+    help: "with --via-export: create the target without the source's local secondary indexes (ImportTable cannot create them)",
+  },
+  {
+    flag: 's3-bucket-owner',
+    value: 'ACCOUNT',
+    help: 'with --via-export: the 12-digit account id owning the bucket, when another account owns it',
+  },
   ...OUTPUT_DECLARATIONS,
 ];
 
@@ -163,14 +189,11 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
       { hint: 'Drop those flags, or drop --data-only to recreate the target.' },
     );
   }
-  if (raw.resume && raw.restart) {
-    throw new InvalidOptionError('--resume and --restart cannot be used together.', {
-      hint: '--resume continues the saved copy; --restart throws it away and copies again from the start.',
-    });
-  }
+  resumeFlags(raw);
   if (raw.resume && mode === 'schema-only') {
     throw new InvalidOptionError('--resume continues copying items; --schema-only copies none.');
   }
+  const viaExport = viaExportOptions(raw);
   const checkpoint =
     stringValue(raw.checkpoint) ??
     defaultCheckpointPath(path.resolve('.ddbcopy'), { source, target, names: [source.table, target.table] });
@@ -195,7 +218,99 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
     restart: raw.restart === true,
     verify: raw.verify === true,
     workers: positiveInteger(raw.workers, 'workers', 64),
+    ...viaExport,
   });
+}
+
+/** Flags that tune the direct copy's scan and writes, or its checkpoint: AWS's jobs have no such knobs. */
+const DIRECT_COPY_FLAGS: readonly [keyof RawOptions & string, string][] = [
+  ['dataOnly', '--data-only'],
+  ['schemaOnly', '--schema-only'],
+  ['resume', '--resume'],
+  ['restart', '--restart'],
+  ['checkpoint', '--checkpoint'],
+  ['workers', '--workers'],
+  ['segments', '--segments'],
+  ['concurrency', '--concurrency'],
+  ['readRate', '--read-rate'],
+  ['writeRate', '--write-rate'],
+  ['consistentRead', '--consistent-read'],
+  ['verify', '--verify'],
+];
+
+/** --via-export and its two companions, checked against every flag they cannot go with. */
+function viaExportOptions(
+  raw: RawOptions,
+): Pick<CopyOptions, 'viaExport' | 'dropLsi' | 's3BucketOwner'> | Record<string, never> {
+  const url = raw.viaExport;
+  if (url === undefined) {
+    for (const [key, flag] of [
+      ['dropLsi', '--drop-lsi'],
+      ['s3BucketOwner', '--s3-bucket-owner'],
+    ] as const) {
+      if (raw[key] !== undefined && raw[key] !== false) {
+        throw new InvalidOptionError(`${flag} only applies to --via-export.`, {
+          hint: `Add --via-export s3://bucket/prefix, or drop ${flag}.`,
+        });
+      }
+    }
+    return {};
+  }
+  for (const [key, flag] of DIRECT_COPY_FLAGS) {
+    if (raw[key] !== undefined && raw[key] !== false) {
+      throw new InvalidOptionError(`--via-export and ${flag} cannot be used together.`, {
+        hint:
+          key === 'verify'
+            ? 'Run `ddbcopy verify` with the same sides after the copy (it scans both tables, so it consumes read capacity).'
+            : `--via-export hands the items to AWS's export and import jobs, which take no ${flag}. Drop one of them.`,
+      });
+    }
+  }
+  const owner = stringValue(raw.s3BucketOwner);
+  if (raw.s3BucketOwner !== undefined && (!owner || !/^\d{12}$/.test(owner))) {
+    throw new InvalidOptionError(
+      `--s3-bucket-owner must be a 12-digit AWS account id, not '${String(raw.s3BucketOwner)}'.`,
+    );
+  }
+  return { viaExport: parseS3Url(url), dropLsi: raw.dropLsi === true, s3BucketOwner: owner };
+}
+
+// Bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** ExportTableToPointInTime takes an S3Prefix of at most 1024 characters. */
+const MAX_S3_PREFIX = 1024;
+
+/** `s3://bucket/some/prefix/` → { bucket, prefix } without the trailing slash. */
+export function parseS3Url(value: string | boolean | undefined): S3Location {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(text);
+  const bucket = match?.[1] ?? '';
+  const rawPrefix = match?.[2] ?? '';
+  const prefix = rawPrefix.replace(/\/+$/, '');
+  // An empty path segment would put '//' into every key AWS writes.
+  const emptySegment = rawPrefix.startsWith('/') || prefix.includes('//');
+  if (!match || !BUCKET_NAME.test(bucket) || bucket.includes('..') || emptySegment) {
+    throw new InvalidOptionError(
+      `--via-export '${String(value)}' is not an S3 URL like s3://bucket/prefix.`,
+      {
+        hint: 'Name a bucket both accounts can reach, e.g. --via-export s3://my-transfer-bucket/ddbcopy/orders.',
+      },
+    );
+  }
+  if (prefix.length > MAX_S3_PREFIX) {
+    throw new InvalidOptionError(`--via-export: the key prefix is longer than ${MAX_S3_PREFIX} characters.`);
+  }
+  return { bucket, prefix };
+}
+
+/** --resume and --restart, which exclude each other. */
+export function resumeFlags(raw: RawOptions): { resume: boolean; restart: boolean } {
+  if (raw.resume && raw.restart) {
+    throw new InvalidOptionError('--resume and --restart cannot be used together.', {
+      hint: '--resume continues the saved run; --restart throws it away and starts again from the beginning.',
+    });
+  }
+  return { resume: raw.resume === true, restart: raw.restart === true };
 }
 
 export function sideConfig(raw: RawOptions, side: Side): SideConfig {

@@ -14,7 +14,6 @@ import {
   CheckpointWriter,
   readCheckpoint,
   segmentsOf,
-  type TableIdentity,
 } from '../runtime/checkpoint.js';
 import { Pacer } from '../runtime/pacer.js';
 import { CopyStats } from '../runtime/stats.js';
@@ -26,12 +25,14 @@ import { verifyOptionsAfterCopy } from '../verify-options.js';
 import { copyItems } from './engine.js';
 import type { CopyEvent, StepName } from './events.js';
 import { copyItemsInWorkers, workersAvailable } from './parallel-copy.js';
-import { type CopyPlan, planCopy, type TableLocation } from './plan.js';
+import { type CopyPlan, planCopy } from './plan.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from './replace-target.js';
-import { decideResume, newRecord, withProgress } from './run-record.js';
+import { copyRecordOptions, decideResume, identityOf, newRecord, withProgress } from './run-record.js';
 import type { SegmentState } from './segment-progress.js';
 import { type CopySummary, summarize } from './summary.js';
+import { tableLocation } from './table-location.js';
 import { runVerify } from './verify-tables.js';
+import { runCopyViaExport } from './via-export.js';
 import type { WorkerSide } from './worker-protocol.js';
 
 export interface CopyHooks {
@@ -65,6 +66,8 @@ export interface CopyOutcome {
  * summary of what was done up to then.
  */
 export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Promise<CopyOutcome> {
+  // --via-export hands the items to AWS's own export and import jobs (core/via-export.ts).
+  if (options.viaExport) return runCopyViaExport(options, hooks);
   const stats = new CopyStats();
   const run: RunState = {
     stats,
@@ -196,7 +199,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     options.mode === 'schema-only' || (options.dryRun && !options.resume)
       ? ({ resume: false } as const)
       : await decideResume({
-          options,
+          options: copyRecordOptions(options),
           existing: await readCheckpoint(options.checkpoint),
           ...identities,
           ...(hooks.chooseResume ? { choose: hooks.chooseResume } : {}),
@@ -204,9 +207,9 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   run.resumed = decision.resume;
   const plan = planCopy({
     source: sourceSnapshot,
-    sourceLocation: await location(run.source, sourceSnapshot.table.TableArn),
+    sourceLocation: await tableLocation(run.source, sourceSnapshot.table.TableArn),
     target: targetTable,
-    targetLocation: await location(run.target, targetTable?.TableArn),
+    targetLocation: await tableLocation(run.target, targetTable?.TableArn),
     // Resuming never touches the target's schema: plan it like --data-only, with the record's segments.
     options: decision.resume
       ? { ...options, mode: 'data-only', segments: decision.record.totalSegments }
@@ -236,7 +239,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
 
   const startRecord = decision.resume
     ? decision.record
-    : newRecord({ options, ...identities }, plan.segments, plan.keyAttributes);
+    : newRecord({ options: copyRecordOptions(options), ...identities }, plan.segments, plan.keyAttributes);
   run.writtenBefore = decision.resume ? startRecord.totals.itemsWritten : 0;
   const writer = new CheckpointWriter(options.checkpoint);
   run.checkpoint = writer;
@@ -347,10 +350,6 @@ function workerSide(conn: SideConnection, config: CopyOptions['source']): Worker
   };
 }
 
-function identityOf(conn: SideConnection): TableIdentity {
-  return { table: conn.tableName, region: conn.region, endpoint: conn.endpoint ?? null };
-}
-
 /**
  * `--verify`: scans both tables again (consistent reads) and compares them item by item. Items decide;
  * the schema is compared only when the copy recreated it without overrides, since --data-only and
@@ -399,15 +398,4 @@ async function verifyAfterCopy(
       hint: 'Was either table written to during the copy? Run `ddbcopy verify` with the same sides to see the keys, or copy again.',
     },
   );
-}
-
-async function location(conn: SideConnection, tableArn: string | undefined): Promise<TableLocation> {
-  const identity = await conn.credentials.provide();
-  return {
-    tableName: conn.tableName,
-    region: conn.region,
-    endpoint: conn.endpoint,
-    accessKeyId: identity.accessKeyId,
-    tableArn,
-  };
 }

@@ -120,17 +120,8 @@ export function planCopy(input: PlanInput): CopyPlan {
 
   const items = Math.max(0, source.table.ItemCount ?? 0);
   const bytes = Math.max(0, source.table.TableSizeBytes ?? 0);
-  const averageItemBytes = items > 0 ? bytes / items : 1024;
   const segments = options.segments ?? defaultSegments(bytes);
-  const scanLimit = Math.max(
-    100,
-    Math.min(2000, Math.floor(SCAN_PAGE_BYTES / Math.max(1, averageItemBytes))),
-  );
-  const pageBytes = Math.min(SCAN_PAGE_BYTES, scanLimit * averageItemBytes);
-  const readUnitsPerPage = Math.max(
-    0.5,
-    Math.ceil(pageBytes / READ_UNIT_BYTES) * (options.consistentRead ? 1 : 0.5),
-  );
+  const { scanLimit, readUnitsPerPage } = scanPaging(source.table, options.consistentRead, segments);
   const readRate = resolveRate(options.readRate, 'source', 'read', capacityOf(source.table, 'read'));
   const writeCapacityTable = createTable ?? target;
   const writeRate = resolveRate(
@@ -192,6 +183,30 @@ function normalizeEndpoint(endpoint: string | undefined): string {
   return `${url.protocol}//${host}:${url.port}${url.pathname.replace(/\/$/, '')}`;
 }
 
+/**
+ * Items per Scan page, and the read units a page is expected to cost (charged before the page is
+ * read, settled with what DynamoDB reports): from the table's average item size, and no more than a
+ * segment's share of the table (a small table's pages are small; charging a full page each would
+ * hold a --read-rate copy far below its rate).
+ */
+export function scanPaging(
+  table: TableDescription,
+  consistentRead: boolean,
+  segments: number,
+): { scanLimit: number; readUnitsPerPage: number } {
+  const items = Math.max(0, table.ItemCount ?? 0);
+  const bytes = Math.max(0, table.TableSizeBytes ?? 0);
+  const averageItemBytes = items > 0 ? bytes / items : 1024;
+  const scanLimit = Math.max(
+    100,
+    Math.min(2000, Math.floor(SCAN_PAGE_BYTES / Math.max(1, averageItemBytes))),
+  );
+  const segmentBytes = bytes > 0 ? bytes / Math.max(1, segments) : Number.POSITIVE_INFINITY;
+  const pageBytes = Math.min(SCAN_PAGE_BYTES, scanLimit * averageItemBytes, segmentBytes);
+  const readUnitsPerPage = Math.max(0.5, Math.ceil(pageBytes / READ_UNIT_BYTES) * (consistentRead ? 1 : 0.5));
+  return { scanLimit, readUnitsPerPage };
+}
+
 /** About 32 MB a segment, at least 8 segments past 1 MB (so DynamoDB Local scans in parallel too). */
 export function defaultSegments(tableBytes: number): number {
   if (tableBytes < 1024 * 1024) return 1;
@@ -228,6 +243,16 @@ function capacityOf(
     provisioned: provisioned && provisioned > 0 ? provisioned : undefined,
     onDemandMax: onDemandMax && onDemandMax > 0 ? onDemandMax : undefined,
   };
+}
+
+/** A rate flag as capacity units per second, against the table's capacity when it is a percentage. */
+export function tableRate(
+  spec: RateSpec | undefined,
+  side: Side,
+  kind: 'read' | 'write',
+  table: TableDescription | CreateTableCommandInput | undefined,
+): number | undefined {
+  return resolveRate(spec, side, kind, capacityOf(table, kind));
 }
 
 function resolveRate(

@@ -19,7 +19,11 @@ export interface ReplaceTargetInput {
   target: SideConnection;
   /** The target as it is now; undefined when it does not exist. */
   existing: TableDescription | undefined;
-  createTable: CreateTableCommandInput;
+  /**
+   * CreateTable's input; or a function that brings the new table into being and returns once it is
+   * ACTIVE (`copy --via-export`: ImportTable creates the table itself).
+   */
+  createTable: CreateTableCommandInput | ((signal: AbortSignal | undefined) => Promise<void>);
   lateSettings: readonly LateSetting[];
   /** --yes: delete an existing target without asking. */
   yes: boolean;
@@ -47,32 +51,20 @@ export interface ReplaceTargetResult {
 export async function replaceTarget(input: ReplaceTargetInput): Promise<ReplaceTargetResult> {
   const { sink, target, signal } = input;
   if (input.existing) {
-    if (input.existing.DeletionProtectionEnabled)
-      throw deletionProtected(target.tableName, input.keepAlternative);
-    const confirmed =
-      input.yes ||
-      (input.confirmDeletion !== undefined &&
-        (await input.confirmDeletion({
-          table: target.tableName,
-          region: target.region,
-          endpoint: target.endpoint,
-        })));
-    if (!confirmed) {
-      throw new DeletionNotConfirmedError(
-        `The target table '${target.tableName}' exists and would be deleted; deletion was not confirmed.`,
-        {
-          side: 'target',
-          hint: `Pass --yes to confirm (scripts) or answer the prompt on a terminal${input.keepAlternative ? `; or ${input.keepAlternative}` : ''}.`,
-        },
-      );
-    }
+    await confirmReplacement(input);
     throwIfAborted(signal);
     input.onStep('delete', `Deleting target table '${target.tableName}' and waiting until it is gone`);
     await sink.deleteTable(signal, input.onDeleted);
   }
   throwIfAborted(signal);
-  input.onStep('create', `Creating target table '${target.tableName}' with every index, waiting for ACTIVE`);
-  await sink.createTable(input.createTable, signal);
+  if (typeof input.createTable === 'function') await input.createTable(signal);
+  else {
+    input.onStep(
+      'create',
+      `Creating target table '${target.tableName}' with every index, waiting for ACTIVE`,
+    );
+    await sink.createTable(input.createTable, signal);
+  }
   const result: ReplaceTargetResult = {
     action: input.existing ? 'recreated' : 'created',
     applied: [],
@@ -87,6 +79,37 @@ export async function replaceTarget(input: ReplaceTargetInput): Promise<ReplaceT
     }
   }
   return result;
+}
+
+/**
+ * The checks before an existing target is deleted: deletion protection refused, deletion confirmed
+ * (--yes or the prompt). Throws the typed refusal; changes nothing. `copy --via-export` asks this
+ * before its export starts, so nobody is asked minutes into a run.
+ */
+export async function confirmReplacement(
+  input: Pick<ReplaceTargetInput, 'target' | 'existing' | 'yes' | 'confirmDeletion' | 'keepAlternative'>,
+): Promise<void> {
+  const { target } = input;
+  if (!input.existing) return;
+  if (input.existing.DeletionProtectionEnabled)
+    throw deletionProtected(target.tableName, input.keepAlternative);
+  const confirmed =
+    input.yes ||
+    (input.confirmDeletion !== undefined &&
+      (await input.confirmDeletion({
+        table: target.tableName,
+        region: target.region,
+        endpoint: target.endpoint,
+      })));
+  if (!confirmed) {
+    throw new DeletionNotConfirmedError(
+      `The target table '${target.tableName}' exists and would be deleted; deletion was not confirmed.`,
+      {
+        side: 'target',
+        hint: `Pass --yes to confirm (scripts) or answer the prompt on a terminal${input.keepAlternative ? `; or ${input.keepAlternative}` : ''}.`,
+      },
+    );
+  }
 }
 
 /** Deletion protection is the owner's decision: ddbcopy never turns it off, and says how to. */

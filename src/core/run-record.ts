@@ -10,6 +10,7 @@ import {
   type TableIdentity,
 } from '../runtime/checkpoint.js';
 import type { CopyStats } from '../runtime/stats.js';
+import type { SideConnection } from '../stores/dynamodb/client.js';
 import type { SegmentState } from './segment-progress.js';
 
 /**
@@ -18,8 +19,20 @@ import type { SegmentState } from './segment-progress.js';
  */
 export type RecordDecision = { resume: false } | { resume: true; record: CheckpointRecord };
 
+/** What the record logic needs from a run's options (a copy's, or an import's). */
+export interface RecordOptions {
+  /** The record's file. */
+  checkpoint: string;
+  resume: boolean;
+  restart: boolean;
+  /** Hash of the options that change what the target ends up holding. */
+  optionsHash: string;
+  /** What the run is, in words: 'copy', 'import' or 'export'. */
+  noun: 'copy' | 'import' | 'export';
+}
+
 export interface RecordContext {
-  options: CopyOptions;
+  options: RecordOptions;
   existing: CheckpointRecord | undefined;
   source: TableIdentity;
   target: TableIdentity;
@@ -40,29 +53,56 @@ export function resultOptionsHash(options: CopyOptions): string {
   });
 }
 
+/** How a record names a table: where it is, never how it is reached. */
+export function identityOf(conn: Pick<SideConnection, 'tableName' | 'region' | 'endpoint'>): TableIdentity {
+  return { table: conn.tableName, region: conn.region, endpoint: conn.endpoint ?? null };
+}
+
+/** A copy's record options. */
+export function copyRecordOptions(options: CopyOptions): RecordOptions {
+  return {
+    checkpoint: options.checkpoint,
+    resume: options.resume,
+    restart: options.restart,
+    optionsHash: resultOptionsHash(options),
+    noun: 'copy',
+  };
+}
+
 export async function decideResume(context: RecordContext): Promise<RecordDecision> {
   const { options, existing } = context;
   const file = options.checkpoint;
   if (existing && ownedByAnotherProcess(existing)) {
     throw new CheckpointError(
-      `Another ddbcopy (pid ${existing.owner.pid}) is running the copy recorded in ${file}.`,
+      `Another ddbcopy (pid ${existing.owner.pid}) is running the ${options.noun} recorded in ${file}.`,
       {
-        hint: 'Wait for it to finish or stop it first; two copies must not share one checkpoint.',
+        hint: `Wait for it to finish or stop it first; two runs must not share one checkpoint.`,
       },
     );
   }
   let resume = options.resume;
   if (resume && !existing) {
     throw new CheckpointError(`There is no checkpoint to resume from at ${file}.`, {
-      hint: 'Run without --resume to start the copy, or pass --checkpoint FILE naming the saved record.',
+      hint: `Run without --resume to start the ${options.noun}, or pass --checkpoint FILE naming the saved record.`,
     });
   }
   if (!resume && existing && existing.phase !== 'completed' && !options.restart) {
     const choice = context.choose ? await context.choose(existing) : undefined;
     if (!choice) {
-      throw new CheckpointError(`An unfinished copy of these tables is recorded in ${file}.`, {
-        hint: 'Pass --resume to continue it, or --restart to start over (the target is recreated).',
-      });
+      const what = {
+        copy: 'of these tables',
+        import: 'into this table',
+        export: 'of this table to this location',
+      };
+      throw new CheckpointError(
+        `An unfinished ${options.noun} ${what[options.noun]} is recorded in ${file}.`,
+        {
+          hint:
+            options.noun === 'export'
+              ? 'Pass --resume to continue it (finished segments are kept), or --restart to start over (the unfinished export is deleted).'
+              : 'Pass --resume to continue it, or --restart to start over (the target is recreated).',
+        },
+      );
     }
     resume = choice === 'resume';
   }
@@ -78,13 +118,20 @@ function checkSameCopy(record: CheckpointRecord, context: RecordContext): void {
     a.table === b.table && a.region === b.region && (a.endpoint ?? null) === (b.endpoint ?? null);
   if (!same(record.source, context.source) || !same(record.target, context.target)) {
     throw new CheckpointError(
-      `The checkpoint ${context.options.checkpoint} records a copy of ${describe(record.source)} to ${describe(record.target)}, not of ${describe(context.source)} to ${describe(context.target)}.`,
-      { hint: 'Pass the tables, regions and endpoints of that copy, or --restart to start this one over.' },
+      `The checkpoint ${context.options.checkpoint} records ${context.options.noun === 'export' ? 'an' : 'a'} ${context.options.noun} of ${describe(record.source)} to ${describe(record.target)}, not of ${describe(context.source)} to ${describe(context.target)}.`,
+      {
+        hint: `Pass the ${{ copy: 'tables', import: 'export and table', export: 'table and --out' }[context.options.noun]}, regions and endpoints of that ${context.options.noun}, or --restart to start this one over.`,
+      },
     );
   }
-  if (record.optionsHash !== resultOptionsHash(context.options)) {
+  if (record.optionsHash !== context.options.optionsHash) {
+    const which = {
+      copy: 'other copy options (mode, --skip, billing, encryption or --consistent-read)',
+      import: 'other import options (--key) or another export',
+      export: 'other export options (--consistent-read)',
+    };
     throw new CheckpointError(
-      `The checkpoint ${context.options.checkpoint} was made with other copy options (mode, --skip, billing, encryption or --consistent-read).`,
+      `The checkpoint ${context.options.checkpoint} was made with ${which[context.options.noun]}.`,
       { hint: 'Resume with the options of the first run, or pass --restart to start over with these.' },
     );
   }
@@ -110,7 +157,7 @@ export function newRecord(
     owner: currentOwner(),
     source: context.source,
     target: context.target,
-    optionsHash: resultOptionsHash(context.options),
+    optionsHash: context.options.optionsHash,
     phase: 'copying',
     totalSegments,
     keyAttributes,

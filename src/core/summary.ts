@@ -1,5 +1,6 @@
 import { type DdbCopyError, type ErrorReport, errorReport } from '../errors.js';
 import type { RetryCounts } from '../runtime/stats.js';
+import type { SideConfig, SideConnection } from '../stores/dynamodb/client.js';
 import type { RunState } from './copy-table.js';
 import type { VerifySummary } from './verify-summary.js';
 
@@ -40,22 +41,26 @@ export interface CopySummary {
   error?: ErrorReport;
 }
 
+/** A side as a summary names it: what was connected to, or else what was asked for. */
+export function sideSummary(
+  conn: Pick<SideConnection, 'tableName' | 'region' | 'endpoint'> | undefined,
+  config: Pick<SideConfig, 'table' | 'region'>,
+): { table: string; region: string | null; endpoint: string | null } {
+  return {
+    table: conn?.tableName ?? config.table,
+    region: conn?.region ?? config.region ?? null,
+    endpoint: conn?.endpoint ?? null,
+  };
+}
+
 export function summarize(run: RunState, status: CopySummary['status'], error?: DdbCopyError): CopySummary {
   const { stats, plan, options } = run;
   const create = plan?.createTable;
   const summary: CopySummary = {
     command: 'copy',
     status: options.dryRun && status === 'completed' ? 'planned' : status,
-    source: {
-      table: run.source?.tableName ?? options.source.table,
-      region: run.source?.region ?? options.source.region ?? null,
-      endpoint: run.source?.endpoint ?? null,
-    },
-    target: {
-      table: run.target?.tableName ?? options.target.table,
-      region: run.target?.region ?? options.target.region ?? null,
-      endpoint: run.target?.endpoint ?? null,
-    },
+    source: sideSummary(run.source, options.source),
+    target: sideSummary(run.target, options.target),
     schema: {
       action: run.schemaAction,
       indexes: {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { binaryBase64 } from '../core/binary.js';
 import type { SegmentState } from '../core/segment-progress.js';
 import { CheckpointError } from '../errors.js';
+import type { ManifestFileEntry } from '../stores/export-dir/layout.js';
 import type { Key } from '../stores/types.js';
 
 /**
@@ -30,6 +31,27 @@ export interface CheckpointRecord {
   segments: StoredSegment[];
   /** Counters summed over every run of this record (for the report). */
   totals: { itemsWritten: number; bytesWritten: number; consumedRead: number; consumedWrite: number };
+  /** An export's own state (only in an export's record): its folder and the files that are final. */
+  export?: ExportRecordPart;
+}
+
+/**
+ * What an export's record adds: which export folder it writes, and per sealed segment (scanned to
+ * its end, every data file stored) the manifest lines of its files, which a resumed run keeps.
+ */
+export interface ExportRecordPart {
+  /** The output location (a directory or s3://bucket/prefix) the export folder is under. */
+  location: string;
+  exportId: string;
+  /** When the first run began: manifest-summary.json's startTime and exportTime. */
+  startTime: string;
+  sealed: { segment: number; files: ManifestFileEntry[] }[];
+  /**
+   * Data files begun for segments not sealed yet, relative to the location. Each is recorded before
+   * its file is created, so a crash never leaves a file the record does not name: a resumed run
+   * deletes these (and their local `.tmp` twins) before scanning their segments again.
+   */
+  unsealedKeys: string[];
 }
 
 export interface TableIdentity {
@@ -50,17 +72,20 @@ type StoredValue = { S: string } | { N: string } | { B: string };
 
 export const CHECKPOINT_VERSION = 1;
 
-/** Where a copy's record lives unless --checkpoint says otherwise: one file per source/target pair. */
+/** Where a run's record lives unless --checkpoint says otherwise: one file per source/target pair. */
 export function defaultCheckpointPath(
   directory: string,
   parts: { source: object; target: object; names: [string, string] },
+  kind: 'copy' | 'import' | 'export' = 'copy',
 ): string {
   const hash = createHash('sha256')
     .update(JSON.stringify([parts.source, parts.target]))
     .digest('hex')
     .slice(0, 10);
   const safe = (name: string): string => name.replace(/^arn:.*table\//, '').replace(/[^A-Za-z0-9_.-]/g, '_');
-  return path.join(directory, `copy-${safe(parts.names[0])}-to-${safe(parts.names[1])}-${hash}.json`);
+  // An export's destination has no short name (a directory or an S3 URL): the hash stands for it.
+  const to = parts.names[1] === '' ? '' : `${safe(parts.names[1])}-`;
+  return path.join(directory, `${kind}-${safe(parts.names[0])}-to-${to}${hash}.json`);
 }
 
 export function hashOptions(values: unknown): string {
@@ -130,12 +155,46 @@ export async function readCheckpoint(file: string): Promise<CheckpointRecord | u
       throw new Error('not a ddbcopy checkpoint of this version');
     }
     if (record.segments.length !== record.totalSegments) throw new Error('segment list is incomplete');
+    if (record.export !== undefined) checkExportPart(record.export, record.totalSegments);
     return record;
   } catch (error) {
     throw new CheckpointError(`The checkpoint ${file} is corrupt: ${(error as Error).message}.`, {
       cause: error,
-      hint: 'Delete it and copy again with --restart (the copy is repeatable: items are overwritten).',
+      hint: 'Delete it and run again with --restart (the run is repeatable: items are written again).',
     });
+  }
+}
+
+/** Throws (with what is wrong) unless `part` has the shape an export's record part must have. */
+function checkExportPart(part: ExportRecordPart, totalSegments: number): void {
+  const isText = (value: unknown): value is string => typeof value === 'string';
+  if (typeof part !== 'object' || part === null) throw new Error('export state is not an object');
+  if (!isText(part.location) || !isText(part.startTime)) throw new Error('export location is missing');
+  // The id becomes a folder name: nothing that could climb out of AWSDynamoDB/.
+  if (!isText(part.exportId) || !/^[A-Za-z0-9_-]+$/.test(part.exportId)) throw new Error('bad export id');
+  if (!Array.isArray(part.unsealedKeys) || !part.unsealedKeys.every(isText)) {
+    throw new Error('unsealed file list is malformed');
+  }
+  if (!Array.isArray(part.sealed)) throw new Error('sealed segment list is malformed');
+  const seen = new Set<number>();
+  for (const sealed of part.sealed) {
+    const segment = sealed?.segment;
+    if (!Number.isInteger(segment) || segment < 0 || segment >= totalSegments || seen.has(segment)) {
+      throw new Error(`sealed segment ${String(segment)} is out of range or repeated`);
+    }
+    seen.add(segment);
+    if (!Array.isArray(sealed.files)) throw new Error(`files of segment ${segment} are malformed`);
+    for (const file of sealed.files) {
+      if (
+        !Number.isInteger(file?.itemCount) ||
+        file.itemCount < 0 ||
+        !isText(file.md5Checksum) ||
+        !isText(file.etag) ||
+        !isText(file.dataFileS3Key)
+      ) {
+        throw new Error(`a file entry of segment ${segment} is malformed`);
+      }
+    }
   }
 }
 

@@ -137,8 +137,10 @@ export interface Sink {
    * Writes every item of the batch (at most 25 items, 16 MB, no repeated key) or throws.
    * Retries unprocessed items, throttling and transient errors itself with capped backoff;
    * throws a typed error once its retry budget is spent. Never resolves with an item unwritten.
+   * `segment` is the scan segment every item of the batch came from (the engine never mixes
+   * segments in a batch); a store may group its output by it (the export writes a file per segment).
    */
-  writeBatch(items: Item[], signal?: AbortSignal): Promise<WriteResult>;
+  writeBatch(items: Item[], signal?: AbortSignal, segment?: number): Promise<WriteResult>;
 }
 
 /** A setting applied after the table is ACTIVE, because CreateTable does not accept it. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type KeyAttrs, trickyItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
+import { AWS_ITEMS, lines, writeAwsExport } from '../harness/aws-export.js';
 import { assertBuilt, runCli, userEnv } from '../harness/cli.js';
 import {
   accountClient,
@@ -97,5 +98,40 @@ describe('ddbcopy export / import (built CLI)', () => {
 
     const missing = await runCli(['import', '--target', 'copy'], env);
     expect(missing.code).toBe(2);
+  });
+
+  it('an AWS export without a table definition imports with --key; a malformed --key exits 2', async () => {
+    assertBuilt();
+    const dst = newAccount(endpoint, 'us-west-2');
+    const env = userEnv(dir, { dst });
+    const made = writeAwsExport(path.join(dir, 'aws'), [lines(AWS_ITEMS)], false);
+    const args = (key: string) => [
+      'import',
+      '--from',
+      made.root,
+      '--target',
+      'products',
+      '--target-profile',
+      'dst',
+      '--target-endpoint-url',
+      endpoint,
+      '--checkpoint',
+      path.join(dir, `import-${key}.json`),
+      '--key',
+      key,
+      '--yes',
+      '--json',
+    ];
+    const bad = await runCli(args('pk'), env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--key: 'pk' is not NAME:TYPE.");
+    const good = await runCli(args('pk:S,sk:N'), env);
+    expect(good.code, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({
+      status: 'completed',
+      schema: { action: 'created', definition: 'key' },
+      items: { written: AWS_ITEMS.length },
+    });
+    expect((await scanAll(accountClient(dst), 'products')).length).toBe(AWS_ITEMS.length);
   });
 });

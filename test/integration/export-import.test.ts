@@ -3,16 +3,8 @@
  * Local: a round trip into another account is identical; a directory laid out exactly as AWS writes
  * it imports; a damaged export fails naming the file, before the target is touched.
  */
-import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -22,6 +14,7 @@ import { runExport } from '../../src/core/export-table.js';
 import { runImport } from '../../src/core/import-table.js';
 import { type KeyAttrs, trickyItems, variedItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
+import { AWS_ITEMS, type HandMade, lines, writeAwsExport } from '../harness/aws-export.js';
 import {
   accountClient,
   createTableAndWait,
@@ -50,7 +43,13 @@ function exportOptions(account: LocalAccount, table: string, out: string, segmen
 }
 
 function importOptions(account: LocalAccount, table: string, from: string) {
-  return { from, target: side(account, table), yes: true, concurrency: undefined };
+  return {
+    from,
+    target: side(account, table),
+    yes: true,
+    concurrency: undefined,
+    checkpoint: path.join(scratch, `import-${randomUUID()}.json`),
+  };
 }
 
 async function tableExists(client: DynamoDBClient, table: string): Promise<boolean> {
@@ -184,93 +183,6 @@ describe('export → import round trip', () => {
   });
 });
 
-/** An export as AWS writes it: a bucket prefix in the keys, checksum files, `_started`. */
-const EXPORT_ID = '01700000000000-a1b2c3d4';
-const AWS_ITEMS = [
-  { Item: { pk: { S: 'a' }, sk: { N: '1' }, bin: { B: 'AQID' }, tags: { SS: ['x', 'y'] } } },
-  {
-    Item: { pk: { S: 'a' }, sk: { N: '2' }, nested: { M: { list: { L: [{ N: '1.50' }, { NULL: true }] } } } },
-  },
-  { Item: { pk: { S: 'b' }, sk: { N: '-3' }, ok: { BOOL: false }, bins: { BS: ['AA==', '/w=='] } } },
-];
-const SNAPSHOT = {
-  table: {
-    TableName: 'Products',
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'N' },
-    ],
-    BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
-  },
-  timeToLive: 'unsupported',
-  continuousBackups: 'unsupported',
-  tags: 'unsupported',
-};
-
-interface HandMade {
-  root: string;
-  folder: string;
-  files: string[];
-}
-
-/** Writes the export; `lines` per data file (text before gzip), the manifest computed from the bytes. */
-function writeAwsExport(name: string, dataFiles: string[], withDefinition: boolean): HandMade {
-  const root = path.join(scratch, name);
-  const folder = path.join(root, 'AWSDynamoDB', EXPORT_ID);
-  mkdirSync(path.join(folder, 'data'), { recursive: true });
-  writeFileSync(path.join(folder, '_started'), '');
-  const manifest: string[] = [];
-  const files: string[] = [];
-  let total = 0;
-  dataFiles.forEach((text, index) => {
-    const file = `bafybeic${index}xyz.json.gz`;
-    const bytes = gzipSync(text);
-    writeFileSync(path.join(folder, 'data', file), bytes);
-    const count = text.split('\n').filter((line) => line.trim() !== '').length;
-    total += count;
-    manifest.push(
-      JSON.stringify({
-        itemCount: count,
-        md5Checksum: createHash('md5').update(bytes).digest('base64'),
-        etag: createHash('md5').update(bytes).digest('hex'),
-        dataFileS3Key: `exports/AWSDynamoDB/${EXPORT_ID}/data/${file}`,
-      }),
-    );
-    files.push(path.join(folder, 'data', file));
-  });
-  writeFileSync(path.join(folder, 'manifest-files.json'), `${manifest.join('\n')}\n`);
-  writeFileSync(path.join(folder, 'manifest-files.checksum'), 'ignored');
-  writeFileSync(
-    path.join(folder, 'manifest-summary.json'),
-    JSON.stringify({
-      version: '2020-06-30',
-      exportArn: `arn:aws:dynamodb:us-east-1:123456789012:table/Products/export/${EXPORT_ID}`,
-      startTime: '2020-11-04T07:28:34.028Z',
-      endTime: '2020-11-04T07:33:43.897Z',
-      tableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/Products',
-      tableId: '12345a12-abcd-123a-ab12-1234abc12345',
-      exportTime: '2020-11-04T07:28:34.028Z',
-      s3Bucket: 'ddb-products-export',
-      s3Prefix: 'exports',
-      s3SseAlgorithm: 'AES256',
-      s3SseKmsKeyId: null,
-      manifestFilesS3Key: `exports/AWSDynamoDB/${EXPORT_ID}/manifest-files.json`,
-      billedSizeBytes: 0,
-      itemCount: total,
-      outputFormat: 'DYNAMODB_JSON',
-    }),
-  );
-  writeFileSync(path.join(folder, 'manifest-summary.checksum'), 'ignored');
-  if (withDefinition) writeFileSync(path.join(folder, 'ddbcopy-table.json'), JSON.stringify(SNAPSHOT));
-  return { root, folder, files };
-}
-
-const lines = (items: unknown[]): string => items.map((item) => `${JSON.stringify(item)}\n`).join('');
-
 /** Rewrites a data file and puts its true md5 in the manifest, so only the intended damage remains. */
 function replaceDataFile(made: HandMade, index: number, bytes: Buffer): void {
   writeFileSync(made.files[index]!, bytes);
@@ -286,7 +198,7 @@ function replaceDataFile(made: HandMade, index: number, bytes: Buffer): void {
 describe('import of an export in AWS’s own layout', () => {
   it('imports every item, binary and sets included', async () => {
     const made = writeAwsExport(
-      'aws-layout',
+      path.join(scratch, 'aws-layout'),
       [lines(AWS_ITEMS.slice(0, 2)), lines(AWS_ITEMS.slice(2)), ''],
       true,
     );
@@ -316,7 +228,7 @@ describe('import of an export in AWS’s own layout', () => {
   });
 
   it('without a table definition: a clear error, exit 2, no table created', async () => {
-    const made = writeAwsExport('aws-no-definition', [lines(AWS_ITEMS)], false);
+    const made = writeAwsExport(path.join(scratch, 'aws-no-definition'), [lines(AWS_ITEMS)], false);
     const dst = newAccount(endpoint);
     const outcome = await runImport(importOptions(dst, 'Products', made.root));
     expect(outcome.error?.code).toBe('EXPORT_DEFINITION_MISSING');
@@ -363,7 +275,7 @@ describe('import of an export in AWS’s own layout', () => {
   for (const [name, damage, message] of damages) {
     it(`${name}: an error naming the file, nothing imported, no table created`, async () => {
       const made = writeAwsExport(
-        `damaged-${name.replace(/\W+/g, '-')}`,
+        path.join(scratch, `damaged-${name.replace(/\W+/g, '-')}`),
         [lines(AWS_ITEMS.slice(0, 2)), lines(AWS_ITEMS.slice(2))],
         true,
       );

@@ -337,8 +337,10 @@ describe('planCopy: segments and pages', () => {
 
   it('estimates the read units of a page, twice as many for consistent reads', () => {
     const source = table({ ItemCount: 1000, TableSizeBytes: 1000 * 4096 });
-    expect(planCopy(input({}, { source })).readUnitsPerPage).toBe(128);
-    expect(planCopy(input({ consistentRead: true }, { source })).readUnitsPerPage).toBe(256);
+    expect(planCopy(input({ segments: '1' }, { source })).readUnitsPerPage).toBe(128);
+    expect(planCopy(input({ segments: '1', consistentRead: true }, { source })).readUnitsPerPage).toBe(256);
+    // No page is bigger than its segment's share of the table: 4,096,000 bytes over 8 segments, 125 units.
+    expect(planCopy(input({ segments: '8' }, { source })).readUnitsPerPage).toBe(62.5);
     const small = table({ ItemCount: 10, TableSizeBytes: 10 });
     expect(planCopy(input({}, { source: small })).readUnitsPerPage).toBeGreaterThanOrEqual(0.5);
   });

@@ -1,16 +1,23 @@
 import { runCopy } from '../../core/copy-table.js';
-import { type RawOptions, validateCopyOptions } from '../../options.js';
+import { runViaExport } from '../../core/via-export.js';
+import { type CopyOptions, type RawOptions, validateCopyOptions } from '../../options.js';
 import { chooseResume, confirmDeletion } from '../confirm.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
 import { createReporter, type Verbosity } from '../render/reporter.js';
 import { humanPlan, humanSummary } from '../render/summary.js';
+import {
+  createViaExportReporter,
+  humanViaExportPlan,
+  humanViaExportSummary,
+} from '../render/via-export-report.js';
 
 /** `ddbcopy copy`: validate flags, run the copy, render its outcome; returns the exit code. */
 export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly string[] = []): Promise<number> {
   const options = validateCopyOptions(raw);
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
+  if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
   const reporter = createReporter(io.stderr, verbosity, options.verify ? 7 : 6);
   const interrupt = interruptSignal(() =>
     io.stderr.write('\nInterrupted: finishing the batches in flight (Ctrl-C again to quit at once)...\n'),
@@ -51,6 +58,39 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
     return 0;
   } finally {
     reporter.close();
+    interrupt.dispose();
+  }
+}
+
+/** `copy --via-export`: AWS's export and import jobs, their progress, and their own report. */
+async function copyViaExportCommand(
+  options: CopyOptions,
+  raw: RawOptions,
+  io: CliIO,
+  verbosity: Verbosity,
+): Promise<number> {
+  const interrupt = interruptSignal(() =>
+    io.stderr.write("\nInterrupted: AWS's export or import job keeps running; see the hint below.\n"),
+  );
+  const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
+  try {
+    const outcome = await runViaExport(options, {
+      onEvent: createViaExportReporter(io.stderr, verbosity),
+      signal: interrupt.signal,
+      ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
+    });
+    const { summary, plan, error } = outcome;
+    if (raw.json) {
+      const document = options.dryRun && plan ? { ...summary, plan } : summary;
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else if (options.dryRun && plan && !error) {
+      io.stdout.write(`${humanViaExportPlan(plan, summary)}\n`);
+    } else if (verbosity !== 'quiet' && (!error || summary.viaExport.export)) {
+      io.stderr.write(`${humanViaExportSummary(summary)}\n`);
+    }
+    if (error) printError(io, error, verbosity === 'verbose');
+    return outcome.exitCode;
+  } finally {
     interrupt.dispose();
   }
 }

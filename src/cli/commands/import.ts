@@ -1,10 +1,13 @@
 import { runImport } from '../../core/import-table.js';
+import { parseKeySpec } from '../../core/key-spec.js';
 import { InvalidOptionError } from '../../errors.js';
 import {
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
+  parseRate,
   positiveInteger,
   type RawOptions,
+  resumeFlags,
   sideConfig,
   sideDeclarations,
   stringValue,
@@ -13,18 +16,38 @@ import { confirmDeletion } from '../confirm.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
+import { s3Declarations, s3Settings } from './s3-options.js';
 
 /** Every flag of `import`. */
 export const IMPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   {
     flag: 'from',
-    value: 'DIR',
-    help: 'export directory (from ddbcopy export or AWS, downloaded) (required)',
+    value: 'DIR|s3://BUCKET/PREFIX',
+    help: 'export directory or S3 location (from ddbcopy export or AWS) (required)',
   },
   { flag: 'target', value: 'TABLE', help: 'target table name or ARN (required)' },
   ...sideDeclarations('target'),
+  ...s3Declarations('target'),
   { flag: 'yes', help: 'confirm deletion of an existing target without a prompt (for scripts)' },
+  {
+    flag: 'key',
+    value: 'NAME:TYPE[,NAME:TYPE]',
+    help: "the table's key when the export has no table definition (AWS's own exports), e.g. pk:S,sk:N",
+  },
   { flag: 'concurrency', value: 'N', help: 'BatchWriteItem requests in flight', defaultHelp: '16' },
+  {
+    flag: 'write-rate',
+    value: 'N|P%',
+    help: 'cap on target write capacity units per second, or % of its capacity',
+  },
+  {
+    flag: 'checkpoint',
+    value: 'FILE',
+    help: 'where progress is saved',
+    defaultHelp: '.ddbcopy/import-EXPORT-to-TARGET-HASH.json',
+  },
+  { flag: 'resume', help: 'continue the import saved in the checkpoint (the target is not recreated)' },
+  { flag: 'restart', help: 'start over although an unfinished checkpoint exists' },
   ...OUTPUT_DECLARATIONS,
 ];
 
@@ -32,16 +55,20 @@ export const IMPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
 export async function importCommand(raw: RawOptions, io: CliIO): Promise<number> {
   const from = stringValue(raw.from);
   if (!from) {
-    throw new InvalidOptionError('--from is required.', { hint: 'Name the export directory: --from DIR.' });
-  }
-  if (/^s3:\/\//i.test(from)) {
-    throw new InvalidOptionError('--from s3://... is not supported yet; download the export first.');
+    throw new InvalidOptionError('--from is required.', {
+      hint: 'Name the export: --from DIR or --from s3://bucket/prefix.',
+    });
   }
   const options = {
     from,
+    s3: s3Settings(raw, from, 'from'),
     target: sideConfig(raw, 'target'),
     yes: raw.yes === true,
     concurrency: positiveInteger(raw.concurrency, 'concurrency', 1024),
+    writeRate: parseRate(raw.writeRate, 'write-rate'),
+    key: parseKeySpec(raw.key),
+    checkpoint: stringValue(raw.checkpoint),
+    ...resumeFlags(raw),
   };
   const quiet = raw.quiet === true || raw.json === true;
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
@@ -63,7 +90,7 @@ export async function importCommand(raw: RawOptions, io: CliIO): Promise<number>
     if (raw.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else if (!quiet && !error) {
       io.stderr.write(
-        `Imported ${summary.items.written} item(s) into '${summary.target.table}' in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.itemsPerSecond} items/s).\n`,
+        `Imported ${summary.items.written} item(s) into '${summary.target.table}' in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.itemsPerSecond} items/s)${summary.checkpoint.resumed ? `, resuming ${summary.items.writtenBefore} written before` : ''}.\n`,
       );
     }
     if (error) {

@@ -1,13 +1,15 @@
 /**
- * The on-disk layout of DynamoDB's "Export to S3" in DYNAMODB_JSON, as AWS documents it, so files we
- * write and files AWS writes are interchangeable:
+ * The layout of DynamoDB's "Export to S3" in DYNAMODB_JSON, as AWS documents it, so files we write
+ * and files AWS writes are interchangeable. DIR is a local directory or s3://bucket/prefix:
  *
- *   DIR/AWSDynamoDB/<exportId>/manifest-summary.json   one JSON object about the export
+ *   DIR/AWSDynamoDB/<exportId>/_started                written first (empty), as AWS does
+ *   DIR/AWSDynamoDB/<exportId>/manifest-summary.json   one JSON object about the export; written last
  *   DIR/AWSDynamoDB/<exportId>/manifest-files.json     one JSON line per data file
  *   DIR/AWSDynamoDB/<exportId>/data/<name>.json.gz     gzip; one {"Item": {...}} per line
  *   DIR/AWSDynamoDB/<exportId>/ddbcopy-table.json      ours: the source TableSnapshot, for import
  */
 export const EXPORTS_FOLDER = 'AWSDynamoDB';
+export const STARTED_FILE = '_started';
 export const SUMMARY_FILE = 'manifest-summary.json';
 export const FILES_MANIFEST = 'manifest-files.json';
 export const TABLE_FILE = 'ddbcopy-table.json';
