@@ -281,6 +281,11 @@ async function ceilingAndMemory() {
       notes: [
         `status ${summary.status}, ${summary.segments} segments, process wall ${fixed(run.wallMs / 1000, 2)} s, copy ${fixed(summary.durationMs / 1000, 2)} s`,
         `stub used ${fixed(large.stubCpuMs / run.wallMs, 2)} cores meanwhile (its own process); writes received ${int(stats.puts)}`,
+        ...(run.peakMb
+          ? [
+              `memory peaks (sampled every 50 ms): V8 heap ${int(run.peakMb.heapTotal)} MB (${int(run.peakMb.heapUsed)} used), outside the heap ${int(run.peakMb.external)} MB (Buffers ${int(run.peakMb.arrayBuffers)})`,
+            ]
+          : []),
         `CPU budget at the goal = ${os.availableParallelism()} cores × 100,000 ÷ ${int(GOAL_ITEMS_PER_SECOND)} items/s − the stub's ${fixed(per100k(large.stubCpuMs, items), 2)} CPU-s per 100k`,
       ],
       raw: { summary, client: clientFigures(run), stats, stubCpuMs: large.stubCpuMs },
@@ -809,6 +814,7 @@ function clientFigures(run) {
     userMs: run.userMs === undefined ? undefined : Math.round(run.userMs),
     systemMs: run.systemMs === undefined ? undefined : Math.round(run.systemMs),
     maxRssMb: run.maxRssMb === undefined ? undefined : Math.round(run.maxRssMb),
+    peakMb: run.peakMb,
   };
 }
 

@@ -66,14 +66,21 @@ export async function startLocal(heapMb, log) {
   return startDynamoDbLocal({ cacheDir: path.join(ROOT, '.cache', 'dynamodb-local'), heapMb, log });
 }
 
-/** Imports test/harness/fault-proxy.ts: it has only type imports besides node:*, so a transpile is enough. */
+/**
+ * Imports test/harness/fault-proxy.ts, transpiled into `tempDir`: besides node:* and type imports it
+ * imports only modules of src/, which are pointed at their built twins in dist/.
+ */
 export async function loadFaultProxy(tempDir) {
   const { default: ts } = await import('typescript');
   const source = readFileSync(path.join(ROOT, 'test', 'harness', 'fault-proxy.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
+  const transpiled = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     fileName: 'fault-proxy.ts',
   });
+  const outputText = transpiled.outputText.replace(
+    /from '\.\.\/\.\.\/src\/([^']+)'/g,
+    (_match, file) => `from '${pathToFileURL(path.join(ROOT, 'dist', file)).href}'`,
+  );
   const file = path.join(tempDir, 'fault-proxy.mjs');
   writeFileSync(file, outputText);
   return import(pathToFileURL(file).href);
@@ -233,6 +240,8 @@ export async function runMeasured({
     userMs: usage?.userMs,
     systemMs: usage?.systemMs,
     maxRssMb: usage ? usage.maxRssKb / 1024 : undefined,
+    /** Peaks of V8 heap (total, used) and of memory outside it (external, ArrayBuffers), MB, sampled. */
+    peakMb: usage?.peakMb,
     stdout,
     stderr,
   };

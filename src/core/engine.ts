@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
-import { ItemRejectedError, RetryBudgetExhaustedError } from '../errors.js';
+import { RetryBudgetExhaustedError } from '../errors.js';
 import { BoundedQueue } from '../runtime/bounded-queue.js';
 import type { Pacer } from '../runtime/pacer.js';
 import { sleep } from '../runtime/retry.js';
 import type { CopyStats } from '../runtime/stats.js';
 import type { Item, Key, Page, Sink, Source } from '../stores/types.js';
 import { batchItems } from './batcher.js';
+import { checkItem, keyOf } from './item-check.js';
 import { itemSize } from './item-size.js';
 import { type BatchTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
 
@@ -48,56 +49,8 @@ export interface CopyItemsResult {
   segments: SegmentState[];
 }
 
-/** The primary-key attributes of an item: a position a Scan can continue after. */
-function keyOf(item: Item, keyAttributes: readonly string[]): Key {
-  const key: Key = {};
-  for (const name of keyAttributes) key[name] = item[name]!;
-  return key;
-}
-
 /** Items waiting for a writer, in DynamoDB item bytes: bounds memory when items are large. */
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
-
-/** DynamoDB stores items of at most 400 KB, attribute names included. */
-const MAX_ITEM_BYTES = 400 * 1024;
-
-/** Rejects, naming the item, what the target would reject anyway, before it can fail a whole batch. */
-function checkItem(
-  item: Item,
-  size: number,
-  keyAttributes: readonly string[],
-  keyTypes: Readonly<Record<string, 'S' | 'N' | 'B'>> | undefined,
-): void {
-  const describe = (): string =>
-    JSON.stringify(
-      keyOf(
-        item,
-        keyAttributes.filter((name) => item[name]),
-      ),
-    );
-  for (const name of keyAttributes) {
-    const value = item[name];
-    const type = keyTypes?.[name];
-    if (!value || (type && value[type] === undefined)) {
-      throw new ItemRejectedError(
-        `The item ${describe()} ${value ? `has key attribute '${name}' of type ${Object.keys(value)[0]}, not ${type}` : `lacks the key attribute '${name}'`}.`,
-        {
-          side: 'source',
-          hint: 'Every item needs the key attributes of the target table, with their types. Fix the input and run again.',
-        },
-      );
-    }
-  }
-  if (size > MAX_ITEM_BYTES) {
-    throw new ItemRejectedError(
-      `The item ${describe()} is ${size} bytes; DynamoDB stores items of at most 400 KB.`,
-      {
-        side: 'source',
-        hint: 'Shrink or split that item in the input (or leave it out deliberately), then run again.',
-      },
-    );
-  }
-}
 
 /** Times a segment's scan may start again after its request retry budget ran out, and the pause before. */
 const SEGMENT_RESTARTS = 2;
@@ -172,7 +125,7 @@ async function scanSegment(
   queue: BoundedQueue<WriteUnit>,
   signal: AbortSignal,
 ): Promise<void> {
-  const { stats, readPacer } = input;
+  const { readPacer } = input;
   const open = (startKey: Key | undefined): AsyncIterator<Page> =>
     input.source
       .scan({
@@ -189,8 +142,10 @@ async function scanSegment(
   let pages = open(position);
   let restarts = 0;
   for (;;) {
+    // Fetch the next page only when the writers can take it: scanners wait here holding no page.
+    await queue.roomForMore();
     await readPacer.take(input.readUnitsPerPage, signal);
-    let next: IteratorResult<Page>;
+    let next: IteratorResult<Page> | undefined;
     try {
       next = await pages.next();
     } catch (error) {
@@ -206,39 +161,54 @@ async function scanSegment(
       continue;
     }
     if (next.done) return;
-    const page = next.value;
-    position = page.lastKey;
-    if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
-    stats.pagesScanned += 1;
-    stats.itemsScanned += page.items.length;
-    stats.consumedRead += page.consumedRead;
-
-    const check = !input.source.capabilities.validItems;
-    const batches = batchItems(page.items, input.keyAttributes);
-    const tickets = progress.addPage(
-      segment,
-      page.lastKey,
-      batches.map((items) => ({
-        items: items.length,
-        lastItemKey: keyOf(items[items.length - 1]!, input.keyAttributes),
-      })),
-    );
-    if (batches.length === 0) input.onProgress?.(progress);
-    for (let b = 0; b < batches.length; b++) {
-      const items = batches[b]!;
-      let bytes = 0;
-      let writeUnits = 0;
-      for (const item of items) {
-        const size = itemSize(item);
-        if (check) checkItem(item, size, input.keyAttributes, input.keyTypes);
-        bytes += size;
-        // BatchWriteItem: 1 WCU per item per started KB.
-        writeUnits += Math.ceil(size / 1024) || 1;
-      }
-      if (!(await queue.push({ items, bytes, writeUnits, ticket: tickets[b]! }))) return;
-    }
-    if (signal.aborted) return;
+    position = next.value.lastKey;
+    const queued = await queuePage(input, segment, next.value, progress, queue);
+    // An async function keeps a variable's value until it is overwritten: let go of the page before
+    // waiting for room and for the next one, so that a waiting scanner holds no items.
+    next = undefined;
+    if (!queued || signal.aborted) return;
   }
+}
+
+/** Cuts a scanned page into batches and queues them; false when the queue was closed meanwhile. */
+async function queuePage(
+  input: CopyItemsInput,
+  segment: number,
+  page: Page,
+  progress: SegmentProgress,
+  queue: BoundedQueue<WriteUnit>,
+): Promise<boolean> {
+  const { stats, readPacer } = input;
+  if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
+  stats.pagesScanned += 1;
+  stats.itemsScanned += page.items.length;
+  stats.consumedRead += page.consumedRead;
+
+  const check = !input.source.capabilities.validItems;
+  const batches = batchItems(page.items, input.keyAttributes);
+  const tickets = progress.addPage(
+    segment,
+    page.lastKey,
+    batches.map((items) => ({
+      items: items.length,
+      lastItemKey: keyOf(items[items.length - 1]!, input.keyAttributes),
+    })),
+  );
+  if (batches.length === 0) input.onProgress?.(progress);
+  for (let b = 0; b < batches.length; b++) {
+    const items = batches[b]!;
+    let bytes = 0;
+    let writeUnits = 0;
+    for (const item of items) {
+      const size = itemSize(item);
+      if (check) checkItem(item, input.keyAttributes, input.keyTypes, size);
+      bytes += size;
+      // BatchWriteItem: 1 WCU per item per started KB.
+      writeUnits += Math.ceil(size / 1024) || 1;
+    }
+    if (!(await queue.push({ items, bytes, writeUnits, ticket: tickets[b]! }))) return false;
+  }
+  return true;
 }
 
 async function writeUnit(
@@ -249,7 +219,8 @@ async function writeUnit(
 ): Promise<void> {
   const { stats, writePacer } = input;
   await writePacer.take(unit.writeUnits, signal);
-  const result = await input.sink.writeBatch(unit.items, signal);
+  // A unit holds one page's batch, so one segment's items: the export groups its files by it.
+  const result = await input.sink.writeBatch(unit.items, signal, unit.ticket.segment);
   if (result.consumedWrite > 0) writePacer.settle(result.consumedWrite - unit.writeUnits);
   if (result.throttled) writePacer.throttled();
   stats.itemsWritten += unit.items.length;

@@ -4,6 +4,7 @@
  */
 import type { AttributeValue, Item } from '../stores/types.js';
 import { binaryLength } from './binary.js';
+import { itemJsonOf } from './item-json.js';
 
 /**
  * The item's size as DynamoDB counts it for the 400 KB item limit and for capacity units
@@ -83,7 +84,9 @@ const PUT_REQUEST_OVERHEAD = 22 + 2 + 1;
  * limit applies to this form, which can be far larger than itemSize (base64, escaping).
  */
 export function wireSizeUpperBound(item: Item): number {
-  return PUT_REQUEST_OVERHEAD + mapWireSize(item);
+  // An item written as the text it was read as (item-json.ts) takes exactly that many bytes.
+  const json = itemJsonOf(item);
+  return PUT_REQUEST_OVERHEAD + (json ? json.bytes : mapWireSize(item));
 }
 
 function mapWireSize(map: Record<string, AttributeValue>): number {

@@ -6,10 +6,12 @@
  * whatever its weight, so a huge value cannot block the queue forever.
  */
 export class BoundedQueue<T> {
-  private readonly items: T[] = [];
+  /** Values from `head` on are queued; the slots before it are cleared, so popped values can be freed. */
+  private readonly items: (T | undefined)[] = [];
   private head = 0;
   private readonly waitingPushers: Array<() => void> = [];
   private readonly waitingPoppers: Array<(value: T | undefined) => void> = [];
+  private readonly waitingForRoom: Array<() => void> = [];
   private closed = false;
   private weight = 0;
 
@@ -49,20 +51,50 @@ export class BoundedQueue<T> {
     return true;
   }
 
+  /**
+   * Resolves when the queue has room and no producer is waiting to push: a producer calls it before
+   * it fetches more values (a scan page), so that while the queue is full, producers wait here
+   * holding nothing instead of each holding a fetched page. Each pop that frees a place lets one
+   * such producer go, and only when no push is waiting; when consumers outpace producers, none of
+   * them waits. Resolves at once once the queue is closed.
+   */
+  async roomForMore(): Promise<void> {
+    while (!this.closed && !this.hasRoomForMore()) {
+      await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    }
+  }
+
+  private hasRoomForMore(): boolean {
+    return (
+      this.waitingPushers.length === 0 &&
+      this.size < this.capacity &&
+      (this.size === 0 || this.weight < this.maxWeight)
+    );
+  }
+
   /** The next value, or undefined once the queue is closed and empty. */
   async pop(): Promise<T | undefined> {
     if (this.size > 0) {
       const value = this.items[this.head] as T;
+      // Drop the reference now: a popped batch must not stay reachable from here until compaction.
+      this.items[this.head] = undefined;
       this.head += 1;
       this.weight -= this.weigh(value);
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
+      if (this.head === this.items.length) {
+        this.items.length = 0;
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.items.length) {
         this.items.splice(0, this.head);
         this.head = 0;
       }
-      this.waitingPushers.shift()?.();
+      const pusher = this.waitingPushers.shift();
+      if (pusher) pusher();
+      else this.waitingForRoom.shift()?.();
       return value;
     }
     if (this.closed) return undefined;
+    // A consumer waits on an empty queue: every producer may go and fetch.
+    for (const producer of this.waitingForRoom.splice(0)) producer();
     return new Promise((resolve) => this.waitingPoppers.push(resolve));
   }
 
@@ -71,6 +103,7 @@ export class BoundedQueue<T> {
     this.closed = true;
     for (const pusher of this.waitingPushers.splice(0)) pusher();
     for (const popper of this.waitingPoppers.splice(0)) popper(undefined);
+    for (const producer of this.waitingForRoom.splice(0)) producer();
   }
 
   /** Closes and forgets what is queued (after a failure or an interrupt: it will be rescanned). */

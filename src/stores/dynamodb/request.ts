@@ -29,15 +29,20 @@ export function sendWithRetry<Output>(
   );
 }
 
-/** Sends one data-plane request over the side's wire client (JSON in, parsed JSON out) with `withRetry`. */
+/**
+ * Sends one data-plane request over the side's wire client (JSON in, parsed JSON out) with `withRetry`.
+ * `read` turns the response text into the output (default JSON.parse); it runs inside the attempt, so
+ * a response it cannot read is handled like any other failed attempt.
+ */
 export function sendWireWithRetry<Output>(
   conn: SideConnection,
   body: string,
   options: RequestOptions,
+  read: (text: string) => Output = JSON.parse,
 ): Promise<Output> {
   return withRetry(
     conn,
-    () => wireClient(conn).send<Output>(options.operation, body, options.signal),
+    async () => read(await wireClient(conn).sendText(options.operation, body, options.signal)),
     options,
   );
 }

@@ -24,7 +24,7 @@ import { UNSUPPORTED } from '../types.js';
 import type { SideConnection } from './client.js';
 import { classifyError } from './errors.js';
 import { type DynamoDbCommand, isUnsupportedOperation, sendWireWithRetry, sendWithRetry } from './request.js';
-import { wireJson } from './wire-client.js';
+import { batchWriteJson } from './wire-client.js';
 
 /** How long a table may take to disappear or to become ACTIVE with all its indexes. */
 const TABLE_STATE_TIMEOUT_MS = 30 * 60_000;
@@ -240,10 +240,7 @@ interface WireBatchWriteOutput {
 }
 
 function batchWriteBody(table: string, items: readonly Item[]): string {
-  return wireJson({
-    RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) },
-    ReturnConsumedCapacity: 'TOTAL',
-  });
+  return batchWriteJson(table, items);
 }
 
 function unprocessedItems(out: WireBatchWriteOutput): Item[] {

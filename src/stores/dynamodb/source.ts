@@ -11,6 +11,7 @@ import {
   type Tag,
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
+import { attachItemJson } from '../../core/item-json.js';
 import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
 import {
   type Capabilities,
@@ -25,6 +26,7 @@ import {
   type Unsupported,
 } from '../types.js';
 import type { SideConnection } from './client.js';
+import { itemSlices } from './item-slices.js';
 import {
   type DynamoDbCommand,
   isUnsupportedOperation,
@@ -39,6 +41,28 @@ interface WireScanOutput {
   Items?: Item[];
   LastEvaluatedKey?: Key;
   ConsumedCapacity?: { CapacityUnits?: number };
+}
+
+/**
+ * Parses a Scan response and attaches to each item its own text from the response. When the texts
+ * cannot be matched one to one with the parsed items, none is attached: the items are then
+ * serialized again when written, which costs time, never correctness.
+ */
+function readScanPage(text: string): WireScanOutput {
+  const out = JSON.parse(text) as WireScanOutput;
+  const items = out.Items;
+  if (!items || items.length === 0) return out;
+  const slices = itemSlices(text);
+  if (!slices || slices.length !== items.length) return out;
+  // One byte per character unless the response has any non-ASCII text (then count per item).
+  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== 'object' || item === null) continue; // never from DynamoDB; rejected later
+    const slice = slices[i]!;
+    attachItemJson(item, slice, ascii ? slice.length : Buffer.byteLength(slice, 'utf8'));
+  }
+  return out;
 }
 
 /** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
@@ -105,13 +129,14 @@ export class DynamoDbSource implements Source {
 
   /**
    * Pages of one segment over the wire client: items arrive as DynamoDB's JSON (binary as base64
-   * text) and are handed on exactly so, never converted.
+   * text) and are handed on exactly so, never converted. Each item also carries its text as received
+   * (item-json.ts), so a DynamoDB sink sends it on without serializing it again.
    */
   async *scan(options: ScanOptions): AsyncIterable<Page> {
     const conn = this.connection;
     let startKey = options.startKey;
     do {
-      const out = await sendWireWithRetry<WireScanOutput>(
+      let out: WireScanOutput | undefined = await sendWireWithRetry<WireScanOutput>(
         conn,
         wireJson({
           TableName: conn.apiTableName,
@@ -129,6 +154,7 @@ export class DynamoDbSource implements Source {
           signal: options.signal,
           retryUnreachable: true,
         },
+        readScanPage,
       );
       startKey = out.LastEvaluatedKey;
       yield {
@@ -136,6 +162,9 @@ export class DynamoDbSource implements Source {
         lastKey: startKey,
         consumedRead: out.ConsumedCapacity?.CapacityUnits ?? 0,
       };
+      // A generator keeps a variable's value until it is overwritten: without this, the page just
+      // handed on would stay in memory while the next one is fetched.
+      out = undefined;
     } while (startKey);
   }
 

@@ -3,7 +3,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { itemJsonOf } from '../../core/item-json.js';
 import { ForbiddenOperationError } from '../../errors.js';
+import type { Item } from '../types.js';
 
 /**
  * The data path's HTTP client: Scan and BatchWriteItem as signed JSON over keep-alive sockets.
@@ -60,6 +62,11 @@ export class WireClient {
 
   /** Sends one operation with a JSON body; resolves with the parsed response or rejects with a WireError. */
   async send<T>(operation: string, body: string, signal?: AbortSignal): Promise<T> {
+    return JSON.parse(await this.sendText(operation, body, signal)) as T;
+  }
+
+  /** As `send`, but resolves with the response's JSON text, unparsed. */
+  async sendText(operation: string, body: string, signal?: AbortSignal): Promise<string> {
     const { endpoint, allowedOperations } = this.options;
     if (allowedOperations && !allowedOperations.has(`${operation}Command`)) {
       throw new ForbiddenOperationError(
@@ -67,7 +74,8 @@ export class WireClient {
         { hint: 'This is a bug in ddbcopy; please report it. Nothing was sent.' },
       );
     }
-    const payload = Buffer.from(body, 'utf8');
+    // The body goes out as the string it is (no Buffer copy per request); the signer would hash a
+    // UTF-8 copy of it, so it gets the hash it adds as x-amz-content-sha256 ready-made.
     const signed = await this.signer.sign({
       method: 'POST',
       protocol: endpoint.protocol,
@@ -79,14 +87,14 @@ export class WireClient {
         host: endpoint.host,
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${operation}`,
-        'content-length': String(payload.length),
+        'content-length': String(Buffer.byteLength(body, 'utf8')),
+        'x-amz-content-sha256': createHash('sha256').update(body, 'utf8').digest('hex'),
       },
-      body: payload,
+      body,
     });
-    const response = await this.post(signed.headers, payload, signal);
-    const text = response.body.toString('utf8');
-    if (response.status >= 200 && response.status < 300) return JSON.parse(text) as T;
-    throw toWireError(response.status, text);
+    const response = await this.post(signed.headers, body, signal);
+    if (response.status >= 200 && response.status < 300) return response.text;
+    throw toWireError(response.status, response.text);
   }
 
   destroy(): void {
@@ -95,9 +103,9 @@ export class WireClient {
 
   private post(
     headers: Record<string, string>,
-    payload: Buffer,
+    body: string,
     signal: AbortSignal | undefined,
-  ): Promise<{ status: number; body: Buffer }> {
+  ): Promise<{ status: number; text: string }> {
     const { endpoint, requestTimeoutMs = 120_000 } = this.options;
     return new Promise((resolve, reject) => {
       const request = this.transport.request(
@@ -115,9 +123,11 @@ export class WireClient {
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }),
-          );
+          response.on('end', () => {
+            // One chunk (most responses) is decoded as it is, without a copy into a joined Buffer.
+            const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+            resolve({ status: response.statusCode ?? 0, text: joined.toString('utf8') });
+          });
           response.on('error', reject);
           response.on('aborted', () =>
             reject(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })),
@@ -130,7 +140,7 @@ export class WireClient {
         );
       });
       request.on('error', reject);
-      request.end(payload);
+      request.end(body, 'utf8');
     });
   }
 }
@@ -149,6 +159,21 @@ export function wireJson(body: unknown): string {
       ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
       : value,
   );
+}
+
+/**
+ * The BatchWriteItem request body putting `items` into `table`, with ReturnConsumedCapacity TOTAL.
+ * An item that carries its text as received (item-json.ts) is written as that text, unchanged;
+ * any other item is serialized with wireJson. The result is the same JSON either way.
+ */
+export function batchWriteJson(table: string, items: readonly Item[]): string {
+  let requests = '';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const json = itemJsonOf(item)?.text ?? wireJson(item);
+    requests += `${i === 0 ? '' : ','}{"PutRequest":{"Item":${json}}}`;
+  }
+  return `{"RequestItems":{${JSON.stringify(table)}:[${requests}]},"ReturnConsumedCapacity":"TOTAL"}`;
 }
 
 /** DynamoDB's JSON error `{"__type":"com.amazonaws.dynamodb.v20120810#Name","message":"..."}`. */
