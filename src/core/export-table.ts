@@ -193,7 +193,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     const snapshot = await source.describe();
     await source.checkScanAllowed();
     readPacer = new Pacer(tableRate(options.readRate, 'source', 'read', snapshot.table));
-    storage = openExportStorage(location, conn, options.s3);
+    storage = await openExportStorage(location, conn, options.s3);
     const out = storage;
 
     // The record: decided before anything is written, so a refusal changes nothing.

@@ -165,7 +165,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     });
     for (const message of conn.warnings) warn(message);
     hooks.onStep?.(`Reading the export in ${options.from}`);
-    source = await ExportDirSource.open(openExportStorage(location, conn, options.s3));
+    source = await ExportDirSource.open(await openExportStorage(location, conn, options.s3));
     const found = await tableDefinition(source, options.key);
     definition = found.from;
     const snapshot = found.snapshot;

@@ -312,7 +312,7 @@ describe('ExportDirSink on S3: one data file per segment part', () => {
       region: 'us-east-1',
       credentials: new RefreshableCredentials(async () => account),
     };
-    const storage = openExportStorage({ kind: 's3', bucket: s3.bucket, prefix: 'parts' }, conn, {
+    const storage = await openExportStorage({ kind: 's3', bucket: s3.bucket, prefix: 'parts' }, conn, {
       endpoint: s3.endpoint,
     });
     // Random (incompressible) values: segment 0's single part outgrows one 5 MiB multipart part.
@@ -340,7 +340,9 @@ describe('ExportDirSink on S3: one data file per segment part', () => {
     expect(result.bytes).toBeGreaterThan(5 * 1024 * 1024);
 
     const source = await ExportDirSource.open(
-      openExportStorage({ kind: 's3', bucket: s3.bucket, prefix: 'parts' }, conn, { endpoint: s3.endpoint }),
+      await openExportStorage({ kind: 's3', bucket: s3.bucket, prefix: 'parts' }, conn, {
+        endpoint: s3.endpoint,
+      }),
     );
     try {
       expect(await source.verify()).toMatchObject({ files: 3, items: 52 });
@@ -357,7 +359,7 @@ describe('ExportDirSink on S3: one data file per segment part', () => {
 
     // A small bound: every batch past it starts the segment's next part.
     const rotating = await ExportDirSink.create(
-      openExportStorage({ kind: 's3', bucket: s3.bucket, prefix: 'rotating' }, conn, {
+      await openExportStorage({ kind: 's3', bucket: s3.bucket, prefix: 'rotating' }, conn, {
         endpoint: s3.endpoint,
       }),
       { maxFileBytes: 1000 },

@@ -1,20 +1,24 @@
 import type { SideConnection } from '../dynamodb/client.js';
-import { type S3Settings, s3ClientFor } from '../s3/s3-client.js';
+import type { S3Settings } from '../s3/s3-client.js';
 import type { ExportLocation } from './export-location.js';
 import type { ExportStorage } from './export-storage.js';
 import { LocalStorage } from './local-storage.js';
-import { S3Storage } from './s3-storage.js';
 
 /**
  * The storage behind an export location. S3 is reached with the given side's own credentials and
  * region (the source side for an export, the target side for an import), never a second identity.
+ * The S3 client is loaded only for an s3:// location: it adds ~8 MB to every process that loads it.
  */
-export function openExportStorage(
+export async function openExportStorage(
   location: ExportLocation,
   conn: Pick<SideConnection, 'side' | 'region' | 'credentials'>,
   s3: S3Settings = {},
-): ExportStorage {
+): Promise<ExportStorage> {
   if (location.kind === 'local') return new LocalStorage(location.path);
+  const [{ s3ClientFor }, { S3Storage }] = await Promise.all([
+    import('../s3/s3-client.js'),
+    import('./s3-storage.js'),
+  ]);
   return new S3Storage({
     client: s3ClientFor(conn, s3),
     bucket: location.bucket,
