@@ -5,11 +5,11 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { type KeyAttrs, trickyItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
 import { AWS_ITEMS, lines, writeAwsExport } from '../harness/aws-export.js';
-import { assertBuilt, runCli, userEnv } from '../harness/cli.js';
+import { assertBuilt, runCli, twoEndpoints, userEnv } from '../harness/cli.js';
 import {
   accountClient,
   createTableAndWait,
@@ -24,11 +24,12 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-cli-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ddbcopy export / import (built CLI)', () => {
-  it('round trip with --json; a damaged export exits 2 naming the file', async () => {
-    assertBuilt();
-    const src = newAccount(endpoint, 'eu-west-1');
-    const dst = newAccount(endpoint, 'us-west-2');
-    const env = userEnv(dir, { src, dst });
+  it('round trip into a second endpoint with --json; a damaged export exits 2 naming the file', async () => {
+    // The source on the shared server, the target on a second DynamoDB Local: two "accounts" that
+    // share nothing but the export directory.
+    const world = await twoEndpoints(endpoint, 'ddbcopy-cli-export-');
+    onTestFinished(() => world.close());
+    const { src, dst, env } = world;
     const srcClient = accountClient(src);
     await createTableAndWait(srcClient, hashRangeTable('cli', 'S', 'B'));
     const keyAttrs: KeyAttrs = { pk: { name: PK, type: 'S' }, sk: { name: SK, type: 'B' } };
@@ -67,7 +68,7 @@ describe('ddbcopy export / import (built CLI)', () => {
       '--target-profile',
       'dst',
       '--target-endpoint-url',
-      endpoint,
+      dst.endpoint,
       '--yes',
       '--json',
     ];
