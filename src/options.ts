@@ -63,6 +63,31 @@ export interface OptionDeclaration {
   defaultHelp?: string;
 }
 
+export const READ_RATE_DECLARATION: OptionDeclaration = {
+  flag: 'read-rate',
+  value: 'N|P%',
+  help: 'cap on source read capacity units per second, or % of its capacity',
+};
+
+export const WRITE_RATE_DECLARATION: OptionDeclaration = {
+  flag: 'write-rate',
+  value: 'N|P%',
+  help: 'cap on target write capacity units per second, or % of its capacity',
+};
+
+/** --checkpoint, --resume and --restart, worded for the command that takes them. */
+export function checkpointDeclarations(words: {
+  defaultPath: string;
+  resume: string;
+  restart?: string;
+}): OptionDeclaration[] {
+  return [
+    { flag: 'checkpoint', value: 'FILE', help: 'where progress is saved', defaultHelp: words.defaultPath },
+    { flag: 'resume', help: words.resume },
+    { flag: 'restart', help: words.restart ?? 'start over although an unfinished checkpoint exists' },
+  ];
+}
+
 export function sideDeclarations(side: Side): OptionDeclaration[] {
   return [
     {
@@ -107,16 +132,8 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'dry-run', help: 'print the plan and change nothing' },
   { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
   { flag: 'concurrency', value: 'N', help: 'BatchWriteItem requests in flight', defaultHelp: '16' },
-  {
-    flag: 'read-rate',
-    value: 'N|P%',
-    help: 'cap on source read capacity units per second, or % of its capacity',
-  },
-  {
-    flag: 'write-rate',
-    value: 'N|P%',
-    help: 'cap on target write capacity units per second, or % of its capacity',
-  },
+  READ_RATE_DECLARATION,
+  WRITE_RATE_DECLARATION,
   {
     flag: 'workers',
     value: 'N',
@@ -138,14 +155,10 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     help: "target's KMS key (a source account's key is not valid in the target)",
   },
   { flag: 'skip', value: 'LIST', help: `settings not to copy: ${SKIPPABLE_SETTINGS.join(',')}` },
-  {
-    flag: 'checkpoint',
-    value: 'FILE',
-    help: 'where progress is saved',
-    defaultHelp: '.ddbcopy/copy-SOURCE-to-TARGET-HASH.json',
-  },
-  { flag: 'resume', help: 'continue the copy saved in the checkpoint (the target is not recreated)' },
-  { flag: 'restart', help: 'start over although an unfinished checkpoint exists' },
+  ...checkpointDeclarations({
+    defaultPath: '.ddbcopy/copy-SOURCE-to-TARGET-HASH.json',
+    resume: 'continue the copy saved in the checkpoint (the target is not recreated)',
+  }),
   {
     flag: 'verify',
     help: 'after the copy, compare the target with the source item by item (exit 1 on a difference)',

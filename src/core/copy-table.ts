@@ -27,6 +27,7 @@ import type { CopyEvent, StepName } from './events.js';
 import { copyItemsInWorkers, workersAvailable } from './parallel-copy.js';
 import { type CopyPlan, planCopy } from './plan.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from './replace-target.js';
+import type { RunOutcome } from './run-outcome.js';
 import { copyRecordOptions, decideResume, identityOf, newRecord, withProgress } from './run-record.js';
 import type { SegmentState } from './segment-progress.js';
 import { type CopySummary, summarize } from './summary.js';
@@ -51,12 +52,7 @@ export interface CopyHooks {
   signal?: AbortSignal;
 }
 
-export interface CopyOutcome {
-  summary: CopySummary;
-  /** 0, or the error's exit code; bad input found after the target changed counts as a failed copy (1). */
-  exitCode: number;
-  /** Set when the run failed; summary.status is then 'failed'. */
-  error?: DdbCopyError;
+export interface CopyOutcome extends RunOutcome<CopySummary> {
   plan?: CopyPlan;
 }
 

@@ -47,6 +47,7 @@ import type { S3Settings } from '../stores/s3/s3-client.js';
 import type { Source } from '../stores/types.js';
 import { copyItems } from './engine.js';
 import { defaultSegments, scanPaging, tableRate } from './plan.js';
+import { collectWarnings, type RunOutcome } from './run-outcome.js';
 import { decideResume, identityOf, newRecord, type RecordOptions } from './run-record.js';
 import type { SegmentState } from './segment-progress.js';
 import { sideSummary } from './summary.js';
@@ -95,11 +96,7 @@ export interface ExportSummary {
   error?: ErrorReport;
 }
 
-export interface ExportOutcome {
-  summary: ExportSummary;
-  exitCode: number;
-  error?: DdbCopyError;
-}
+export type ExportOutcome = RunOutcome<ExportSummary>;
 
 const WRITERS = 8;
 
@@ -115,11 +112,7 @@ const WRITERS = 8;
  */
 export async function runExport(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportOutcome> {
   const stats = new CopyStats();
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    hooks.onWarning?.(message);
-  };
+  const { warnings, warn } = collectWarnings(hooks.onWarning);
   let conn: SideConnection | undefined;
   let storage: ExportStorage | undefined;
   let sink: ExportDirSink | undefined;

@@ -36,6 +36,7 @@ import { copyItems } from './engine.js';
 import { formatKeySpec, type KeySpec, keySpecOf, snapshotFromKey } from './key-spec.js';
 import { tableRate } from './plan.js';
 import { replaceTarget } from './replace-target.js';
+import { collectWarnings, type RunOutcome } from './run-outcome.js';
 import { decideResume, identityOf, newRecord, type RecordOptions, withProgress } from './run-record.js';
 import { sideSummary } from './summary.js';
 
@@ -98,11 +99,7 @@ export interface ImportSummary {
   error?: ErrorReport;
 }
 
-export interface ImportOutcome {
-  summary: ImportSummary;
-  exitCode: number;
-  error?: DdbCopyError;
-}
+export type ImportOutcome = RunOutcome<ImportSummary>;
 
 const DEFAULT_WRITE_CONCURRENCY = 16;
 
@@ -115,11 +112,7 @@ const DEFAULT_WRITE_CONCURRENCY = 16;
  */
 export async function runImport(options: ImportOptions, hooks: ImportHooks = {}): Promise<ImportOutcome> {
   const stats = new CopyStats();
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    hooks.onWarning?.(message);
-  };
+  const { warnings, warn } = collectWarnings(hooks.onWarning);
   let conn: SideConnection | undefined;
   let source: ExportDirSource | undefined;
   let definition: ImportSummary['schema']['definition'] = null;

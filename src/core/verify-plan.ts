@@ -9,7 +9,7 @@ import { keyAttributeNames } from '../stores/dynamodb/schema.js';
 import type { TableSnapshot } from '../stores/types.js';
 import type { VerifyOptions } from '../verify-options.js';
 import { chooseBucketCount } from './bucket-digest.js';
-import { defaultSegments } from './plan.js';
+import { defaultSegments, scanPaging } from './plan.js';
 
 export interface SideScanPlan {
   /** Scan `Limit`: items per page. */
@@ -35,10 +35,6 @@ export interface VerifyPlan {
   target: SideScanPlan;
 }
 
-/** DynamoDB reads at most 1 MB per Scan page. */
-const SCAN_PAGE_BYTES = 1024 * 1024;
-/** One read capacity unit reads 4 KB strongly consistent; eventually consistent costs half. */
-const READ_UNIT_BYTES = 4096;
 const MAX_SCAN_CONCURRENCY = 8;
 /** About 100 MB of keys and hashes (key text, a 17-character entry and the Map's own overhead each). */
 export const DEFAULT_MAX_DRILL_ENTRIES = 500_000;
@@ -49,10 +45,12 @@ export function planVerify(input: {
   options: VerifyOptions;
 }): VerifyPlan {
   const { options } = input;
-  const source = sidePlan(input.source.table, 'source', options);
-  const target = sidePlan(input.target.table, 'target', options);
+  const tableBytes = (table: TableDescription): number => Math.max(0, table.TableSizeBytes ?? 0);
   const segments =
-    options.segments ?? defaultSegments(Math.max(source.estimate.bytes, target.estimate.bytes));
+    options.segments ??
+    defaultSegments(Math.max(tableBytes(input.source.table), tableBytes(input.target.table)));
+  const source = sidePlan(input.source.table, 'source', options, segments);
+  const target = sidePlan(input.target.table, 'target', options, segments);
   return {
     keyAttributes: keyAttributeNames(input.source.table),
     segments,
@@ -64,19 +62,16 @@ export function planVerify(input: {
   };
 }
 
-function sidePlan(table: TableDescription, side: Side, options: VerifyOptions): SideScanPlan {
+function sidePlan(
+  table: TableDescription,
+  side: Side,
+  options: VerifyOptions,
+  segments: number,
+): SideScanPlan {
   const items = Math.max(0, table.ItemCount ?? 0);
   const bytes = Math.max(0, table.TableSizeBytes ?? 0);
-  const averageItemBytes = items > 0 ? bytes / items : 1024;
-  const scanLimit = Math.max(
-    100,
-    Math.min(2000, Math.floor(SCAN_PAGE_BYTES / Math.max(1, averageItemBytes))),
-  );
-  const pageBytes = Math.min(SCAN_PAGE_BYTES, scanLimit * averageItemBytes);
-  const readUnitsPerPage = Math.max(
-    0.5,
-    Math.ceil(pageBytes / READ_UNIT_BYTES) * (options.consistentRead ? 1 : 0.5),
-  );
+  // Pages sized as a copy sizes them (same item size estimate, same read units per page).
+  const { scanLimit, readUnitsPerPage } = scanPaging(table, options.consistentRead, segments);
   return {
     scanLimit,
     readUnitsPerPage,

@@ -22,6 +22,7 @@ import { DynamoDbSource } from '../stores/dynamodb/source.js';
 import type { CopyHooks } from './copy-table.js';
 import type { StepName } from './events.js';
 import { confirmReplacement, replaceTarget, throwIfAborted } from './replace-target.js';
+import type { RunOutcome } from './run-outcome.js';
 import { tableLocation } from './table-location.js';
 import {
   DEFAULT_POLL_SCHEDULE,
@@ -69,11 +70,7 @@ export interface ViaExportDeps {
   poll?: PollSchedule;
 }
 
-export interface ViaExportOutcome {
-  summary: ViaExportSummary;
-  /** 0, or the error's exit code; bad input found after the target changed counts as a failed copy (1). */
-  exitCode: number;
-  error?: DdbCopyError;
+export interface ViaExportOutcome extends RunOutcome<ViaExportSummary> {
   plan?: ViaExportPlan;
 }
 

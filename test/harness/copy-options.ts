@@ -23,6 +23,20 @@ export function localSideFlags(source: LocalSide, target: LocalSide): RawOptions
   };
 }
 
+/** One side's config for an in-process run against a local account: its region, endpoint and keys. */
+export function localSideConfig(
+  account: LocalAccount,
+  table: string,
+  endpointUrl = account.endpoint,
+): SideConfig {
+  return {
+    table,
+    region: account.region,
+    endpointUrl,
+    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
+  };
+}
+
 /** Validated options with each side given its account's static keys (no profile file needed). */
 export function withLocalCredentials<
   T extends { source: Readonly<SideConfig>; target: Readonly<SideConfig> },

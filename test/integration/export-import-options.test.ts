@@ -17,6 +17,7 @@ import type { CheckpointRecord } from '../../src/runtime/checkpoint.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { AWS_ITEMS, lines, writeAwsExport } from '../harness/aws-export.js';
+import { localSideConfig as side } from '../harness/copy-options.js';
 import { peakWriteUnitsPerSecond, startFaultProxy } from '../harness/fault-proxy.js';
 import {
   accountClient,
@@ -32,15 +33,6 @@ const endpoint = inject('ddbEndpoint');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-export-options-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const KEYS = { pk: { name: 'pk', type: 'S' as const }, sk: { name: 'sk', type: 'N' as const } };
-
-function side(account: LocalAccount, table: string, endpointUrl = account.endpoint) {
-  return {
-    table,
-    region: account.region,
-    endpointUrl,
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  };
-}
 
 function importOptions(
   account: LocalAccount,

@@ -23,6 +23,7 @@ import { openExportStorage } from '../../src/stores/export-dir/open-storage.js';
 import type { Item } from '../../src/stores/types.js';
 import { type Item as FixtureItem, type KeyAttrs, trickyItems, variedItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
+import { localSideConfig as side } from '../harness/copy-options.js';
 import {
   accountClient,
   createTableAndWait,
@@ -42,15 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3?.close();
 });
-
-function side(account: LocalAccount, table: string) {
-  return {
-    table,
-    region: account.region,
-    endpointUrl: account.endpoint,
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  };
-}
 
 function exportTo(account: LocalAccount, table: string, out: string, segments?: number) {
   return runExport({

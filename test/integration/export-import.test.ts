@@ -15,6 +15,7 @@ import { runImport } from '../../src/core/import-table.js';
 import { type KeyAttrs, trickyItems, variedItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
 import { AWS_ITEMS, type HandMade, lines, writeAwsExport } from '../harness/aws-export.js';
+import { localSideConfig as side } from '../harness/copy-options.js';
 import {
   accountClient,
   createTableAndWait,
@@ -28,15 +29,6 @@ import {
 const endpoint = inject('ddbEndpoint');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-export-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function side(account: LocalAccount, table: string) {
-  return {
-    table,
-    region: account.region,
-    endpointUrl: account.endpoint,
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  };
-}
 
 function exportOptions(account: LocalAccount, table: string, out: string, segments?: number) {
   return { source: side(account, table), out, segments, consistentRead: false };

@@ -15,6 +15,7 @@ import { runImport } from '../../src/core/import-table.js';
 import type { CheckpointRecord } from '../../src/runtime/checkpoint.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
+import { localSideConfig as side } from '../harness/copy-options.js';
 import {
   accountClient,
   createTableAndWait,
@@ -29,15 +30,6 @@ const endpoint = inject('ddbEndpoint');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-export-resume-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const KEYS = { pk: { name: 'pk', type: 'S' as const }, sk: { name: 'sk', type: 'N' as const } };
-
-function side(account: LocalAccount, table: string) {
-  return {
-    table,
-    region: account.region,
-    endpointUrl: account.endpoint,
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  };
-}
 
 function readRecord(file: string): CheckpointRecord {
   return JSON.parse(readFileSync(file, 'utf8')) as CheckpointRecord;

@@ -2,6 +2,7 @@ import { runImport } from '../../core/import-table.js';
 import { parseKeySpec } from '../../core/key-spec.js';
 import { InvalidOptionError } from '../../errors.js';
 import {
+  checkpointDeclarations,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
   parseRate,
@@ -11,11 +12,11 @@ import {
   sideConfig,
   sideDeclarations,
   stringValue,
+  WRITE_RATE_DECLARATION,
 } from '../../options.js';
 import { confirmDeletion } from '../confirm.js';
-import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
-import { printError } from '../print-error.js';
+import { reportRun } from '../report-run.js';
 import { s3Declarations, s3Settings } from './s3-options.js';
 
 /** Every flag of `import`. */
@@ -35,19 +36,11 @@ export const IMPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     help: "the table's key when the export has no table definition (AWS's own exports), e.g. pk:S,sk:N",
   },
   { flag: 'concurrency', value: 'N', help: 'BatchWriteItem requests in flight', defaultHelp: '16' },
-  {
-    flag: 'write-rate',
-    value: 'N|P%',
-    help: 'cap on target write capacity units per second, or % of its capacity',
-  },
-  {
-    flag: 'checkpoint',
-    value: 'FILE',
-    help: 'where progress is saved',
-    defaultHelp: '.ddbcopy/import-EXPORT-to-TARGET-HASH.json',
-  },
-  { flag: 'resume', help: 'continue the import saved in the checkpoint (the target is not recreated)' },
-  { flag: 'restart', help: 'start over although an unfinished checkpoint exists' },
+  WRITE_RATE_DECLARATION,
+  ...checkpointDeclarations({
+    defaultPath: '.ddbcopy/import-EXPORT-to-TARGET-HASH.json',
+    resume: 'continue the import saved in the checkpoint (the target is not recreated)',
+  }),
   ...OUTPUT_DECLARATIONS,
 ];
 
@@ -70,35 +63,16 @@ export async function importCommand(raw: RawOptions, io: CliIO): Promise<number>
     checkpoint: stringValue(raw.checkpoint),
     ...resumeFlags(raw),
   };
-  const quiet = raw.quiet === true || raw.json === true;
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
-  const interrupt = interruptSignal(() =>
-    io.stderr.write('\nInterrupted: finishing the batches in flight (Ctrl-C again to quit at once)...\n'),
-  );
-  try {
-    const outcome = await runImport(options, {
-      signal: interrupt.signal,
-      onStep: (message) => {
-        if (!quiet) io.stderr.write(`${message}\n`);
-      },
-      onWarning: (message) => {
-        if (raw.quiet !== true) io.stderr.write(`warning: ${message}\n`);
-      },
-      ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
-    });
-    const { summary, error } = outcome;
-    if (raw.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else if (!quiet && !error) {
-      io.stderr.write(
-        `Imported ${summary.items.written} item(s) into '${summary.target.table}' in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.itemsPerSecond} items/s)${summary.checkpoint.resumed ? `, resuming ${summary.items.writtenBefore} written before` : ''}.\n`,
-      );
-    }
-    if (error) {
-      printError(io, error, raw.verbose === true);
-      return outcome.exitCode;
-    }
-    return 0;
-  } finally {
-    interrupt.dispose();
-  }
+  return reportRun(raw, io, {
+    interruptMessage:
+      'Interrupted: finishing the batches in flight and saving the checkpoint (Ctrl-C again to quit at once)...',
+    run: (hooks) =>
+      runImport(options, {
+        ...hooks,
+        ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
+      }),
+    verdict: (summary) =>
+      `Imported ${summary.items.written} item(s) into '${summary.target.table}' in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.itemsPerSecond} items/s)${summary.checkpoint.resumed ? `, resuming ${summary.items.writtenBefore} written before` : ''}.`,
+  });
 }
