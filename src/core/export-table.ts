@@ -2,7 +2,6 @@ import path from 'node:path';
 import {
   CheckpointError,
   type DdbCopyError,
-  type ErrorReport,
   EXIT,
   errorReport,
   InterruptedError,
@@ -47,7 +46,7 @@ import type { S3Settings } from '../stores/s3/s3-client.js';
 import type { Source } from '../stores/types.js';
 import { copyItems } from './engine.js';
 import { defaultSegments, scanPaging, tableRate } from './plan.js';
-import { collectWarnings, type RunOutcome } from './run-outcome.js';
+import { collectWarnings, type ResumableRunReport, type RunOutcome } from './run-outcome.js';
 import { decideResume, identityOf, newRecord, type RecordOptions } from './run-record.js';
 import type { SegmentState } from './segment-progress.js';
 import { sideSummary } from './summary.js';
@@ -78,7 +77,7 @@ export interface ExportHooks {
 }
 
 /** The `--json` document of an export. */
-export interface ExportSummary {
+export interface ExportSummary extends ResumableRunReport {
   command: 'export';
   status: 'completed' | 'failed' | 'interrupted';
   source: { table: string; region: string | null; endpoint: string | null };
@@ -87,13 +86,6 @@ export interface ExportSummary {
   /** Items this run wrote; `writtenBefore` are in the segments earlier runs of the checkpoint sealed. */
   items: { scanned: number; written: number; writtenBefore: number };
   consumedCapacity: { read: number };
-  segments: number;
-  /** The run record: where progress is saved, and whether this run resumed it. */
-  checkpoint: { file: string | null; resumed: boolean };
-  durationMs: number;
-  itemsPerSecond: number;
-  warnings: string[];
-  error?: ErrorReport;
 }
 
 export type ExportOutcome = RunOutcome<ExportSummary>;

@@ -3,7 +3,6 @@ import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   CheckpointError,
   type DdbCopyError,
-  type ErrorReport,
   EXIT,
   ExportDefinitionMissingError,
   errorReport,
@@ -36,7 +35,7 @@ import { copyItems } from './engine.js';
 import { formatKeySpec, type KeySpec, keySpecOf, snapshotFromKey } from './key-spec.js';
 import { tableRate } from './plan.js';
 import { replaceTarget } from './replace-target.js';
-import { collectWarnings, type RunOutcome } from './run-outcome.js';
+import { collectWarnings, type ResumableRunReport, type RunOutcome } from './run-outcome.js';
 import { decideResume, identityOf, newRecord, type RecordOptions, withProgress } from './run-record.js';
 import { sideSummary } from './summary.js';
 
@@ -75,7 +74,7 @@ export interface ImportHooks {
 }
 
 /** The `--json` document of an import. */
-export interface ImportSummary {
+export interface ImportSummary extends ResumableRunReport {
   command: 'import';
   status: 'completed' | 'failed' | 'interrupted';
   from: { dir: string; exportId: string | null; files: number; items: number };
@@ -90,13 +89,6 @@ export interface ImportSummary {
   /** Items this run wrote; `writtenBefore` were written by earlier runs of the same checkpoint. */
   items: { written: number; writtenBefore: number };
   consumedCapacity: { write: number };
-  segments: number;
-  /** The run record: where progress is saved, and whether this run resumed it. */
-  checkpoint: { file: string | null; resumed: boolean };
-  durationMs: number;
-  itemsPerSecond: number;
-  warnings: string[];
-  error?: ErrorReport;
 }
 
 export type ImportOutcome = RunOutcome<ImportSummary>;

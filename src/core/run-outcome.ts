@@ -1,4 +1,4 @@
-import type { DdbCopyError } from '../errors.js';
+import type { DdbCopyError, ErrorReport } from '../errors.js';
 
 /** What a run (copy, export, import) resolves with: it never throws for a failure it can explain. */
 export interface RunOutcome<Summary> {
@@ -22,4 +22,15 @@ export function collectWarnings(onWarning?: (message: string) => void): {
       onWarning?.(message);
     },
   };
+}
+
+/** The fields an export's and an import's `--json` summary end with. */
+export interface ResumableRunReport {
+  segments: number;
+  /** The run record: where progress is saved, and whether this run resumed it. */
+  checkpoint: { file: string | null; resumed: boolean };
+  durationMs: number;
+  itemsPerSecond: number;
+  warnings: string[];
+  error?: ErrorReport;
 }
