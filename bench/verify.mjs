@@ -122,7 +122,7 @@ async function child(input) {
     await import(dist('index.js'));
     print({ maxRssKb: process.resourceUsage().maxRSS });
   } else if (input.mode === 'hash-only') {
-    const { itemHash, keyText, keyBucket } = await import(dist('core/item-hash.js'));
+    const { itemHash, keyText, keyBucket } = await import(dist('model/item-hash.js'));
     const items = Array.from({ length: input.items }, (_, i) => benchItem(i));
     for (const item of items.slice(0, 5000)) itemHash(item); // warm up the JIT
     const started = performance.now();

@@ -3,35 +3,36 @@
  * (summary, typed error, exit code) and never throws for a failure it can explain; `copyTable` and
  * `verifyTables` resolve with the summary and throw the typed error instead.
  */
-export { type CopyHooks, type CopyOutcome, copyTable, runCopy } from './core/copy-table.js';
-export type { CopyEvent, StepName } from './core/events.js';
+
+export * from './errors.js';
+export type { CopyPlan } from './plan/copy-plan.js';
+export { type CopyPolicies, copyPolicies, type PolicyDocument } from './plan/iam-policy.js';
+export type { CopyEvent, StepName } from './runs/copy/events.js';
+export { type CopyMode, type CopyOptions, type RateSpec, validateCopyOptions } from './runs/copy/options.js';
+export { type CopyHooks, type CopyOutcome, copyTable, runCopy } from './runs/copy/run-copy.js';
+export type { CopySummary } from './runs/copy/summary.js';
 export {
   type ExportHooks,
   type ExportOptions,
   type ExportOutcome,
   type ExportSummary,
   runExport,
-} from './core/export-table.js';
-export { type CopyPolicies, copyPolicies, type PolicyDocument } from './core/iam-policy.js';
+} from './runs/export/run-export.js';
 export {
   type ImportHooks,
   type ImportOptions,
   type ImportOutcome,
   type ImportSummary,
   runImport,
-} from './core/import-table.js';
-export type { CopyPlan } from './core/plan.js';
-export type { CopySummary } from './core/summary.js';
-export type { VerifyEvent } from './core/verify-events.js';
-export type { DynamoDbJsonKey, VerifySummary } from './core/verify-summary.js';
-export { runVerify, type VerifyHooks, type VerifyOutcome, verifyTables } from './core/verify-tables.js';
-export * from './errors.js';
-export { type CopyMode, type CopyOptions, type RateSpec, validateCopyOptions } from './options.js';
-export type { SideConfig } from './stores/dynamodb/client.js';
-export type * from './stores/types.js';
+} from './runs/import/run-import.js';
+export type { VerifyEvent } from './runs/verify/events.js';
 export {
   DEFAULT_SAMPLES,
   type VerifyOptions,
   validateVerifyOptions,
   verifyOptionsAfterCopy,
-} from './verify-options.js';
+} from './runs/verify/options.js';
+export { runVerify, type VerifyHooks, type VerifyOutcome, verifyTables } from './runs/verify/run-verify.js';
+export type { DynamoDbJsonKey, VerifySummary } from './runs/verify/summary.js';
+export type { SideConfig } from './stores/dynamodb/client.js';
+export type * from './stores/types.js';

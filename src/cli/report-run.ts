@@ -1,5 +1,5 @@
-import type { RunOutcome } from '../core/run-outcome.js';
-import type { RawOptions } from '../options.js';
+import type { RawOptions } from '../runs/copy/options.js';
+import type { RunOutcome } from '../runs/shared/run-outcome.js';
 import { interruptSignal } from './interrupt.js';
 import type { CliIO } from './io.js';
 import { printError } from './print-error.js';

@@ -1,72 +1,21 @@
+import type { Item, Key } from '../model/item.js';
 import type {
-  ContinuousBackupsDescription,
   CreateTableCommandInput,
+  LateSetting,
   TableDescription,
-  Tag,
-  TimeToLiveDescription,
-} from '@aws-sdk/client-dynamodb';
+  TableSnapshot,
+  Unsupported,
+} from '../model/table.js';
 
-/**
- * Binary data: bytes, as the AWS SDK returns them, or base64 text, as DynamoDB's JSON carries them.
- * The copy's data path passes the base64 text through untouched; both forms mean the same bytes.
- */
-export type Binary = Uint8Array | string;
-
-interface NoValue {
-  S?: never;
-  N?: never;
-  B?: never;
-  SS?: never;
-  NS?: never;
-  BS?: never;
-  M?: never;
-  L?: never;
-  NULL?: never;
-  BOOL?: never;
-  $unknown?: never;
-}
-
-/**
- * One low-level attribute value, exactly one member set. The SDK's AttributeValue, except that binary
- * may be base64 text: numbers stay strings, sets stay sets, nothing is ever unmarshalled.
- */
-export type AttributeValue =
-  | (Omit<NoValue, 'S'> & { S: string })
-  | (Omit<NoValue, 'N'> & { N: string })
-  | (Omit<NoValue, 'B'> & { B: Binary })
-  | (Omit<NoValue, 'SS'> & { SS: string[] })
-  | (Omit<NoValue, 'NS'> & { NS: string[] })
-  | (Omit<NoValue, 'BS'> & { BS: Binary[] })
-  | (Omit<NoValue, 'M'> & { M: AttributeMap })
-  | (Omit<NoValue, 'L'> & { L: AttributeValue[] })
-  | (Omit<NoValue, 'NULL'> & { NULL: boolean })
-  | (Omit<NoValue, 'BOOL'> & { BOOL: boolean })
-  // The SDK's type admits members newer than it knows; ours does too, so SDK items are Items.
-  | (Omit<NoValue, '$unknown'> & { $unknown: [string, unknown] });
-
-export interface AttributeMap {
-  [name: string]: AttributeValue;
-}
-
-/** One item exactly as DynamoDB sends it: low-level attribute values, never unmarshalled. */
-export type Item = AttributeMap;
-/** The primary-key attributes of an item (also the shape of a LastEvaluatedKey). */
-export type Key = Record<string, AttributeValue>;
-
-/** A setting a store may not offer (DynamoDB Local has no tags or PITR). */
-export const UNSUPPORTED = 'unsupported' as const;
-export type Unsupported = typeof UNSUPPORTED;
-
-/**
- * Everything we know about a table: DescribeTable plus the settings that live behind other APIs.
- * A field is `'unsupported'` when the endpoint does not offer the API that reads it.
- */
-export interface TableSnapshot {
-  table: TableDescription;
-  timeToLive: TimeToLiveDescription | Unsupported;
-  continuousBackups: ContinuousBackupsDescription | Unsupported;
-  tags: Tag[] | Unsupported;
-}
+// The data model the contract speaks in, re-exported so a store needs one import for its contract.
+export type { AttributeMap, AttributeValue, Binary, Item, Key } from '../model/item.js';
+export {
+  type LateSetting,
+  type LateSettingKind,
+  type TableSnapshot,
+  UNSUPPORTED,
+  type Unsupported,
+} from '../model/table.js';
 
 /** One Scan page of one segment. `lastKey` is absent on a segment's final page. */
 export interface Page {
@@ -142,11 +91,3 @@ export interface Sink {
    */
   writeBatch(items: Item[], signal?: AbortSignal, segment?: number): Promise<WriteResult>;
 }
-
-/** A setting applied after the table is ACTIVE, because CreateTable does not accept it. */
-export type LateSetting =
-  | { kind: 'ttl'; attributeName: string }
-  | { kind: 'pitr'; recoveryPeriodInDays?: number }
-  | { kind: 'tags'; tags: Tag[] };
-
-export type LateSettingKind = LateSetting['kind'];

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { CheckpointRecord } from '../../src/runtime/checkpoint.js';
+import type { CheckpointRecord } from '../../src/runs/shared/checkpoint.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { assertBuilt, copyArgs, runCli, spawnCli, userEnv } from '../harness/cli.js';

@@ -1,5 +1,5 @@
-import type { RawOptions } from '../../src/options.js';
-import { type VerifyOptions, validateVerifyOptions } from '../../src/verify-options.js';
+import type { RawOptions } from '../../src/runs/copy/options.js';
+import { type VerifyOptions, validateVerifyOptions } from '../../src/runs/verify/options.js';
 import { type LocalSide, localSideFlags, withLocalCredentials } from './copy-options.js';
 
 /**

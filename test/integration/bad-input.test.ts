@@ -7,9 +7,9 @@
 import net from 'node:net';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
 import { EXIT } from '../../src/errors.js';
-import { validateCopyOptions } from '../../src/options.js';
+import { validateCopyOptions } from '../../src/runs/copy/options.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';

@@ -3,7 +3,7 @@
  * byte-identical: the target, scanned independently, equals the source item by item.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
 import { type KeyAttrs, type KeyType, trickyItems, variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, hashRangeTable, PK, SK } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';

@@ -12,8 +12,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
 import { EXIT } from '../../src/errors.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
 import { connectSide, SOURCE_OPERATIONS } from '../../src/stores/dynamodb/client.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, keyAttrsOf, richOnDemandTable, richProvisionedTable } from '../fixtures/tables.js';

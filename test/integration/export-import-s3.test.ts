@@ -14,8 +14,8 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runExport } from '../../src/core/export-table.js';
-import { runImport } from '../../src/core/import-table.js';
+import { runExport } from '../../src/runs/export/run-export.js';
+import { runImport } from '../../src/runs/import/run-import.js';
 import { RefreshableCredentials } from '../../src/stores/dynamodb/client.js';
 import { ExportDirSink } from '../../src/stores/export-dir/export-sink.js';
 import { ExportDirSource } from '../../src/stores/export-dir/export-source.js';

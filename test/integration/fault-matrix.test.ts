@@ -13,8 +13,8 @@ import {
   UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
-import { validateCopyOptions } from '../../src/options.js';
+import { validateCopyOptions } from '../../src/runs/copy/options.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { type FakeSts, startFakeSts } from '../harness/fake-sts.js';

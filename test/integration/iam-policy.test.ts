@@ -10,8 +10,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
-import { copyPolicies } from '../../src/core/iam-policy.js';
+import { copyPolicies } from '../../src/plan/iam-policy.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';

@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
 import { EXIT } from '../../src/errors.js';
-import type { CheckpointRecord } from '../../src/runtime/checkpoint.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
+import type { CheckpointRecord } from '../../src/runs/shared/checkpoint.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';

@@ -10,10 +10,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { runCopy } from '../../src/core/copy-table.js';
-import { keyText } from '../../src/core/item-hash.js';
-import { runVerify } from '../../src/core/verify-tables.js';
 import { EXIT } from '../../src/errors.js';
+import { keyText } from '../../src/model/item-hash.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
+import { runVerify } from '../../src/runs/verify/run-verify.js';
 import type { Item } from '../fixtures/items.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, keyAttrsOf, richProvisionedTable } from '../fixtures/tables.js';

@@ -21,10 +21,10 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { copyPolicies } from '../../src/core/iam-policy.js';
-import { runViaExport, type ViaExportEvent } from '../../src/core/via-export.js';
 import { EXIT } from '../../src/errors.js';
-import { type RawOptions, validateCopyOptions } from '../../src/options.js';
+import { copyPolicies } from '../../src/plan/iam-policy.js';
+import { type RawOptions, validateCopyOptions } from '../../src/runs/copy/options.js';
+import { runViaExport, type ViaExportEvent } from '../../src/runs/via-export/run-via-export.js';
 import { connectSide } from '../../src/stores/dynamodb/client.js';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, keyAttrsOf, richOnDemandTable, richProvisionedTable } from '../fixtures/tables.js';

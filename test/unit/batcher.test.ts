@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   batchItems,
-  keyString,
   MAX_BATCH_BYTES,
   MAX_BATCH_ITEMS,
   REQUEST_ENVELOPE_HEADROOM,
-} from '../../src/core/batcher.js';
-import { wireSizeUpperBound } from '../../src/core/item-size.js';
+} from '../../src/engine/copy/batcher.js';
+import { keyString } from '../../src/model/item-key.js';
+import { wireSizeUpperBound } from '../../src/model/item-size.js';
 import type { Item } from '../../src/stores/types.js';
 
 const KEY = ['pk'];

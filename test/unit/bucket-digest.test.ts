@@ -6,7 +6,7 @@ import {
   MAX_BUCKETS,
   MIN_BUCKETS,
   mismatchedBuckets,
-} from '../../src/core/bucket-digest.js';
+} from '../../src/engine/verify/bucket-digest.js';
 
 /** The 128-bit little-endian value of a hash, as a BigInt. */
 function value(hash: Uint8Array): bigint {

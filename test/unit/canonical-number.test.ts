@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeNumber } from '../../src/core/canonical-number.js';
+import { normalizeNumber } from '../../src/model/canonical-number.js';
 
 describe('normalizeNumber', () => {
   // What DynamoDB Local returns for each of these (test/fixtures/items.ts lists the measurements).

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { binaryBytes } from '../../src/core/binary.js';
 import { CheckpointError } from '../../src/errors.js';
+import { binaryBytes } from '../../src/model/binary.js';
 import {
   CHECKPOINT_VERSION,
   type CheckpointRecord,
@@ -15,7 +15,7 @@ import {
   readCheckpoint,
   segmentsOf,
   storeSegments,
-} from '../../src/runtime/checkpoint.js';
+} from '../../src/runs/shared/checkpoint.js';
 import type { Key } from '../../src/stores/types.js';
 
 // Counts the atomic renames the writer does, i.e. the checkpoint writes.

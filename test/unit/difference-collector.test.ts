@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DifferenceCollector, SampleSet } from '../../src/core/difference-collector.js';
+import { DifferenceCollector, SampleSet } from '../../src/engine/verify/difference-collector.js';
 
 describe('SampleSet', () => {
   it('keeps the smallest keys, sorted, whatever order they are offered in', () => {

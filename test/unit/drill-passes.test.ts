@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planDrillPasses } from '../../src/core/drill-passes.js';
+import { planDrillPasses } from '../../src/engine/verify/drill-passes.js';
 
 const both = { missing: true, extra: true };
 

@@ -1,13 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { type CopyItemsInput, copyItems } from '../../src/core/engine.js';
-import type { SegmentProgress, SegmentState } from '../../src/core/segment-progress.js';
+import { type CopyItemsInput, copyItems } from '../../src/engine/copy/copy-items.js';
+import type { SegmentProgress, SegmentState } from '../../src/engine/copy/segment-progress.js';
 import { AwsRequestError, RetryBudgetExhaustedError, TableNotFoundError } from '../../src/errors.js';
 import { Pacer } from '../../src/runtime/pacer.js';
 import { CopyStats } from '../../src/runtime/stats.js';
-import { MemoryStore, memorySegmentOf } from '../../src/stores/memory/memory-store.js';
 import type { Item, Page, ScanOptions, Source } from '../../src/stores/types.js';
+import { MemoryStore, memorySegmentOf } from '../harness/memory-store.js';
 
 const KEYS = ['pk', 'sk'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalItem } from '../../src/core/item-canonical.js';
+import { canonicalItem } from '../../src/model/item-canonical.js';
 import type { Item } from '../../src/stores/types.js';
 
 describe('canonicalItem', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ITEM_HASH_BYTES, itemHash, keyBucket, keyText } from '../../src/core/item-hash.js';
+import { ITEM_HASH_BYTES, itemHash, keyBucket, keyText } from '../../src/model/item-hash.js';
 
 const KEYS = ['pk', 'sk'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemSize, wireSizeUpperBound } from '../../src/core/item-size.js';
+import { itemSize, wireSizeUpperBound } from '../../src/model/item-size.js';
 import type { AttributeValue, Item } from '../../src/stores/types.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attachItemJson, itemJsonOf } from '../../src/core/item-json.js';
-import { itemSize, wireSizeUpperBound } from '../../src/core/item-size.js';
+import { attachItemJson, itemJsonOf } from '../../src/model/item-json.js';
+import { itemSize, wireSizeUpperBound } from '../../src/model/item-size.js';
 import { itemSlices } from '../../src/stores/dynamodb/item-slices.js';
 import { batchWriteJson, wireJson } from '../../src/stores/dynamodb/wire-client.js';
 import type { Item } from '../../src/stores/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatKeySpec, keySpecOf, parseKeySpec, snapshotFromKey } from '../../src/core/key-spec.js';
+import { formatKeySpec, keySpecOf, parseKeySpec, snapshotFromKey } from '../../src/model/key-spec.js';
 
 describe('--key', () => {
   it('parses a partition key, and a partition plus sort key, types in any case', () => {

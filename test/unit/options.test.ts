@@ -7,7 +7,7 @@ import {
   parseSkip,
   type RawOptions,
   validateCopyOptions,
-} from '../../src/options.js';
+} from '../../src/runs/copy/options.js';
 
 const base: RawOptions = { source: 'orders', target: 'orders-copy' };
 

@@ -1,20 +1,20 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
-  defaultSegments,
-  isSameTable,
-  type PlanInput,
-  planCopy,
-  type TableLocation,
-} from '../../src/core/plan.js';
-import {
   DeletionProtectedError,
   InvalidOptionError,
   SameTableError,
   SchemaMismatchError,
   TableNotFoundError,
 } from '../../src/errors.js';
-import { type RawOptions, validateCopyOptions } from '../../src/options.js';
+import {
+  defaultSegments,
+  isSameTable,
+  type PlanInput,
+  planCopy,
+  type TableLocation,
+} from '../../src/plan/copy-plan.js';
+import { type RawOptions, validateCopyOptions } from '../../src/runs/copy/options.js';
 import type { TableSnapshot } from '../../src/stores/types.js';
 
 const MB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { compareSchemas } from '../../src/core/schema-compare.js';
-import type { SkippableSetting } from '../../src/stores/dynamodb/schema.js';
+import { compareSchemas } from '../../src/plan/schema-compare.js';
+import type { SkippableSetting } from '../../src/plan/translate-schema.js';
 import { type TableSnapshot, UNSUPPORTED } from '../../src/stores/types.js';
 
 function table(extra: Partial<TableDescription> = {}): TableDescription {

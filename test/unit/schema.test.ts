@@ -1,15 +1,13 @@
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
+import { describeKeySchema, keyAttributeNames, keySchemasMatch } from '../../src/model/key-schema.js';
 import {
-  describeKeySchema,
-  keyAttributeNames,
-  keySchemasMatch,
   type SchemaOptions,
   SKIPPABLE_SETTINGS,
   type SkippableSetting,
   translateSchema,
-} from '../../src/stores/dynamodb/schema.js';
+} from '../../src/plan/translate-schema.js';
 import type { TableSnapshot } from '../../src/stores/types.js';
 import { UNSUPPORTED } from '../../src/stores/types.js';
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type BatchOutline, SegmentProgress, type SegmentState } from '../../src/core/segment-progress.js';
+import {
+  type BatchOutline,
+  SegmentProgress,
+  type SegmentState,
+} from '../../src/engine/copy/segment-progress.js';
 import type { Key } from '../../src/stores/types.js';
 
 const key = (n: number): Key => ({ pk: { N: String(n) } });

@@ -3,12 +3,12 @@
  * diff, with tiny buckets and budgets so one-sided buckets, several passes and paging all happen.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalItem } from '../../src/core/item-canonical.js';
-import { keyText } from '../../src/core/item-hash.js';
-import type { ScanSide } from '../../src/core/paced-scan.js';
-import { type CompareItemsInput, compareItems } from '../../src/core/verify.js';
-import type { VerifyEvent } from '../../src/core/verify-events.js';
+import { type CompareItemsInput, compareItems } from '../../src/engine/verify/compare-items.js';
+import type { ScanSide } from '../../src/engine/verify/paced-scan.js';
 import { InterruptedError } from '../../src/errors.js';
+import { canonicalItem } from '../../src/model/item-canonical.js';
+import { keyText } from '../../src/model/item-hash.js';
+import type { VerifyEvent } from '../../src/runs/verify/events.js';
 import { Pacer } from '../../src/runtime/pacer.js';
 import { VerifyStats } from '../../src/runtime/verify-stats.js';
 import type { Item, Page, ScanOptions, Source, TableSnapshot } from '../../src/stores/types.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
-import { validateCopyOptions } from '../../src/options.js';
+import { validateCopyOptions } from '../../src/runs/copy/options.js';
 import {
   DEFAULT_SAMPLES,
   VERIFY_OPTION_DECLARATIONS,
   validateVerifyOptions,
   verifyOptionsAfterCopy,
-} from '../../src/verify-options.js';
+} from '../../src/runs/verify/options.js';
 
 describe('validateVerifyOptions', () => {
   it('gives defaults, frozen', () => {

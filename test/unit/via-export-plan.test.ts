@@ -4,10 +4,10 @@
  */
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { copyPolicies } from '../../src/core/iam-policy.js';
-import type { TableLocation } from '../../src/core/plan.js';
-import { importKeyPrefix, importRequest, planViaExport } from '../../src/core/via-export-plan.js';
-import { type RawOptions, validateCopyOptions } from '../../src/options.js';
+import type { TableLocation } from '../../src/plan/copy-plan.js';
+import { copyPolicies } from '../../src/plan/iam-policy.js';
+import { importKeyPrefix, importRequest, planViaExport } from '../../src/plan/via-export-plan.js';
+import { type RawOptions, validateCopyOptions } from '../../src/runs/copy/options.js';
 import type { TableSnapshot } from '../../src/stores/types.js';
 
 const ARN = 'arn:aws:dynamodb:eu-west-1:111111111111:table/orders';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryBase64, binaryBytes, binaryLength } from '../../src/core/binary.js';
+import { binaryBase64, binaryBytes, binaryLength } from '../../src/model/binary.js';
 import { wireJson } from '../../src/stores/dynamodb/wire-client.js';
 
 describe('binary values as bytes or base64 text', () => {

@@ -10,13 +10,13 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { keyString } from '../../core/batcher.js';
-import { runCopy } from '../../core/copy-table.js';
-import { canonicalItem } from '../../core/item-canonical.js';
 import { InvalidOptionError, VerificationFailedError } from '../../errors.js';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { SAMPLE_TTL_ATTRIBUTE, sampleItems, sampleTableDefinition } from '../../local/sample-table.js';
-import { type CopyOptions, type RawOptions, validateCopyOptions } from '../../options.js';
+import { canonicalItem } from '../../model/item-canonical.js';
+import { keyString } from '../../model/item-key.js';
+import { type CopyOptions, type RawOptions, validateCopyOptions } from '../../runs/copy/options.js';
+import { runCopy } from '../../runs/copy/run-copy.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
 import { createReporter } from '../render/reporter.js';

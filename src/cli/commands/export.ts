@@ -1,4 +1,3 @@
-import { runExport } from '../../core/export-table.js';
 import { InvalidOptionError } from '../../errors.js';
 import {
   checkpointDeclarations,
@@ -12,7 +11,8 @@ import {
   sideConfig,
   sideDeclarations,
   stringValue,
-} from '../../options.js';
+} from '../../runs/copy/options.js';
+import { runExport } from '../../runs/export/run-export.js';
 import type { CliIO } from '../io.js';
 import { reportRun } from '../report-run.js';
 import { s3Declarations, s3Settings } from './s3-options.js';

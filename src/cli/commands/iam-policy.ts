@@ -1,5 +1,5 @@
-import { copyPolicies } from '../../core/iam-policy.js';
-import { type RawOptions, stringValue, validateCopyOptions } from '../../options.js';
+import { copyPolicies } from '../../plan/iam-policy.js';
+import { type RawOptions, stringValue, validateCopyOptions } from '../../runs/copy/options.js';
 import type { CliIO } from '../io.js';
 
 /**

@@ -1,6 +1,5 @@
-import { runImport } from '../../core/import-table.js';
-import { parseKeySpec } from '../../core/key-spec.js';
 import { InvalidOptionError } from '../../errors.js';
+import { parseKeySpec } from '../../model/key-spec.js';
 import {
   checkpointDeclarations,
   type OptionDeclaration,
@@ -13,7 +12,8 @@ import {
   sideDeclarations,
   stringValue,
   WRITE_RATE_DECLARATION,
-} from '../../options.js';
+} from '../../runs/copy/options.js';
+import { runImport } from '../../runs/import/run-import.js';
 import { confirmDeletion } from '../confirm.js';
 import type { CliIO } from '../io.js';
 import { reportRun } from '../report-run.js';

@@ -1,7 +1,7 @@
-import { runVerify } from '../../core/verify-tables.js';
 import { EXIT } from '../../errors.js';
-import type { RawOptions } from '../../options.js';
-import { validateVerifyOptions } from '../../verify-options.js';
+import type { RawOptions } from '../../runs/copy/options.js';
+import { validateVerifyOptions } from '../../runs/verify/options.js';
+import { runVerify } from '../../runs/verify/run-verify.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';

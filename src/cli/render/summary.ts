@@ -1,5 +1,5 @@
-import type { CopyPlan } from '../../core/plan.js';
-import type { CopySummary } from '../../core/summary.js';
+import type { CopyPlan } from '../../plan/copy-plan.js';
+import type { CopySummary } from '../../runs/copy/summary.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 
 /** The end-of-run report for people (stderr). `--json` prints the CopySummary itself instead. */

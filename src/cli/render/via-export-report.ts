@@ -2,9 +2,10 @@
  * `copy --via-export` on stderr: the numbered steps, the export's and import's progress while AWS
  * runs them, and the end-of-run report; `--dry-run` prints the requests it would send.
  */
-import type { ViaExportEvent } from '../../core/via-export.js';
-import type { ViaExportPlan } from '../../core/via-export-plan.js';
-import type { ViaExportSummary } from '../../core/via-export-summary.js';
+
+import type { ViaExportPlan } from '../../plan/via-export-plan.js';
+import type { ViaExportEvent } from '../../runs/via-export/run-via-export.js';
+import type { ViaExportSummary } from '../../runs/via-export/summary.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { stepPrinter, type Verbosity } from './reporter.js';
 

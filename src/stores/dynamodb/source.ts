@@ -11,7 +11,7 @@ import {
   type Tag,
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
-import { attachItemJson } from '../../core/item-json.js';
+import { attachItemJson } from '../../model/item-json.js';
 import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
 import {
   type Capabilities,

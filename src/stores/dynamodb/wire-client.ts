@@ -3,8 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { itemJsonOf } from '../../core/item-json.js';
 import { ForbiddenOperationError } from '../../errors.js';
+import { itemJsonOf } from '../../model/item-json.js';
 import type { Item } from '../types.js';
 
 /**

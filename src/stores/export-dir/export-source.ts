@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { pipeline, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { binaryBase64 } from '../../core/binary.js';
-import { checkItem, type KeyTypes } from '../../core/item-check.js';
 import {
   type DdbCopyError,
   ExportDefinitionMissingError,
@@ -11,6 +9,8 @@ import {
   ItemRejectedError,
   isDdbCopyError,
 } from '../../errors.js';
+import { binaryBase64 } from '../../model/binary.js';
+import { checkItem, type KeyTypes } from '../../model/item-check.js';
 import type { Capabilities, Item, Key, Page, ScanOptions, Source, TableSnapshot } from '../types.js';
 import { baseName, type ExportStorage, joinKey } from './export-storage.js';
 import {

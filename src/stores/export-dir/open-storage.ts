@@ -1,8 +1,8 @@
 import type { SideConnection } from '../dynamodb/client.js';
-import type { S3Settings } from '../s3/s3-client.js';
 import type { ExportLocation } from './export-location.js';
 import type { ExportStorage } from './export-storage.js';
 import { LocalStorage } from './local-storage.js';
+import type { S3Settings } from './s3-client.js';
 
 /**
  * The storage behind an export location. S3 is reached with the given side's own credentials and
@@ -16,7 +16,7 @@ export async function openExportStorage(
 ): Promise<ExportStorage> {
   if (location.kind === 'local') return new LocalStorage(location.path);
   const [{ s3ClientFor }, { S3Storage }] = await Promise.all([
-    import('../s3/s3-client.js'),
+    import('./s3-client.js'),
     import('./s3-storage.js'),
   ]);
   return new S3Storage({

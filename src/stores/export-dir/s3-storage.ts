@@ -10,9 +10,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Side } from '../../errors.js';
 import { AwsRequestError } from '../../errors.js';
-import { isMissingObject, type S3Request, s3Failure } from '../s3/s3-errors.js';
 import { formatExportLocation } from './export-location.js';
 import { type ExportStorage, joinKey } from './export-storage.js';
+import { isMissingObject, type S3Request, s3Failure } from './s3-errors.js';
 
 /**
  * Bytes of one multipart part, the S3 minimum (5 MiB). With one part uploading at a time, an open

@@ -1,0 +1,47 @@
+/**
+ * A table as DynamoDB describes it. The description's shapes are DynamoDB's own (the same JSON a table
+ * definition file in an export holds), so they are the AWS SDK's types, imported here as types only:
+ * this file is the one door through which a layer other than stores/dynamodb/ names them.
+ */
+import type {
+  AttributeDefinition,
+  ContinuousBackupsDescription,
+  CreateTableCommandInput,
+  KeySchemaElement,
+  TableDescription,
+  Tag,
+  TimeToLiveDescription,
+} from '@aws-sdk/client-dynamodb';
+
+export type {
+  AttributeDefinition,
+  ContinuousBackupsDescription,
+  CreateTableCommandInput,
+  KeySchemaElement,
+  TableDescription,
+  Tag,
+  TimeToLiveDescription,
+};
+
+/** A setting a store may not offer (DynamoDB Local has no tags or PITR). */
+export const UNSUPPORTED = 'unsupported' as const;
+export type Unsupported = typeof UNSUPPORTED;
+
+/**
+ * Everything we know about a table: DescribeTable plus the settings that live behind other APIs.
+ * A field is `'unsupported'` when the endpoint does not offer the API that reads it.
+ */
+export interface TableSnapshot {
+  table: TableDescription;
+  timeToLive: TimeToLiveDescription | Unsupported;
+  continuousBackups: ContinuousBackupsDescription | Unsupported;
+  tags: Tag[] | Unsupported;
+}
+
+/** A setting applied after the table is ACTIVE, because CreateTable does not accept it. */
+export type LateSetting =
+  | { kind: 'ttl'; attributeName: string }
+  | { kind: 'pitr'; recoveryPeriodInDays?: number }
+  | { kind: 'tags'; tags: Tag[] };
+
+export type LateSettingKind = LateSetting['kind'];

@@ -1,0 +1,212 @@
+import type { CopyOptions } from '../runs/copy/options.js';
+import type { SideConfig } from '../stores/dynamodb/client.js';
+
+/**
+ * Pure: the least-privilege IAM policies a copy needs, from the options it will run with. Every
+ * action here is one the copy sends (the fault-proxy test checks the two lists against each other),
+ * scoped to the one table on each side.
+ */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  /** Absent in trust policies, which name a principal instead. */
+  Resource?: string[];
+  Principal?: { AWS: string };
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export interface CopyPolicies {
+  source: PolicyDocument;
+  target: PolicyDocument;
+  /** Trust policies for the roles named with --X-role-arn, letting `principal` assume them. */
+  trust: { source?: PolicyDocument; target?: PolicyDocument };
+}
+
+/** What the copy reads on the source: the table, then each setting it copies. */
+export function sourceActions(options: Pick<CopyOptions, 'skip' | 'mode'>): string[] {
+  const actions = ['dynamodb:DescribeTable'];
+  if (options.mode !== 'schema-only') actions.push('dynamodb:Scan');
+  if (options.mode === 'data-only') return actions;
+  if (!options.skip.has('ttl')) actions.push('dynamodb:DescribeTimeToLive');
+  if (!options.skip.has('pitr')) actions.push('dynamodb:DescribeContinuousBackups');
+  if (!options.skip.has('tags')) actions.push('dynamodb:ListTagsOfResource');
+  return actions;
+}
+
+/** What the copy does to the target: replace it, write items, apply the late settings. */
+export function targetActions(options: Pick<CopyOptions, 'skip' | 'mode'>): string[] {
+  if (options.mode === 'data-only') return ['dynamodb:DescribeTable', 'dynamodb:BatchWriteItem'];
+  const actions = ['dynamodb:DescribeTable', 'dynamodb:DeleteTable', 'dynamodb:CreateTable'];
+  if (options.mode !== 'schema-only') actions.push('dynamodb:BatchWriteItem');
+  if (!options.skip.has('ttl')) actions.push('dynamodb:UpdateTimeToLive');
+  if (!options.skip.has('pitr')) actions.push('dynamodb:UpdateContinuousBackups');
+  if (!options.skip.has('tags')) actions.push('dynamodb:TagResource');
+  return actions;
+}
+
+/** `--verify` reads both tables again, as `ddbcopy verify` does: each side like a source. */
+function verifyActions(options: Pick<CopyOptions, 'skip'>): string[] {
+  return sourceActions({ skip: options.skip, mode: 'recreate' });
+}
+
+export function copyPolicies(options: CopyOptions, principal: string | undefined): CopyPolicies {
+  if (options.viaExport) return viaExportPolicies(options, principal);
+  const withVerify = (actions: string[]): string[] =>
+    options.verify ? [...new Set([...actions, ...verifyActions(options)])] : actions;
+  const source = document('ReadSourceTable', withVerify(sourceActions(options)), [tableArn(options.source)]);
+  const target = document('ReplaceTargetTable', withVerify(targetActions(options)), [
+    tableArn(options.target),
+  ]);
+  return finishPolicies(source, target, options, principal, options.mode !== 'data-only');
+}
+
+/** --via-export on the source: describe, then AWS's export (PITR must be readable: the preflight checks it). */
+export function viaExportSourceActions(options: Pick<CopyOptions, 'skip'>): string[] {
+  const actions = [
+    'dynamodb:DescribeTable',
+    'dynamodb:DescribeContinuousBackups',
+    'dynamodb:ExportTableToPointInTime',
+    'dynamodb:DescribeExport',
+  ];
+  if (!options.skip.has('ttl')) actions.push('dynamodb:DescribeTimeToLive');
+  if (!options.skip.has('tags')) actions.push('dynamodb:ListTagsOfResource');
+  return actions;
+}
+
+/** --via-export on the target: replace it through ImportTable, then the settings it does not take. */
+export function viaExportTargetActions(options: Pick<CopyOptions, 'skip'>): string[] {
+  const actions = [
+    'dynamodb:DescribeTable',
+    'dynamodb:DeleteTable',
+    'dynamodb:ImportTable',
+    'dynamodb:DescribeImport',
+  ];
+  if (!options.skip.has('ttl')) actions.push('dynamodb:UpdateTimeToLive');
+  if (!options.skip.has('pitr')) actions.push('dynamodb:UpdateContinuousBackups');
+  if (!options.skip.has('tags')) actions.push('dynamodb:TagResource');
+  // Streams, table class and deletion protection: whichever the source has (not known here).
+  actions.push('dynamodb:UpdateTable');
+  return actions;
+}
+
+/**
+ * --via-export's policies, as AWS documents them: the export needs s3:AbortMultipartUpload,
+ * s3:PutObject and s3:PutObjectAcl on the bucket ("Requesting a table export in DynamoDB"); the import
+ * needs s3:GetObject and s3:ListBucket, and CloudWatch Logs actions on the /aws-dynamodb/ log groups
+ * it writes item errors to ("Requesting a table import in DynamoDB").
+ */
+function viaExportPolicies(options: CopyOptions, principal: string | undefined): CopyPolicies {
+  const s3 = options.viaExport!;
+  const sourceTable = tableArn(options.source);
+  const targetTable = tableArn(options.target);
+  const objects = `arn:aws:s3:::${s3.bucket}/${s3.prefix ? `${s3.prefix}/` : ''}*`;
+  const source = document('ExportSourceTable', viaExportSourceActions(options), [
+    sourceTable,
+    `${sourceTable}/export/*`,
+  ]);
+  source.Statement.push({
+    Sid: 'WriteExportToBucket',
+    Effect: 'Allow',
+    Action: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl'],
+    Resource: [objects],
+  });
+  const target = document('ImportTargetTable', viaExportTargetActions(options), [
+    targetTable,
+    `${targetTable}/import/*`,
+  ]);
+  target.Statement.push(
+    {
+      Sid: 'ReadExportFromBucket',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: [`arn:aws:s3:::${s3.bucket}`, objects],
+    },
+    {
+      Sid: 'ImportTableLogs',
+      Effect: 'Allow',
+      Action: [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:DescribeLogGroups',
+        'logs:DescribeLogStreams',
+        'logs:PutLogEvents',
+        'logs:PutRetentionPolicy',
+      ],
+      Resource: [
+        `arn:aws:logs:${options.target.region ?? '*'}:${accountOf(options.target)}:log-group:/aws-dynamodb/*`,
+      ],
+    },
+  );
+  return finishPolicies(source, target, options, principal, true);
+}
+
+/**
+ * The statements every policy set ends with: the target's KMS key when the new table is encrypted
+ * with one (`createsTable`: only a created table is), and each assumed role's trust policy.
+ */
+function finishPolicies(
+  source: PolicyDocument,
+  target: PolicyDocument,
+  options: CopyOptions,
+  principal: string | undefined,
+  createsTable: boolean,
+): CopyPolicies {
+  if (options.sseKmsKeyId && createsTable) {
+    target.Statement.push({
+      Sid: 'UseTargetKmsKey',
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*'],
+      Resource: [kmsKeyArn(options.sseKmsKeyId, options.target)],
+    });
+  }
+  const trust: CopyPolicies['trust'] = {};
+  if (options.source.roleArn) trust.source = trustPolicy(principal, options.source.externalId);
+  if (options.target.roleArn) trust.target = trustPolicy(principal, options.target.externalId);
+  return { source, target, trust };
+}
+
+function accountOf(side: Readonly<SideConfig>): string {
+  if (side.table.startsWith('arn:')) return side.table.split(':')[4] ?? '*';
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ?? '*';
+}
+
+function document(sid: string, actions: string[], resources: string[]): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: sid, Effect: 'Allow', Action: actions, Resource: resources }],
+  };
+}
+
+/** The side's table ARN; unknown parts (region, account) are wildcards the user should fill in. */
+export function tableArn(side: Readonly<SideConfig>): string {
+  if (side.table.startsWith('arn:')) return side.table;
+  const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ?? '*';
+  return `arn:aws:dynamodb:${side.region ?? '*'}:${account}:table/${side.table}`;
+}
+
+function kmsKeyArn(key: string, side: Readonly<SideConfig>): string {
+  if (key.startsWith('arn:')) return key;
+  const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ?? '*';
+  return `arn:aws:kms:${side.region ?? '*'}:${account}:key/${key.replace(/^alias\//, '*')}`;
+}
+
+function trustPolicy(principal: string | undefined, externalId: string | undefined): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'LetDdbcopyAssumeThisRole',
+        Effect: 'Allow',
+        Principal: { AWS: principal ?? 'arn:aws:iam::RUNNER_ACCOUNT_ID:role/RUNNER_ROLE' },
+        Action: ['sts:AssumeRole'],
+        ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
+      },
+    ],
+  };
+}

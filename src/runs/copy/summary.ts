@@ -1,0 +1,94 @@
+import { type DdbCopyError, type ErrorReport, errorReport } from '../../errors.js';
+import type { RetryCounts } from '../../runtime/stats.js';
+import type { SideConfig, SideConnection } from '../../stores/dynamodb/client.js';
+import type { VerifySummary } from '../verify/summary.js';
+import type { RunState } from './run-copy.js';
+
+/** The `--json` document of a copy (DESIGN.md): a contract, so fields are only ever added. */
+export interface CopySummary {
+  command: 'copy';
+  status: 'completed' | 'failed' | 'interrupted' | 'planned';
+  source: { table: string; region: string | null; endpoint: string | null };
+  target: { table: string; region: string | null; endpoint: string | null };
+  schema: {
+    action: 'recreated' | 'created' | 'kept' | 'none';
+    indexes: { global: number; local: number };
+    settings: string[];
+    unsupportedSettings: string[];
+  };
+  /** `written` counts this run; `writtenBefore` what earlier runs of a resumed copy wrote. */
+  items: { scanned: number; written: number; writtenBefore: number };
+  bytes: number;
+  consumedCapacity: { read: number; write: number };
+  retries: RetryCounts;
+  segments: number;
+  resumed: boolean;
+  /** The run record: `--resume` continues from it after a failure or an interrupt. */
+  checkpoint: string | null;
+  durationMs: number;
+  warnings: string[];
+  /** With --verify: the item-by-item comparison of target and source after the copy. */
+  verification?: {
+    status: 'identical' | 'different';
+    sourceItems: number;
+    targetItems: number;
+    missing: number;
+    extra: number;
+    different: number;
+    samples: VerifySummary['samples'];
+    schemaDifferences: string[];
+  };
+  error?: ErrorReport;
+}
+
+/** A side as a summary names it: what was connected to, or else what was asked for. */
+export function sideSummary(
+  conn: Pick<SideConnection, 'tableName' | 'region' | 'endpoint'> | undefined,
+  config: Pick<SideConfig, 'table' | 'region'>,
+): { table: string; region: string | null; endpoint: string | null } {
+  return {
+    table: conn?.tableName ?? config.table,
+    region: conn?.region ?? config.region ?? null,
+    endpoint: conn?.endpoint ?? null,
+  };
+}
+
+export function summarize(run: RunState, status: CopySummary['status'], error?: DdbCopyError): CopySummary {
+  const { stats, plan, options } = run;
+  const create = plan?.createTable;
+  const summary: CopySummary = {
+    command: 'copy',
+    status: options.dryRun && status === 'completed' ? 'planned' : status,
+    source: sideSummary(run.source, options.source),
+    target: sideSummary(run.target, options.target),
+    schema: {
+      action: run.schemaAction,
+      indexes: {
+        global: create?.GlobalSecondaryIndexes?.length ?? 0,
+        local: create?.LocalSecondaryIndexes?.length ?? 0,
+      },
+      settings: [...run.settingsApplied],
+      unsupportedSettings: [...run.settingsUnsupported],
+    },
+    items: {
+      scanned: stats.itemsScanned,
+      written: stats.itemsWritten,
+      writtenBefore: run.writtenBefore ?? 0,
+    },
+    bytes: stats.bytesWritten,
+    consumedCapacity: { read: round(stats.consumedRead), write: round(stats.consumedWrite) },
+    retries: { ...stats.retries },
+    segments: plan?.segments ?? 0,
+    resumed: run.resumed ?? false,
+    checkpoint: run.checkpoint ? options.checkpoint : null,
+    durationMs: Math.round(stats.elapsedMs),
+    warnings: [...run.warnings],
+    ...(run.verification ? { verification: run.verification } : {}),
+  };
+  if (error) summary.error = errorReport(error);
+  return summary;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

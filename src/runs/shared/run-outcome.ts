@@ -1,0 +1,36 @@
+import type { DdbCopyError, ErrorReport } from '../../errors.js';
+
+/** What a run (copy, export, import) resolves with: it never throws for a failure it can explain. */
+export interface RunOutcome<Summary> {
+  summary: Summary;
+  /** 0, or the error's exit code; bad input found after the target changed counts as a failure (1). */
+  exitCode: number;
+  /** Set when the run failed or was interrupted; the summary's status says which. */
+  error?: DdbCopyError;
+}
+
+/** The warnings a run collects for its summary, each also passed on to the renderer as it happens. */
+export function collectWarnings(onWarning?: (message: string) => void): {
+  warnings: string[];
+  warn: (message: string) => void;
+} {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    warn: (message) => {
+      warnings.push(message);
+      onWarning?.(message);
+    },
+  };
+}
+
+/** The fields an export's and an import's `--json` summary end with. */
+export interface ResumableRunReport {
+  segments: number;
+  /** The run record: where progress is saved, and whether this run resumed it. */
+  checkpoint: { file: string | null; resumed: boolean };
+  durationMs: number;
+  itemsPerSecond: number;
+  warnings: string[];
+  error?: ErrorReport;
+}

@@ -1,0 +1,299 @@
+/**
+ * `copy --via-export s3://bucket/prefix`: the items travel through AWS's own export and import, which
+ * read no table capacity and scale with the table. Numbered steps:
+ *
+ *   1 connect   both sides
+ *   2 describe  source (PITR too) and target; plan (pure); refusals and the deletion prompt come here,
+ *               before anything runs
+ *   3 export    ExportTableToPointInTime into the bucket, watched until COMPLETED
+ *   4 delete    the existing target (ImportTable only creates tables), once the export is safe in S3
+ *   5 import    ImportTable from the export's data/ prefix; it creates the table; watched until COMPLETED
+ *   6 settings  TTL, PITR, tags (as a direct copy applies them), then streams, table class and
+ *               deletion protection with UpdateTable
+ *
+ * Never throws for a failure it can explain: the outcome carries the typed error and a summary.
+ */
+import { randomUUID } from 'node:crypto';
+import { type DdbCopyError, EXIT, failureExitCode, runFailure } from '../../errors.js';
+import {
+  exportIdOf,
+  importRequest,
+  planViaExportWithDirect,
+  type ViaExportPlan,
+} from '../../plan/via-export-plan.js';
+import { closeSide, connectSide, SOURCE_OPERATIONS } from '../../stores/dynamodb/client.js';
+import {
+  DEFAULT_POLL_SCHEDULE,
+  exportFailure,
+  importFailure,
+  type JobProgress,
+  type PollSchedule,
+  startExport,
+  startImport,
+  watchExport,
+  watchImport,
+} from '../../stores/dynamodb/export-import-jobs.js';
+import { DynamoDbSink } from '../../stores/dynamodb/sink.js';
+import { DynamoDbSource } from '../../stores/dynamodb/source.js';
+import { tableLocation } from '../../stores/dynamodb/table-location.js';
+import { applyTableUpdates, waitUntilActive } from '../../stores/dynamodb/table-updates.js';
+import type { StepName } from '../copy/events.js';
+import type { CopyOptions } from '../copy/options.js';
+import type { CopyHooks } from '../copy/run-copy.js';
+import { confirmReplacement, replaceTarget, throwIfAborted } from '../shared/replace-target.js';
+import type { RunOutcome } from '../shared/run-outcome.js';
+import { summarizeViaExport, type ViaExportRunState, type ViaExportSummary } from './summary.js';
+
+/**
+ * The source side may describe and export, and nothing else: an export reads AWS's PITR backups and
+ * writes to S3, never to the table.
+ */
+export const VIA_EXPORT_SOURCE_OPERATIONS: ReadonlySet<string> = new Set([
+  ...SOURCE_OPERATIONS,
+  'ExportTableToPointInTimeCommand',
+  'DescribeExportCommand',
+]);
+
+export type ViaExportStep = 'connect' | 'describe' | 'export' | 'delete' | 'import' | 'settings';
+const STEPS: readonly ViaExportStep[] = ['connect', 'describe', 'export', 'delete', 'import', 'settings'];
+
+/** What the run tells a renderer; it never prints. */
+export type ViaExportEvent =
+  | { type: 'step'; name: ViaExportStep; number: number; total: number; message: string }
+  | { type: 'plan'; plan: ViaExportPlan }
+  | { type: 'warning'; message: string }
+  | { type: 'job'; progress: JobProgress };
+
+export interface ViaExportHooks extends Pick<CopyHooks, 'confirmDeletion' | 'signal'> {
+  onEvent?: (event: ViaExportEvent) => void;
+}
+
+/** What the run is built from; tests replace these to stand in for AWS's export and import. */
+export interface ViaExportDeps {
+  /** Connects a side (default: connectSide); a test wraps the client it returns. */
+  connect?: typeof connectSide;
+  poll?: PollSchedule;
+}
+
+export interface ViaExportOutcome extends RunOutcome<ViaExportSummary> {
+  plan?: ViaExportPlan;
+}
+
+export async function runViaExport(
+  options: CopyOptions,
+  hooks: ViaExportHooks = {},
+  deps: ViaExportDeps = {},
+): Promise<ViaExportOutcome> {
+  const run: ViaExportRunState = {
+    options,
+    startedAt: performance.now(),
+    schemaAction: 'none',
+    settingsApplied: [],
+    settingsUnsupported: [],
+    warnings: [],
+    exportMs: 0,
+    importMs: 0,
+  };
+  const emit = (event: ViaExportEvent): void => {
+    if (event.type === 'warning') run.warnings.push(event.message);
+    hooks.onEvent?.(event);
+  };
+  try {
+    await viaExportSteps(run, hooks, deps, emit);
+    return { summary: summarizeViaExport(run, 'completed'), exitCode: EXIT.ok, ...planOf(run) };
+  } catch (error) {
+    const typed = runFailure(error, hooks.signal);
+    if (!typed) throw error;
+    const targetChanged = run.targetDeleted === true || run.importArn !== undefined;
+    const status = typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed';
+    return {
+      summary: summarizeViaExport(run, status, typed),
+      error: typed,
+      exitCode: failureExitCode(typed, targetChanged),
+      ...planOf(run),
+    };
+  } finally {
+    closeSide(run.source);
+    closeSide(run.target);
+  }
+}
+
+async function viaExportSteps(
+  run: ViaExportRunState,
+  hooks: ViaExportHooks,
+  deps: ViaExportDeps,
+  emit: (event: ViaExportEvent) => void,
+): Promise<void> {
+  const { options } = run;
+  const signal = hooks.signal;
+  const connect = deps.connect ?? connectSide;
+  const schedule = deps.poll ?? DEFAULT_POLL_SCHEDULE;
+  const step = (name: ViaExportStep, message: string): void =>
+    emit({ type: 'step', name, number: STEPS.indexOf(name) + 1, total: STEPS.length, message });
+  const warn = (message: string): void => emit({ type: 'warning', message });
+  const onProgress = (progress: JobProgress): void => emit({ type: 'job', progress });
+
+  step('connect', 'Connecting to both sides');
+  // Control-plane calls only: a few sockets are plenty.
+  run.source = await connect('source', options.source, {
+    maxSockets: 4,
+    allowedOperations: VIA_EXPORT_SOURCE_OPERATIONS,
+  });
+  run.target = await connect('target', options.target, { maxSockets: 4 });
+  for (const message of [...run.source.warnings, ...run.target.warnings]) warn(message);
+  const source = new DynamoDbSource(run.source);
+  const sink = new DynamoDbSink(run.target);
+
+  step(
+    'describe',
+    `Describing source table '${run.source.tableName}' and target table '${run.target.tableName}'`,
+  );
+  // PITR is read even with --skip pitr: the export cannot run without it.
+  const snapshot = await source.describe(new Set([...options.skip].filter((setting) => setting !== 'pitr')));
+  const existing = await sink.describe(signal);
+  const { plan, direct } = planViaExportWithDirect({
+    source: snapshot,
+    sourceLocation: await tableLocation(run.source, snapshot.table.TableArn),
+    target: existing,
+    targetLocation: await tableLocation(run.target, existing?.TableArn),
+    options,
+  });
+  run.plan = plan;
+  emit({ type: 'plan', plan });
+  for (const message of plan.warnings) warn(message);
+  if (options.dryRun) return;
+  const confirmDeletion = hooks.confirmDeletion
+    ? (question: { table: string; region: string; endpoint: string | undefined }) =>
+        hooks.confirmDeletion!({ ...question, plan: direct })
+    : undefined;
+  // Asked now, not after the minutes an export takes.
+  await confirmReplacement({ target: run.target, existing, yes: options.yes, confirmDeletion });
+  throwIfAborted(signal);
+
+  const s3Url = `s3://${plan.s3.bucket}${plan.s3.prefix ? `/${plan.s3.prefix}` : ''}`;
+  step(
+    'export',
+    `Exporting '${run.source.tableName}' to ${s3Url} with ExportTableToPointInTime (AWS reads its PITR backups, not the table's capacity)`,
+  );
+  const exportStarted = performance.now();
+  const started = await startExport(run.source, { ...plan.export, ClientToken: randomUUID() }, signal);
+  const exportArn = started.ExportArn!;
+  run.exportArn = exportArn;
+  run.exportId = exportIdOf(exportArn);
+  run.exportDescription = started;
+  try {
+    run.exportDescription = await watchExport(run.source, exportArn, { schedule, signal, onProgress });
+  } finally {
+    run.exportMs = performance.now() - exportStarted;
+  }
+  const exportError = exportFailure(run.exportDescription, exportArn);
+  if (exportError) throw exportError;
+
+  // The target as it is now: the export took minutes, someone may have changed it meanwhile.
+  const current = await sink.describe(signal);
+  const result = await replaceTarget({
+    sink,
+    target: run.target,
+    existing: current,
+    createTable: (jobSignal) =>
+      importTable(run, plan, sink, { schedule, signal: jobSignal, onProgress, step }),
+    lateSettings: plan.lateSettings,
+    // Confirmed above; a target that appeared during the export is asked about again.
+    yes: options.yes || existing !== undefined,
+    confirmDeletion,
+    signal,
+    onStep: (name, message) => step(name === 'create' ? 'import' : name, message),
+    onWarning: warn,
+    onDeleted: () => {
+      run.targetDeleted = true;
+    },
+  });
+  run.schemaAction = result.action;
+  run.settingsApplied.push(...result.applied);
+  run.settingsUnsupported.push(...result.unsupported);
+
+  const updates = await applyTableUpdates(sink, plan.tableUpdates, {
+    signal,
+    onStep: (message) => step('settings', message),
+    onWarning: warn,
+  });
+  run.settingsApplied.push(...updates.applied);
+  run.settingsUnsupported.push(...updates.unsupported);
+}
+
+/** Step 5: ImportTable creates the target from the export's data files; returns once it is ACTIVE. */
+async function importTable(
+  run: ViaExportRunState,
+  plan: ViaExportPlan,
+  sink: DynamoDbSink,
+  watch: {
+    schedule: PollSchedule;
+    signal: AbortSignal | undefined;
+    onProgress: (progress: JobProgress) => void;
+    step: (name: ViaExportStep, message: string) => void;
+  },
+): Promise<void> {
+  const target = run.target!;
+  const request = importRequest(plan, run.exportArn!, randomUUID());
+  run.importKeyPrefix = request.S3BucketSource!.S3KeyPrefix;
+  watch.step(
+    'import',
+    `Importing s3://${plan.s3.bucket}/${run.importKeyPrefix} into '${target.tableName}' with ImportTable (it creates the table; no write capacity is consumed)`,
+  );
+  const importStarted = performance.now();
+  const started = await startImport(target, request, watch.signal);
+  const importArn = started.ImportArn!;
+  run.importArn = importArn;
+  run.importDescription = started;
+  try {
+    run.importDescription = await watchImport(target, importArn, watch);
+  } finally {
+    run.importMs = performance.now() - importStarted;
+  }
+  const error = importFailure(run.importDescription, importArn, run.exportDescription?.ItemCount);
+  if (error) throw error;
+  await waitUntilActive(sink, watch.signal);
+}
+
+function planOf(run: ViaExportRunState): { plan?: ViaExportPlan } {
+  return run.plan ? { plan: run.plan } : {};
+}
+
+/** The direct copy's step each via-export step stands in for, for library users of runCopy's events. */
+const COPY_STEP: Record<ViaExportStep, StepName> = {
+  connect: 'connect',
+  describe: 'describe',
+  export: 'copy',
+  delete: 'delete',
+  import: 'create',
+  settings: 'settings',
+};
+
+/**
+ * `runCopy` with --via-export: the copy's hooks, its events translated (steps and warnings; the
+ * jobs' progress has no CopyEvent). The CLI calls runViaExport itself for the full picture.
+ */
+export async function runCopyViaExport(
+  options: CopyOptions,
+  hooks: CopyHooks,
+): Promise<{ summary: ViaExportSummary; exitCode: number; error?: DdbCopyError }> {
+  const onEvent = hooks.onEvent;
+  const outcome = await runViaExport(options, {
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.confirmDeletion ? { confirmDeletion: hooks.confirmDeletion } : {}),
+    ...(onEvent
+      ? {
+          onEvent: (event: ViaExportEvent) => {
+            if (event.type === 'step')
+              onEvent({ type: 'step', name: COPY_STEP[event.name], message: event.message });
+            else if (event.type === 'warning') onEvent(event);
+          },
+        }
+      : {}),
+  });
+  return {
+    summary: outcome.summary,
+    exitCode: outcome.exitCode,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+}
