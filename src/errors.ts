@@ -6,14 +6,17 @@ export type Side = 'source' | 'target';
 
 /** Exit codes of the command-line contract (DESIGN.md). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+/** One of the exit codes in EXIT. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** What a typed error may carry besides its message: the side at fault, a hint, the cause. */
 export interface DdbCopyErrorOptions {
   side?: Side;
   hint?: string;
   cause?: unknown;
 }
 
+/** The base of every typed error: a stable `code`, the `exitCode` it maps to, and an actionable `hint`. */
 export abstract class DdbCopyError extends Error {
   abstract readonly code: string;
   abstract readonly exitCode: ExitCode;

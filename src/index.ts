@@ -2,30 +2,29 @@
  * The library: the same runs the CLI makes, without the terminal. Each `run*` resolves with an outcome
  * (summary, typed error, exit code) and never throws for a failure it can explain; `copyTable` and
  * `verifyTables` resolve with the summary and throw the typed error instead.
+ *
+ * This file is the one door: the CLI (src/cli/) imports nothing of ours but what is exported here.
  */
 
-export * from './errors.js';
+// ── copy: a table into another table, schema, settings and every item ───────────────────────────────
+
 export type { CopyPlan } from './plan/copy-plan.js';
-export { type CopyPolicies, copyPolicies, type PolicyDocument } from './plan/iam-policy.js';
 export type { CopyEvent, StepName } from './runs/copy/events.js';
-export { type CopyMode, type CopyOptions, type RateSpec, validateCopyOptions } from './runs/copy/options.js';
+export {
+  type BillingMode,
+  type CopyMode,
+  type CopyOptions,
+  type RateSpec,
+  type S3Location,
+  validateCopyOptions,
+} from './runs/copy/options.js';
 export { type CopyHooks, type CopyOutcome, copyTable, runCopy } from './runs/copy/run-copy.js';
 export type { CopySummary } from './runs/copy/summary.js';
-export {
-  type ExportHooks,
-  type ExportOptions,
-  type ExportOutcome,
-  type ExportSummary,
-  runExport,
-} from './runs/export/run-export.js';
-export {
-  type ImportHooks,
-  type ImportOptions,
-  type ImportOutcome,
-  type ImportSummary,
-  runImport,
-} from './runs/import/run-import.js';
-export type { VerifyEvent } from './runs/verify/events.js';
+export type { CheckpointRecord } from './runs/shared/checkpoint.js';
+
+// ── verify: compare the target with the source, item by item and schema ─────────────────────────────
+
+export { VERIFY_STEPS, type VerifyEvent, type VerifyStepName } from './runs/verify/events.js';
 export {
   DEFAULT_SAMPLES,
   type VerifyOptions,
@@ -34,5 +33,102 @@ export {
 } from './runs/verify/options.js';
 export { runVerify, type VerifyHooks, type VerifyOutcome, verifyTables } from './runs/verify/run-verify.js';
 export type { DynamoDbJsonKey, VerifySummary } from './runs/verify/summary.js';
-export type { SideConfig } from './stores/dynamodb/client.js';
+
+// ── export: a table into AWS's Export to S3 layout, in a directory or under s3:// ───────────────────
+
+export {
+  type ExportHooks,
+  type ExportOptions,
+  type ExportOutcome,
+  type ExportSummary,
+  runExport,
+} from './runs/export/run-export.js';
+export type { S3Settings } from './stores/open.js';
+
+// ── import: an export directory into a (re)created target table ─────────────────────────────────────
+
+export { type KeyPart, type KeySpec, parseKeySpec } from './model/key-spec.js';
+export {
+  type ImportHooks,
+  type ImportOptions,
+  type ImportOutcome,
+  type ImportSummary,
+  runImport,
+} from './runs/import/run-import.js';
+
+// ── via-export: copy --via-export, with AWS's own export and import jobs ────────────────────────────
+
+export type { ViaExportPlan } from './plan/via-export-plan.js';
+export {
+  runViaExport,
+  type ViaExportEvent,
+  type ViaExportHooks,
+  type ViaExportOutcome,
+  type ViaExportStep,
+} from './runs/via-export/run-via-export.js';
+export type { ViaExportJobs, ViaExportSummary } from './runs/via-export/summary.js';
+
+// ── iam-policy: the least-privilege policies for a copy ─────────────────────────────────────────────
+
+export {
+  type CopyPolicies,
+  copyPolicies,
+  type PolicyDocument,
+  type PolicyStatement,
+} from './plan/iam-policy.js';
+
+// ── demo: a sample table copied between two local "accounts" on DynamoDB Local ──────────────────────
+
+export {
+  type DemoAccount,
+  type DemoEvent,
+  type DemoHooks,
+  type DemoOptions,
+  type DemoOutcome,
+  type DemoSummary,
+  runDemo,
+} from './runs/demo/run-demo.js';
+
+// ── shared: errors and run outcomes ─────────────────────────────────────────────────────────────────
+
+export * from './errors.js';
+export type { ResumableRunReport, RunOutcome } from './runs/shared/run-outcome.js';
+
+// ── shared: stats, which the events hand a renderer to read on its own schedule ────────────────────
+
+export {
+  type CopyStats,
+  type ProgressSnapshot,
+  progressSnapshot,
+  type RetryCounts,
+} from './runtime/stats.js';
+export {
+  type VerifyPhase,
+  type VerifyProgressSnapshot,
+  type VerifyStats,
+  verifyProgressSnapshot,
+} from './runtime/verify-stats.js';
+
+// ── shared: option declarations and flag parsing, a command line's building blocks ─────────────────
+
+export {
+  COPY_OPTION_DECLARATIONS,
+  checkpointDeclarations,
+  type OptionDeclaration,
+  OUTPUT_DECLARATIONS,
+  parseRate,
+  positiveInteger,
+  type RawOptions,
+  READ_RATE_DECLARATION,
+  resumeFlags,
+  sideConfig,
+  sideDeclarations,
+  stringValue,
+  WRITE_RATE_DECLARATION,
+} from './runs/copy/options.js';
+export { VERIFY_OPTION_DECLARATIONS } from './runs/verify/options.js';
+
+// ── shared: the stores' contract and a side's connection settings ───────────────────────────────────
+
+export type { SideConfig, SideCredentials, SideCredentialsProvider } from './model/side-config.js';
 export type * from './stores/types.js';

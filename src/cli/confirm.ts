@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { CheckpointRecord } from '../runs/shared/checkpoint.js';
+import type { CheckpointRecord } from '../index.js';
 import type { CliIO } from './io.js';
 
 /** Asks on the terminal before a table is deleted; the user must type the table's name. */

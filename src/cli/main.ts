@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT } from '../errors.js';
-import { COPY_OPTION_DECLARATIONS, type OptionDeclaration, type RawOptions } from '../runs/copy/options.js';
-import { VERIFY_OPTION_DECLARATIONS } from '../runs/verify/options.js';
+import {
+  COPY_OPTION_DECLARATIONS,
+  EXIT,
+  type OptionDeclaration,
+  type RawOptions,
+  VERIFY_OPTION_DECLARATIONS,
+} from '../index.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { EXPORT_OPTION_DECLARATIONS, exportCommand } from './commands/export.js';

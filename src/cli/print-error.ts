@@ -1,4 +1,4 @@
-import { isDdbCopyError } from '../errors.js';
+import { isDdbCopyError } from '../index.js';
 import type { CliIO } from './io.js';
 
 /** One paragraph a user can act on: what is wrong, where, and what to do. Stacks only with --verbose. */

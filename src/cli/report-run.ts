@@ -1,5 +1,4 @@
-import type { RawOptions } from '../runs/copy/options.js';
-import type { RunOutcome } from '../runs/shared/run-outcome.js';
+import type { RawOptions, RunOutcome } from '../index.js';
 import { interruptSignal } from './interrupt.js';
 import type { CliIO } from './io.js';
 import { printError } from './print-error.js';

@@ -1,4 +1,4 @@
-import type { AttributeValue, CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { SdkAttributeValue as AttributeValue, CreateTableCommandInput } from '../model/table.js';
 import { seededRandom } from '../runtime/seeded-random.js';
 
 /** An item as the AWS SDK takes it (the demo loads the sample with the SDK). */

@@ -1,4 +1,4 @@
-import type { Binary } from '../stores/types.js';
+import type { Binary } from './item.js';
 
 /** Bytes of a binary value, without decoding base64 text (its length says how many bytes it holds). */
 export function binaryLength(value: Binary): number {

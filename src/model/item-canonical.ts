@@ -1,6 +1,6 @@
-import type { AttributeValue, Item } from '../stores/types.js';
 import { binaryBase64 } from './binary.js';
 import { normalizeNumber } from './canonical-number.js';
+import type { AttributeValue, Item } from './item.js';
 
 /**
  * A canonical text of an item: map keys sorted, set members sorted, binary as base64, numbers in

@@ -1,5 +1,5 @@
 import { ItemRejectedError } from '../errors.js';
-import type { Item, Key } from '../stores/types.js';
+import type { Item, Key } from './item.js';
 
 /** DynamoDB stores items of at most 400 KB, attribute names included. */
 export const MAX_ITEM_BYTES = 400 * 1024;

@@ -3,9 +3,9 @@
  * the bucket that key falls in, and a 128-bit hash of the whole item's canonical encoding.
  */
 import crypto from 'node:crypto';
-import type { Item } from '../stores/types.js';
 import { binaryBase64 } from './binary.js';
 import { normalizeNumber } from './canonical-number.js';
+import type { Item } from './item.js';
 import { canonicalItem, canonicalValue } from './item-canonical.js';
 
 /** Bytes of an item hash: 128 bits, so a sum of a billion of them still tells a change apart. */

@@ -2,7 +2,7 @@
  * An item's JSON text as the store sent it, carried beside the parsed item so that a copy can write
  * the item out again without serializing it a second time (the largest per-item cost after parsing).
  */
-import type { Item } from '../stores/types.js';
+import type { Item } from './item.js';
 
 /**
  * Where the text is kept: a non-enumerable symbol property, so `for...in`, `Object.keys`,
@@ -31,4 +31,20 @@ export function attachItemJson(item: Item, text: string, bytes: number): void {
 /** The item's JSON text as received, if it carries one. */
 export function itemJsonOf(item: Item): ItemJson | undefined {
   return (item as Carrier)[ITEM_JSON];
+}
+
+/**
+ * A request body as DynamoDB's JSON. Values that came over the wire carry binary as base64 text and
+ * serialize as they are; bytes (from the SDK, a checkpoint, a file) would serialize as `{"0":..}`, so
+ * when the text shows any, it is serialized again with bytes turned into base64. An attribute named
+ * B or BS holding a map also triggers the second pass: that costs time, never correctness.
+ */
+export function wireJson(body: unknown): string {
+  const text = JSON.stringify(body);
+  if (!text.includes('"B":{') && !text.includes('"BS":[{')) return text;
+  return JSON.stringify(body, (_key, value) =>
+    value instanceof Uint8Array
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+      : value,
+  );
 }

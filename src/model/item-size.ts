@@ -2,8 +2,9 @@
  * Item sizes, computed on every item in the copy's hot path: plain loops, no per-value closures or
  * allocations, no JSON.stringify.
  */
-import type { AttributeValue, Item } from '../stores/types.js';
+
 import { binaryLength } from './binary.js';
+import type { AttributeValue, Item } from './item.js';
 import { itemJsonOf } from './item-json.js';
 
 /**

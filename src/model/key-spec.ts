@@ -1,6 +1,5 @@
-import type { KeySchemaElement, TableDescription } from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '../errors.js';
-import type { TableSnapshot } from '../stores/types.js';
+import type { KeySchemaElement, TableDescription, TableSnapshot } from './table.js';
 
 /** One key attribute as `--key` names it. */
 export interface KeyPart {

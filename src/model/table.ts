@@ -4,10 +4,7 @@
  * this file is the one door through which a layer other than stores/dynamodb/ names them.
  */
 import type {
-  AttributeDefinition,
   ContinuousBackupsDescription,
-  CreateTableCommandInput,
-  KeySchemaElement,
   TableDescription,
   Tag,
   TimeToLiveDescription,
@@ -15,13 +12,36 @@ import type {
 
 export type {
   AttributeDefinition,
+  /**
+   * One attribute value as the SDK's commands take it (binary as bytes only): for items written with
+   * the SDK itself (the demo's sample). The copy's data path uses model/item.ts's AttributeValue.
+   */
+  AttributeValue as SdkAttributeValue,
+  BillingMode,
   ContinuousBackupsDescription,
   CreateTableCommandInput,
+  ExportDescription,
+  ExportTableToPointInTimeCommandInput,
+  GlobalSecondaryIndex,
+  GlobalSecondaryIndexDescription,
+  ImportTableCommandInput,
+  ImportTableDescription,
   KeySchemaElement,
+  LocalSecondaryIndex,
+  LocalSecondaryIndexDescription,
+  OnDemandThroughput,
+  Projection,
+  ProvisionedThroughput,
+  ProvisionedThroughputDescription,
+  SSESpecification,
+  StreamSpecification,
+  TableClass,
+  TableCreationParameters,
   TableDescription,
   Tag,
   TimeToLiveDescription,
-};
+  WarmThroughput,
+} from '@aws-sdk/client-dynamodb';
 
 /** A setting a store may not offer (DynamoDB Local has no tags or PITR). */
 export const UNSUPPORTED = 'unsupported' as const;

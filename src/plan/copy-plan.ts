@@ -1,4 +1,3 @@
-import type { CreateTableCommandInput, TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   InvalidOptionError,
   SameTableError,
@@ -7,10 +6,15 @@ import {
   TableNotFoundError,
 } from '../errors.js';
 import { describeKeySchema, keyAttributeNames, keySchemasMatch } from '../model/key-schema.js';
-import type { CopyOptions, RateSpec } from '../runs/copy/options.js';
-import { deletionProtected, KEEP_WITH_DATA_ONLY } from '../runs/shared/replace-target.js';
-import type { LateSetting, TableSnapshot } from '../stores/types.js';
-import { translateSchema } from './translate-schema.js';
+import type {
+  CreateTableCommandInput,
+  LateSetting,
+  TableDescription,
+  TableSnapshot,
+} from '../model/table.js';
+import type { BillingMode, CopyMode, RateSpec } from './option-values.js';
+import { deletionProtected, KEEP_WITH_DATA_ONLY } from './target-replacement.js';
+import { type SkippableSetting, translateSchema } from './translate-schema.js';
 
 /** Where a table is, as far as deciding "is this the same table?" needs. */
 export interface TableLocation {
@@ -23,18 +27,33 @@ export interface TableLocation {
   tableArn: string | undefined;
 }
 
+/** What planCopy reads of a copy's options: the runs' validated CopyOptions are such options. */
+export interface CopyPlanOptions {
+  readonly mode: CopyMode;
+  readonly segments: number | undefined;
+  readonly concurrency: number | undefined;
+  readonly readRate: RateSpec | undefined;
+  readonly writeRate: RateSpec | undefined;
+  readonly consistentRead: boolean;
+  readonly billingMode: BillingMode | undefined;
+  readonly readCapacity: number | undefined;
+  readonly writeCapacity: number | undefined;
+  readonly sseKmsKeyId: string | undefined;
+  readonly skip: ReadonlySet<SkippableSetting>;
+}
+
 export interface PlanInput {
   source: TableSnapshot;
   sourceLocation: TableLocation;
   /** The target's description, or undefined when it does not exist. */
   target: TableDescription | undefined;
   targetLocation: TableLocation;
-  options: CopyOptions;
+  options: CopyPlanOptions;
 }
 
 /** Everything a copy will do, computed before anything is done: `--dry-run` prints it. */
 export interface CopyPlan {
-  mode: CopyOptions['mode'];
+  mode: CopyMode;
   /** The existing target will be deleted (and recreated). */
   deleteTarget: boolean;
   /** The CreateTable request, or undefined with --data-only. */

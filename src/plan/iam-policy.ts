@@ -1,5 +1,6 @@
-import type { CopyOptions } from '../runs/copy/options.js';
-import type { SideConfig } from '../stores/dynamodb/client.js';
+import type { SideConfig } from '../model/side-config.js';
+import type { CopyMode, S3Location } from './option-values.js';
+import type { SkippableSetting } from './translate-schema.js';
 
 /**
  * Pure: the least-privilege IAM policies a copy needs, from the options it will run with. Every
@@ -16,11 +17,25 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string>>;
 }
 
+/** An IAM policy document, as IAM takes it. */
 export interface PolicyDocument {
   Version: '2012-10-17';
   Statement: PolicyStatement[];
 }
 
+/** What the policies are made from: a copy's options (the runs' validated CopyOptions are such options). */
+export interface PolicyOptions {
+  readonly source: Readonly<SideConfig>;
+  readonly target: Readonly<SideConfig>;
+  readonly mode: CopyMode;
+  readonly skip: ReadonlySet<SkippableSetting>;
+  /** --verify: both tables are read again after the copy. */
+  readonly verify: boolean;
+  readonly sseKmsKeyId: string | undefined;
+  readonly viaExport?: S3Location | undefined;
+}
+
+/** The least-privilege policies of a copy: the source role's, the target role's, and trust policies. */
 export interface CopyPolicies {
   source: PolicyDocument;
   target: PolicyDocument;
@@ -29,7 +44,7 @@ export interface CopyPolicies {
 }
 
 /** What the copy reads on the source: the table, then each setting it copies. */
-export function sourceActions(options: Pick<CopyOptions, 'skip' | 'mode'>): string[] {
+export function sourceActions(options: Pick<PolicyOptions, 'skip' | 'mode'>): string[] {
   const actions = ['dynamodb:DescribeTable'];
   if (options.mode !== 'schema-only') actions.push('dynamodb:Scan');
   if (options.mode === 'data-only') return actions;
@@ -40,7 +55,7 @@ export function sourceActions(options: Pick<CopyOptions, 'skip' | 'mode'>): stri
 }
 
 /** What the copy does to the target: replace it, write items, apply the late settings. */
-export function targetActions(options: Pick<CopyOptions, 'skip' | 'mode'>): string[] {
+export function targetActions(options: Pick<PolicyOptions, 'skip' | 'mode'>): string[] {
   if (options.mode === 'data-only') return ['dynamodb:DescribeTable', 'dynamodb:BatchWriteItem'];
   const actions = ['dynamodb:DescribeTable', 'dynamodb:DeleteTable', 'dynamodb:CreateTable'];
   if (options.mode !== 'schema-only') actions.push('dynamodb:BatchWriteItem');
@@ -51,11 +66,11 @@ export function targetActions(options: Pick<CopyOptions, 'skip' | 'mode'>): stri
 }
 
 /** `--verify` reads both tables again, as `ddbcopy verify` does: each side like a source. */
-function verifyActions(options: Pick<CopyOptions, 'skip'>): string[] {
+function verifyActions(options: Pick<PolicyOptions, 'skip'>): string[] {
   return sourceActions({ skip: options.skip, mode: 'recreate' });
 }
 
-export function copyPolicies(options: CopyOptions, principal: string | undefined): CopyPolicies {
+export function copyPolicies(options: PolicyOptions, principal: string | undefined): CopyPolicies {
   if (options.viaExport) return viaExportPolicies(options, principal);
   const withVerify = (actions: string[]): string[] =>
     options.verify ? [...new Set([...actions, ...verifyActions(options)])] : actions;
@@ -67,7 +82,7 @@ export function copyPolicies(options: CopyOptions, principal: string | undefined
 }
 
 /** --via-export on the source: describe, then AWS's export (PITR must be readable: the preflight checks it). */
-export function viaExportSourceActions(options: Pick<CopyOptions, 'skip'>): string[] {
+export function viaExportSourceActions(options: Pick<PolicyOptions, 'skip'>): string[] {
   const actions = [
     'dynamodb:DescribeTable',
     'dynamodb:DescribeContinuousBackups',
@@ -80,7 +95,7 @@ export function viaExportSourceActions(options: Pick<CopyOptions, 'skip'>): stri
 }
 
 /** --via-export on the target: replace it through ImportTable, then the settings it does not take. */
-export function viaExportTargetActions(options: Pick<CopyOptions, 'skip'>): string[] {
+export function viaExportTargetActions(options: Pick<PolicyOptions, 'skip'>): string[] {
   const actions = [
     'dynamodb:DescribeTable',
     'dynamodb:DeleteTable',
@@ -101,7 +116,7 @@ export function viaExportTargetActions(options: Pick<CopyOptions, 'skip'>): stri
  * needs s3:GetObject and s3:ListBucket, and CloudWatch Logs actions on the /aws-dynamodb/ log groups
  * it writes item errors to ("Requesting a table import in DynamoDB").
  */
-function viaExportPolicies(options: CopyOptions, principal: string | undefined): CopyPolicies {
+function viaExportPolicies(options: PolicyOptions, principal: string | undefined): CopyPolicies {
   const s3 = options.viaExport!;
   const sourceTable = tableArn(options.source);
   const targetTable = tableArn(options.target);
@@ -153,7 +168,7 @@ function viaExportPolicies(options: CopyOptions, principal: string | undefined):
 function finishPolicies(
   source: PolicyDocument,
   target: PolicyDocument,
-  options: CopyOptions,
+  options: PolicyOptions,
   principal: string | undefined,
   createsTable: boolean,
 ): CopyPolicies {

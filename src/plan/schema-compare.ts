@@ -4,15 +4,16 @@
  * "a copy would have created this": read-only fields, DynamoDB's -1 for "no maximum", unused attribute
  * definitions and index order never count as differences.
  */
-import type {
-  AttributeDefinition,
-  CreateTableCommandInput,
-  KeySchemaElement,
-  Projection,
-  ProvisionedThroughput,
-} from '@aws-sdk/client-dynamodb';
-import type { LateSetting, TableSnapshot } from '../stores/types.js';
-import { UNSUPPORTED } from '../stores/types.js';
+import {
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type KeySchemaElement,
+  type LateSetting,
+  type Projection,
+  type ProvisionedThroughput,
+  type TableSnapshot,
+  UNSUPPORTED,
+} from '../model/table.js';
 import { type SkippableSetting, translateSchema } from './translate-schema.js';
 
 export interface SchemaComparison {

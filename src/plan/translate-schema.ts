@@ -7,27 +7,28 @@
  * TableId, TableClassSummary, Replicas, on-demand GSI throughput...); here a new field is simply
  * not copied until someone decides it should be.
  */
-import type {
-  AttributeDefinition,
-  BillingMode,
-  CreateTableCommandInput,
-  GlobalSecondaryIndex,
-  GlobalSecondaryIndexDescription,
-  KeySchemaElement,
-  LocalSecondaryIndex,
-  LocalSecondaryIndexDescription,
-  OnDemandThroughput,
-  Projection,
-  ProvisionedThroughput,
-  ProvisionedThroughputDescription,
-  SSESpecification,
-  TableDescription,
-  Tag,
-  WarmThroughput,
-} from '@aws-sdk/client-dynamodb';
 import { InvalidOptionError } from '../errors.js';
-import type { LateSetting, TableSnapshot } from '../stores/types.js';
-import { UNSUPPORTED } from '../stores/types.js';
+import {
+  type AttributeDefinition,
+  type BillingMode,
+  type CreateTableCommandInput,
+  type GlobalSecondaryIndex,
+  type GlobalSecondaryIndexDescription,
+  type KeySchemaElement,
+  type LateSetting,
+  type LocalSecondaryIndex,
+  type LocalSecondaryIndexDescription,
+  type OnDemandThroughput,
+  type Projection,
+  type ProvisionedThroughput,
+  type ProvisionedThroughputDescription,
+  type SSESpecification,
+  type TableDescription,
+  type TableSnapshot,
+  type Tag,
+  UNSUPPORTED,
+  type WarmThroughput,
+} from '../model/table.js';
 
 export type SkippableSetting = 'ttl' | 'pitr' | 'tags' | 'streams' | 'deletion-protection';
 

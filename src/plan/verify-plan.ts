@@ -2,14 +2,20 @@
  * Pure: how a verify will scan, decided before it starts — segments, page sizes, rates per side, the
  * number of digest buckets and the drill-down's memory budget.
  */
-import type { TableDescription } from '@aws-sdk/client-dynamodb';
-import { chooseBucketCount } from '../engine/verify/bucket-digest.js';
 import { InvalidOptionError, type Side } from '../errors.js';
 import { keyAttributeNames } from '../model/key-schema.js';
-import type { RateSpec } from '../runs/copy/options.js';
-import type { VerifyOptions } from '../runs/verify/options.js';
-import type { TableSnapshot } from '../stores/types.js';
+import type { TableDescription, TableSnapshot } from '../model/table.js';
 import { defaultSegments, scanPaging } from './copy-plan.js';
+import type { RateSpec } from './option-values.js';
+
+/** What planVerify reads of a verify's options: the runs' validated VerifyOptions are such options. */
+export interface VerifyPlanOptions {
+  /** Parallel scan segments per side; undefined: chosen from the larger table's size. */
+  readonly segments: number | undefined;
+  /** Cap on read capacity per second, applied to each side on its own. */
+  readonly readRate: RateSpec | undefined;
+  readonly consistentRead: boolean;
+}
 
 export interface SideScanPlan {
   /** Scan `Limit`: items per page. */
@@ -36,13 +42,19 @@ export interface VerifyPlan {
 }
 
 const MAX_SCAN_CONCURRENCY = 8;
+/** Fewer buckets than this would make each one's drill-down large even for a table of a few million items. */
+export const MIN_BUCKETS = 4096;
+/** 2^20 buckets take 20 MB per side (20 bytes each); more would buy little, as larger tables are drilled in passes anyway. */
+export const MAX_BUCKETS = 1 << 20;
+/** Items per bucket aimed for: a changed item then costs a drill-down of about this many keys. */
+export const ITEMS_PER_BUCKET = 256;
 /** About 100 MB of keys and hashes (key text, a 17-character entry and the Map's own overhead each). */
 export const DEFAULT_MAX_DRILL_ENTRIES = 500_000;
 
 export function planVerify(input: {
   source: TableSnapshot;
   target: TableSnapshot;
-  options: VerifyOptions;
+  options: VerifyPlanOptions;
 }): VerifyPlan {
   const { options } = input;
   const tableBytes = (table: TableDescription): number => Math.max(0, table.TableSizeBytes ?? 0);
@@ -62,10 +74,20 @@ export function planVerify(input: {
   };
 }
 
+/**
+ * The number of digest buckets (engine/verify/bucket-digest.ts): a power of two between MIN_BUCKETS
+ * and MAX_BUCKETS giving about ITEMS_PER_BUCKET items each.
+ */
+export function chooseBucketCount(estimatedItems: number): number {
+  let buckets = MIN_BUCKETS;
+  while (buckets < MAX_BUCKETS && buckets * ITEMS_PER_BUCKET < estimatedItems) buckets *= 2;
+  return buckets;
+}
+
 function sidePlan(
   table: TableDescription,
   side: Side,
-  options: VerifyOptions,
+  options: VerifyPlanOptions,
   segments: number,
 ): SideScanPlan {
   const items = Math.max(0, table.ItemCount ?? 0);

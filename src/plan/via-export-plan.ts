@@ -3,35 +3,45 @@
  * ExportTableToPointInTime request, the ImportTable request (all but the export id AWS assigns), and
  * what must be applied once the imported table is ACTIVE. No I/O: unit-tested, printed by --dry-run.
  */
-import type {
-  AttributeDefinition,
-  CreateTableCommandInput,
-  ExportTableToPointInTimeCommandInput,
-  GlobalSecondaryIndex,
-  ImportTableCommandInput,
-  KeySchemaElement,
-  StreamSpecification,
-  TableClass,
-  TableCreationParameters,
-} from '@aws-sdk/client-dynamodb';
 import {
   DeletionProtectedError,
   InvalidOptionError,
   PointInTimeRecoveryRequiredError,
   ViaExportUnsupportedError,
 } from '../errors.js';
-import type { CopyOptions, S3Location } from '../runs/copy/options.js';
-import { deletionProtected } from '../runs/shared/replace-target.js';
-import type { LateSetting, TableSnapshot } from '../stores/types.js';
-import { UNSUPPORTED } from '../stores/types.js';
-import { type CopyPlan, type PlanInput, planCopy } from './copy-plan.js';
+import {
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type ExportTableToPointInTimeCommandInput,
+  type GlobalSecondaryIndex,
+  type ImportTableCommandInput,
+  type KeySchemaElement,
+  type LateSetting,
+  type TableCreationParameters,
+  type TableSnapshot,
+  UNSUPPORTED,
+} from '../model/table.js';
+import type { TableUpdate } from '../model/table-update.js';
+import { type CopyPlan, type CopyPlanOptions, type PlanInput, planCopy } from './copy-plan.js';
+import type { S3Location } from './option-values.js';
+import { deletionProtected } from './target-replacement.js';
+
+/** What planViaExport reads of a copy's options: the runs' validated CopyOptions are such options. */
+export interface ViaExportPlanOptions extends CopyPlanOptions {
+  /** --via-export: the S3 location the export is written to and the import reads. */
+  readonly viaExport?: S3Location | undefined;
+  /** --drop-lsi: create the target without the source's local secondary indexes. */
+  readonly dropLsi?: boolean | undefined;
+  /** --s3-bucket-owner: the account owning the bucket, when it is not the caller's. */
+  readonly s3BucketOwner?: string | undefined;
+}
+
+export interface ViaExportPlanInput extends PlanInput {
+  options: ViaExportPlanOptions;
+}
 
 /** What ImportTable cannot set but UpdateTable can, applied in this order once the import is done. */
-export type TableUpdate =
-  | { kind: 'streams'; streamSpecification: StreamSpecification }
-  | { kind: 'table-class'; tableClass: TableClass }
-  // Last: a protected table could not be cleaned up by hand if a later step failed.
-  | { kind: 'deletion-protection' };
+export type { TableUpdate } from '../model/table-update.js';
 
 /** ImportTable's input without S3KeyPrefix, which names the export AWS has not assigned yet. */
 export type PlannedImport = Omit<ImportTableCommandInput, 'S3BucketSource' | 'ClientToken'> & {
@@ -39,6 +49,7 @@ export type PlannedImport = Omit<ImportTableCommandInput, 'S3BucketSource' | 'Cl
   TableCreationParameters: TableCreationParameters;
 };
 
+/** What `copy --via-export` will do: the export and import requests and the settings applied after. */
 export interface ViaExportPlan {
   mode: 'via-export';
   s3: S3Location & { bucketOwner: string | undefined };
@@ -88,12 +99,15 @@ const HANDLED_ELSEWHERE = new Set([
  * PITR off on the source, local secondary indexes without --drop-lsi, source and target the same
  * table, deletion protection on the target, capacity flags that contradict each other.
  */
-export function planViaExport(input: PlanInput): ViaExportPlan {
+export function planViaExport(input: ViaExportPlanInput): ViaExportPlan {
   return planViaExportWithDirect(input).plan;
 }
 
 /** planViaExport, plus the direct copy's plan it was derived from (what a deletion prompt is shown). */
-export function planViaExportWithDirect(input: PlanInput): { plan: ViaExportPlan; direct: CopyPlan } {
+export function planViaExportWithDirect(input: ViaExportPlanInput): {
+  plan: ViaExportPlan;
+  direct: CopyPlan;
+} {
   const { options, source } = input;
   const s3 = options.viaExport;
   if (!s3) throw new InvalidOptionError('planViaExport needs options.viaExport.');
@@ -188,7 +202,7 @@ export function importRequest(
 
 function planCopyWithoutDataOnlyHint(input: PlanInput): CopyPlan {
   try {
-    return planCopy({ ...input, options: { ...input.options, mode: 'recreate' } as CopyOptions });
+    return planCopy({ ...input, options: { ...input.options, mode: 'recreate' } });
   } catch (error) {
     // planCopy offers --data-only as the way to keep a protected target; --via-export cannot do that.
     if (error instanceof DeletionProtectedError) throw deletionProtected(input.targetLocation.tableName);

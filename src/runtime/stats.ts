@@ -9,6 +9,7 @@ export interface RetryCounts {
   expiredCredentials: number;
 }
 
+/** The counters of a copy (and of an export or an import); events hand them to a renderer to read. */
 export class CopyStats {
   itemsScanned = 0;
   itemsWritten = 0;
@@ -50,6 +51,7 @@ export interface ProgressSnapshot {
   retries: RetryCounts;
 }
 
+/** The snapshot of a copy's counters now. */
 export function progressSnapshot(stats: CopyStats): ProgressSnapshot {
   const elapsedMs = stats.elapsedMs;
   const seconds = elapsedMs / 1000;

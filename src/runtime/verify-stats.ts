@@ -5,8 +5,10 @@
 import type { Side } from '../errors.js';
 import type { RetryCounts } from './stats.js';
 
+/** The scan a verify is in: the digest of both tables, or a drill-down pass into differing buckets. */
 export type VerifyPhase = 'digest' | 'drill-down';
 
+/** The counters of a verify; events hand them to a renderer to read. */
 export class VerifyStats {
   phase: VerifyPhase = 'digest';
   /** Drill-down pass number (1-based) and how many there are; 0 during the digest. */
@@ -58,6 +60,7 @@ export interface VerifyProgressSnapshot {
   retries: number;
 }
 
+/** The snapshot of a verify's current phase now. */
 export function verifyProgressSnapshot(stats: VerifyStats): VerifyProgressSnapshot {
   const sides: Side[] = (['source', 'target'] as const).filter((side) => stats.scanning[side]);
   const scanned = sides.reduce((sum, side) => sum + stats.scanned[side], 0);

@@ -6,6 +6,7 @@ import type {
   TableSnapshot,
   Unsupported,
 } from '../model/table.js';
+import type { TableIdentity, TableLocation } from '../model/table-location.js';
 
 // The data model the contract speaks in, re-exported so a store needs one import for its contract.
 export type { AttributeMap, AttributeValue, Binary, Item, Key } from '../model/item.js';
@@ -16,6 +17,7 @@ export {
   UNSUPPORTED,
   type Unsupported,
 } from '../model/table.js';
+export type { TableIdentity, TableLocation } from '../model/table-location.js';
 
 /** One Scan page of one segment. `lastKey` is absent on a segment's final page. */
 export interface Page {
@@ -76,8 +78,11 @@ export interface Sink {
   readonly capabilities: Capabilities;
   /** The target table as it is now, or undefined when it does not exist. */
   describe(): Promise<TableDescription | undefined>;
-  /** Deletes the table and returns once it is gone. */
-  deleteTable(signal?: AbortSignal): Promise<void>;
+  /**
+   * Deletes the table and returns once it is gone. `onAccepted` runs once the store has accepted the
+   * deletion: from then on the old table is going, whatever happens next.
+   */
+  deleteTable(signal?: AbortSignal, onAccepted?: () => void): Promise<void>;
   /** Creates the table and returns once it and all its indexes are ACTIVE. */
   createTable(input: CreateTableCommandInput, signal?: AbortSignal): Promise<TableDescription>;
   /** Applies one setting CreateTable cannot take. Resolves `'unsupported'` when the endpoint lacks the API. */
@@ -90,4 +95,36 @@ export interface Sink {
    * segments in a batch); a store may group its output by it (the export writes a file per segment).
    */
   writeBatch(items: Item[], signal?: AbortSignal, segment?: number): Promise<WriteResult>;
+}
+
+/** Credentials another store may sign with (an s3:// export signs with its DynamoDB side's identity). */
+export interface SigningIdentity {
+  readonly side: 'source' | 'target';
+  readonly region: string;
+  readonly credentials: {
+    provide: () => Promise<{
+      accessKeyId: string;
+      secretAccessKey: string;
+      sessionToken?: string;
+      expiration?: Date;
+    }>;
+  };
+}
+
+/**
+ * What a run knows of a store it opened, besides reading or writing it: where the table is, what the
+ * user should be told about the connection, and how to let its sockets go.
+ */
+export interface StoreEnd {
+  readonly identity: TableIdentity;
+  /** The table's name as the user gave it (for messages). */
+  readonly tableName: string;
+  /** Things the user should know about this side's setup (long-term keys). */
+  readonly warnings: readonly string[];
+  /** Where the table is and as whom, for telling source and target apart. */
+  locate(tableArn: string | undefined): Promise<TableLocation>;
+  /** The credentials another store of the same side signs with. */
+  readonly signer: SigningIdentity;
+  /** Closes the store's sockets; keep-alive sockets would otherwise hold the process open. */
+  close(): void;
 }

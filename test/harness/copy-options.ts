@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import type { SideConfig } from '../../src/model/side-config.js';
 import type { CopyOptions, RawOptions } from '../../src/runs/copy/options.js';
 import { validateCopyOptions } from '../../src/runs/copy/options.js';
-import type { SideConfig } from '../../src/stores/dynamodb/client.js';
 import type { LocalAccount } from './local-accounts.js';
 
 export interface LocalSide {

@@ -25,7 +25,7 @@ import { EXIT } from '../../src/errors.js';
 import { copyPolicies } from '../../src/plan/iam-policy.js';
 import { type RawOptions, validateCopyOptions } from '../../src/runs/copy/options.js';
 import { runViaExport, type ViaExportEvent } from '../../src/runs/via-export/run-via-export.js';
-import { connectSide } from '../../src/stores/dynamodb/client.js';
+import { openSink, openSource } from '../../src/stores/open.js';
 import { trickyItems, variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, keyAttrsOf, richOnDemandTable, richProvisionedTable } from '../fixtures/tables.js';
 import { localSideFlags, withLocalCredentials } from '../harness/copy-options.js';
@@ -75,11 +75,18 @@ async function setup(table: string, fake: Omit<FakeAwsJobsOptions, 'bucketsDir'>
       { onEvent: (event) => events.push(event), ...(signal ? { signal } : {}) },
       {
         poll: POLL,
-        // Each side's real connection, its client wrapped by the fake AWS.
-        connect: async (side, config, connectOptions) => {
-          const conn = await connectSide(side, config, connectOptions);
-          conn.client = aws.wrap(conn.client, side);
-          return conn;
+        // Each side opened through the real registry, its client wrapped by the fake AWS.
+        open: {
+          source: async (spec) => {
+            const source = await openSource(spec);
+            source.connection.client = aws.wrap(source.connection.client, 'source');
+            return source;
+          },
+          sink: async (spec) => {
+            const sink = await openSink(spec);
+            sink.connection.client = aws.wrap(sink.connection.client, 'target');
+            return sink;
+          },
         },
       },
     );

@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  BucketDigest,
-  chooseBucketCount,
-  MAX_BUCKETS,
-  MIN_BUCKETS,
-  mismatchedBuckets,
-} from '../../src/engine/verify/bucket-digest.js';
+import { BucketDigest, mismatchedBuckets } from '../../src/engine/verify/bucket-digest.js';
+import { chooseBucketCount, MAX_BUCKETS, MIN_BUCKETS } from '../../src/plan/verify-plan.js';
 
 /** The 128-bit little-endian value of a hash, as a BigInt. */
 function value(hash: Uint8Array): bigint {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attachItemJson, itemJsonOf } from '../../src/model/item-json.js';
+import { attachItemJson, itemJsonOf, wireJson } from '../../src/model/item-json.js';
 import { itemSize, wireSizeUpperBound } from '../../src/model/item-size.js';
 import { itemSlices } from '../../src/stores/dynamodb/item-slices.js';
-import { batchWriteJson, wireJson } from '../../src/stores/dynamodb/wire-client.js';
+import { batchWriteJson } from '../../src/stores/dynamodb/wire-client.js';
 import type { Item } from '../../src/stores/types.js';
 
 const tricky: Item[] = [

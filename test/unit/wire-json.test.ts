@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binaryBase64, binaryBytes, binaryLength } from '../../src/model/binary.js';
-import { wireJson } from '../../src/stores/dynamodb/wire-client.js';
+import { wireJson } from '../../src/model/item-json.js';
 
 describe('binary values as bytes or base64 text', () => {
   it.each([0, 1, 2, 3, 4, 5, 255, 1024])('binaryLength of %i bytes agrees for both forms', (n) => {

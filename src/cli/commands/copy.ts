@@ -1,6 +1,10 @@
-import { type CopyOptions, type RawOptions, validateCopyOptions } from '../../runs/copy/options.js';
-import { runCopy } from '../../runs/copy/run-copy.js';
-import { runViaExport } from '../../runs/via-export/run-via-export.js';
+import {
+  type CopyOptions,
+  type RawOptions,
+  runCopy,
+  runViaExport,
+  validateCopyOptions,
+} from '../../index.js';
 import { chooseResume, confirmDeletion } from '../confirm.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';

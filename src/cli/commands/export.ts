@@ -1,6 +1,6 @@
-import { InvalidOptionError } from '../../errors.js';
 import {
   checkpointDeclarations,
+  InvalidOptionError,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
   parseRate,
@@ -8,11 +8,11 @@ import {
   type RawOptions,
   READ_RATE_DECLARATION,
   resumeFlags,
+  runExport,
   sideConfig,
   sideDeclarations,
   stringValue,
-} from '../../runs/copy/options.js';
-import { runExport } from '../../runs/export/run-export.js';
+} from '../../index.js';
 import type { CliIO } from '../io.js';
 import { reportRun } from '../report-run.js';
 import { s3Declarations, s3Settings } from './s3-options.js';

@@ -1,5 +1,4 @@
-import { copyPolicies } from '../../plan/iam-policy.js';
-import { type RawOptions, stringValue, validateCopyOptions } from '../../runs/copy/options.js';
+import { copyPolicies, type RawOptions, stringValue, validateCopyOptions } from '../../index.js';
 import type { CliIO } from '../io.js';
 
 /**

@@ -1,19 +1,19 @@
-import { InvalidOptionError } from '../../errors.js';
-import { parseKeySpec } from '../../model/key-spec.js';
 import {
   checkpointDeclarations,
+  InvalidOptionError,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
+  parseKeySpec,
   parseRate,
   positiveInteger,
   type RawOptions,
   resumeFlags,
+  runImport,
   sideConfig,
   sideDeclarations,
   stringValue,
   WRITE_RATE_DECLARATION,
-} from '../../runs/copy/options.js';
-import { runImport } from '../../runs/import/run-import.js';
+} from '../../index.js';
 import { confirmDeletion } from '../confirm.js';
 import type { CliIO } from '../io.js';
 import { reportRun } from '../report-run.js';

@@ -1,6 +1,11 @@
-import { InvalidOptionError, type Side } from '../../errors.js';
-import { type OptionDeclaration, type RawOptions, stringValue } from '../../runs/copy/options.js';
-import type { S3Settings } from '../../stores/export-dir/s3-client.js';
+import {
+  InvalidOptionError,
+  type OptionDeclaration,
+  type RawOptions,
+  type S3Settings,
+  type Side,
+  stringValue,
+} from '../../index.js';
 
 /** The S3 flags of `export` and `import`; the credentials are the side's own (no S3 profile flag). */
 export function s3Declarations(side: Side): OptionDeclaration[] {

@@ -1,7 +1,4 @@
-import { EXIT } from '../../errors.js';
-import type { RawOptions } from '../../runs/copy/options.js';
-import { validateVerifyOptions } from '../../runs/verify/options.js';
-import { runVerify } from '../../runs/verify/run-verify.js';
+import { EXIT, type RawOptions, runVerify, validateVerifyOptions } from '../../index.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { type CopyStats, progressSnapshot, type RetryCounts } from '../../runtime/stats.js';
+import { type CopyStats, progressSnapshot, type RetryCounts } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 
 /** Shows copy progress on stderr until stopped: a bar on a terminal, a log line every few seconds otherwise. */

@@ -1,4 +1,4 @@
-import type { CopyEvent, StepName } from '../../runs/copy/events.js';
+import type { CopyEvent, StepName } from '../../index.js';
 import { formatDuration } from './format.js';
 import { type ProgressView, startProgress } from './progress.js';
 

@@ -1,5 +1,4 @@
-import type { CopyPlan } from '../../plan/copy-plan.js';
-import type { CopySummary } from '../../runs/copy/summary.js';
+import type { CopyPlan, CopySummary } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 
 /** The end-of-run report for people (stderr). `--json` prints the CopySummary itself instead. */

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { type VerifyStats, verifyProgressSnapshot } from '../../runtime/verify-stats.js';
+import { type VerifyStats, verifyProgressSnapshot } from '../../index.js';
 import { formatCount, formatDuration } from './format.js';
 import type { ProgressView } from './progress.js';
 

@@ -1,4 +1,4 @@
-import { VERIFY_STEPS, type VerifyEvent } from '../../runs/verify/events.js';
+import { VERIFY_STEPS, type VerifyEvent } from '../../index.js';
 import type { ProgressView } from './progress.js';
 import { type Reporter, stepPrinter, type Verbosity } from './reporter.js';
 import { startVerifyProgress } from './verify-progress.js';

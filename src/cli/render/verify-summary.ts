@@ -1,4 +1,4 @@
-import type { VerifySummary } from '../../runs/verify/summary.js';
+import type { VerifySummary } from '../../index.js';
 import { formatCount, formatDuration } from './format.js';
 
 /** The end-of-verify report for people (stderr), naming the sample keys. `--json` prints the VerifySummary instead. */

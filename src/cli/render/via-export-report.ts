@@ -3,9 +3,7 @@
  * runs them, and the end-of-run report; `--dry-run` prints the requests it would send.
  */
 
-import type { ViaExportPlan } from '../../plan/via-export-plan.js';
-import type { ViaExportEvent } from '../../runs/via-export/run-via-export.js';
-import type { ViaExportSummary } from '../../runs/via-export/summary.js';
+import type { ViaExportEvent, ViaExportPlan, ViaExportSummary } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { stepPrinter, type Verbosity } from './reporter.js';
 

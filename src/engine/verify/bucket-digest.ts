@@ -6,21 +6,7 @@
  */
 import { ITEM_HASH_BYTES } from '../../model/item-hash.js';
 
-/** Fewer buckets than this would make each one's drill-down large even for a table of a few million items. */
-export const MIN_BUCKETS = 4096;
-/** 2^20 buckets take 20 MB per side (20 bytes each); more would buy little, as larger tables are drilled in passes anyway. */
-export const MAX_BUCKETS = 1 << 20;
-/** Items per bucket aimed for: a changed item then costs a drill-down of about this many keys. */
-export const ITEMS_PER_BUCKET = 256;
-
 const LANES = ITEM_HASH_BYTES / 4;
-
-/** A power of two between MIN_BUCKETS and MAX_BUCKETS giving about ITEMS_PER_BUCKET items each. */
-export function chooseBucketCount(estimatedItems: number): number {
-  let buckets = MIN_BUCKETS;
-  while (buckets < MAX_BUCKETS && buckets * ITEMS_PER_BUCKET < estimatedItems) buckets *= 2;
-  return buckets;
-}
 
 export class BucketDigest {
   /** Items per bucket; 2^32 per bucket is beyond any table's reach. */

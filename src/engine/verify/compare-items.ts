@@ -16,12 +16,17 @@
 import { setMaxListeners } from 'node:events';
 import { InterruptedError, type Side } from '../../errors.js';
 import { itemHash, keyBucket, keyText } from '../../model/item-hash.js';
-import type { VerifyEvent } from '../../runs/verify/events.js';
-import type { VerifyStats } from '../../runtime/verify-stats.js';
+import type { VerifyPhase, VerifyStats } from '../../runtime/verify-stats.js';
 import { BucketDigest, type MismatchedBucket, mismatchedBuckets } from './bucket-digest.js';
 import { DifferenceCollector, type DifferenceKind, SampleSet } from './difference-collector.js';
 import { type DrillPass, planDrillPasses } from './drill-passes.js';
 import { type PageVisitor, type ScanSettings, type ScanSide, scanAllSegments } from './paced-scan.js';
+
+/** What a comparison tells the run as it goes: its steps, and when each scan starts and ends. */
+export type CompareEvent =
+  | { type: 'step'; name: 'digest' | 'drill-down'; message: string }
+  | { type: 'scan-started'; phase: VerifyPhase; stats: VerifyStats }
+  | { type: 'scan-finished'; phase: VerifyPhase; stats: VerifyStats };
 
 export interface CompareItemsInput {
   source: ScanSide;
@@ -38,7 +43,7 @@ export interface CompareItemsInput {
   /** Keys one drill-down pass may hold. */
   maxDrillEntries: number;
   stats: VerifyStats;
-  onEvent?: (event: VerifyEvent) => void;
+  onEvent?: (event: CompareEvent) => void;
   /** Stops both scans; compareItems then throws InterruptedError. */
   signal?: AbortSignal;
 }

@@ -1,14 +1,12 @@
 import path from 'node:path';
 import { InvalidOptionError, type Side } from '../../errors.js';
+import type { SideConfig } from '../../model/side-config.js';
+import type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
-import type { SideConfig } from '../../stores/dynamodb/client.js';
 import { defaultCheckpointPath } from '../shared/checkpoint.js';
 
-/** A capacity rate: absolute units per second, or a percentage of the side's capacity. */
-export type RateSpec = { kind: 'units'; units: number } | { kind: 'percent'; percent: number };
-
-export type CopyMode = 'recreate' | 'data-only' | 'schema-only';
-export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
+// The option values the planners read are declared with them (plan/ imports nothing of runs/).
+export type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 
 /** Validated, frozen options of a copy: what the library's copyTable takes. */
 export interface CopyOptions {
@@ -44,12 +42,6 @@ export interface CopyOptions {
   readonly dropLsi?: boolean | undefined;
   /** --s3-bucket-owner: the account owning the --via-export bucket, when it is not the caller's. */
   readonly s3BucketOwner?: string | undefined;
-}
-
-/** An S3 bucket and key prefix, from `s3://bucket/prefix`; the prefix has no leading or trailing '/'. */
-export interface S3Location {
-  readonly bucket: string;
-  readonly prefix: string;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */

@@ -1,9 +1,7 @@
 import { availableParallelism } from 'node:os';
-import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { copyItems } from '../../engine/copy/copy-items.js';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { copyItemsInWorkers, workersAvailable } from '../../engine/copy/threads/parallel-copy.js';
-import type { WorkerSide } from '../../engine/copy/threads/worker-protocol.js';
 import {
   type DdbCopyError,
   EXIT,
@@ -12,29 +10,16 @@ import {
   runFailure,
   VerificationFailedError,
 } from '../../errors.js';
+import type { TableDescription } from '../../model/table.js';
 import { type CopyPlan, planCopy } from '../../plan/copy-plan.js';
+import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { CopyStats } from '../../runtime/stats.js';
-import {
-  closeSide,
-  connectSide,
-  type SideConnection,
-  SOURCE_OPERATIONS,
-} from '../../stores/dynamodb/client.js';
-import { DynamoDbSink } from '../../stores/dynamodb/sink.js';
-import { DynamoDbSource } from '../../stores/dynamodb/source.js';
-import { tableLocation } from '../../stores/dynamodb/table-location.js';
-import type { RetryListener } from '../../stores/types.js';
+import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
 import type { RunOutcome } from '../shared/run-outcome.js';
-import {
-  copyRecordOptions,
-  decideResume,
-  identityOf,
-  newRecord,
-  withProgress,
-} from '../shared/run-record.js';
+import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
 import { verifyOptionsAfterCopy } from '../verify/options.js';
 import { runVerify } from '../verify/run-verify.js';
 import { runCopyViaExport } from '../via-export/run-via-export.js';
@@ -42,6 +27,10 @@ import type { CopyEvent, StepName } from './events.js';
 import type { CopyOptions } from './options.js';
 import { type CopySummary, summarize } from './summary.js';
 
+/** The module copy worker threads run: it opens the stores through the registry. */
+const COPY_WORKER = new URL('./copy-worker.js', import.meta.url);
+
+/** What a copy tells its caller (events) and asks it (deletion, resume), and how it is cancelled. */
 export interface CopyHooks {
   /** Progress, steps and warnings, for a renderer. The copy never prints. */
   onEvent?: (event: CopyEvent) => void;
@@ -58,6 +47,7 @@ export interface CopyHooks {
   signal?: AbortSignal;
 }
 
+/** What runCopy resolves with: the run outcome, and the plan once the copy got that far. */
 export interface CopyOutcome extends RunOutcome<CopySummary> {
   plan?: CopyPlan;
 }
@@ -122,8 +112,8 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     };
   } finally {
     // Keep-alive sockets would otherwise hold the process open.
-    closeSide(run.source);
-    closeSide(run.target);
+    run.source?.close();
+    run.target?.close();
   }
 }
 
@@ -137,8 +127,8 @@ export async function copyTable(options: CopyOptions, hooks: CopyHooks = {}): Pr
 export interface RunState {
   stats: CopyStats;
   options: CopyOptions;
-  source?: SideConnection;
-  target?: SideConnection;
+  source?: DynamoDbSource;
+  target?: DynamoDbSink;
   plan?: CopyPlan;
   schemaAction: 'recreated' | 'created' | 'kept' | 'none';
   settingsApplied: string[];
@@ -160,43 +150,31 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   const { options, stats } = run;
   // One pacer per side, shared by every worker; a throttle anywhere on a side slows that whole side.
   const pacers: { read?: Pacer; write?: Pacer } = {};
-  const retryListener =
-    (pacer: () => Pacer | undefined): RetryListener =>
-    (reason) => {
-      stats.retries[reason] += 1;
-      if (reason === 'throttled' || reason === 'unprocessedItems') pacer()?.throttled();
-    };
   const signal = hooks.signal;
   const step = (name: StepName, message: string): void => emit({ type: 'step', name, message });
   const sockets = (options.concurrency ?? 16) + 16;
 
   step('connect', 'Connecting to both sides');
-  run.source = await connectSide('source', options.source, {
-    maxSockets: sockets,
-    allowedOperations: SOURCE_OPERATIONS,
-  });
-  run.target = await connectSide('target', options.target, { maxSockets: sockets });
-  for (const message of [...run.source.warnings, ...run.target.warnings]) emit({ type: 'warning', message });
-  const source = new DynamoDbSource(
-    run.source,
-    retryListener(() => pacers.read),
+  const source = await openSource(
+    { store: 'dynamodb', side: 'source', config: options.source, maxSockets: sockets },
+    { onRetry: countRetries(stats, () => pacers.read) },
   );
-  const sink = new DynamoDbSink(
-    run.target,
-    retryListener(() => pacers.write),
+  run.source = source;
+  const sink = await openSink(
+    { store: 'dynamodb', side: 'target', config: options.target, maxSockets: sockets },
+    { onRetry: countRetries(stats, () => pacers.write) },
   );
+  run.target = sink;
+  for (const message of [...source.warnings, ...sink.warnings]) emit({ type: 'warning', message });
 
-  step(
-    'describe',
-    `Describing source table '${run.source.tableName}' and target table '${run.target.tableName}'`,
-  );
+  step('describe', `Describing source table '${source.tableName}' and target table '${sink.tableName}'`);
   // --data-only copies no settings, so it does not read them (nor need the permissions to).
   const sourceSnapshot = await source.describe(
     options.mode === 'data-only' ? new Set([...options.skip, 'ttl', 'pitr', 'tags']) : options.skip,
   );
   const targetTable = await sink.describe(signal);
   run.targetTable = targetTable;
-  const identities = { source: identityOf(run.source), target: identityOf(run.target) };
+  const identities = { source: source.identity, target: sink.identity };
   const decision =
     options.mode === 'schema-only' || (options.dryRun && !options.resume)
       ? ({ resume: false } as const)
@@ -209,9 +187,9 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   run.resumed = decision.resume;
   const plan = planCopy({
     source: sourceSnapshot,
-    sourceLocation: await tableLocation(run.source, sourceSnapshot.table.TableArn),
+    sourceLocation: await source.locate(sourceSnapshot.table.TableArn),
     target: targetTable,
-    targetLocation: await tableLocation(run.target, targetTable?.TableArn),
+    targetLocation: await sink.locate(targetTable?.TableArn),
     // Resuming never touches the target's schema: plan it like --data-only, with the record's segments.
     options: decision.resume
       ? { ...options, mode: 'data-only', segments: decision.record.totalSegments }
@@ -280,8 +258,9 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
         ? await copyItemsInWorkers({
             ...common,
             workers,
-            source: workerSide(run.source, options.source),
-            target: workerSide(run.target, options.target),
+            workerUrl: COPY_WORKER,
+            source: source.threadSpec(),
+            target: sink.threadSpec(),
             readRate: plan.readRate,
             writeRate: plan.writeRate,
           })
@@ -310,7 +289,6 @@ async function prepareTarget(
   }
   const result = await replaceTarget({
     sink,
-    target: run.target!,
     existing: plan.deleteTarget ? run.targetTable : undefined,
     createTable: plan.createTable,
     lateSettings: plan.lateSettings,
@@ -340,16 +318,8 @@ function chooseWorkers(options: CopyOptions, plan: CopyPlan): number {
   // Credentials given as a function (library use) cannot be handed to another thread.
   const cloneable =
     typeof options.source.credentials !== 'function' && typeof options.target.credentials !== 'function';
-  if (!options.workers || options.workers < 2 || !cloneable || !workersAvailable()) return 1;
+  if (!options.workers || options.workers < 2 || !cloneable || !workersAvailable(COPY_WORKER)) return 1;
   return Math.max(1, Math.min(options.workers, plan.segments, availableParallelism() * 2));
-}
-
-function workerSide(conn: SideConnection, config: CopyOptions['source']): WorkerSide {
-  return {
-    config: { ...config },
-    resolvedEndpoint: conn.resolvedEndpoint?.href ?? conn.endpoint,
-    maxSockets: conn.maxSockets,
-  };
 }
 
 /**

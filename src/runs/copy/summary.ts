@@ -1,6 +1,6 @@
 import { type DdbCopyError, type ErrorReport, errorReport } from '../../errors.js';
 import type { RetryCounts } from '../../runtime/stats.js';
-import type { SideConfig, SideConnection } from '../../stores/dynamodb/client.js';
+import { sideSummary } from '../shared/side-summary.js';
 import type { VerifySummary } from '../verify/summary.js';
 import type { RunState } from './run-copy.js';
 
@@ -39,18 +39,6 @@ export interface CopySummary {
     schemaDifferences: string[];
   };
   error?: ErrorReport;
-}
-
-/** A side as a summary names it: what was connected to, or else what was asked for. */
-export function sideSummary(
-  conn: Pick<SideConnection, 'tableName' | 'region' | 'endpoint'> | undefined,
-  config: Pick<SideConfig, 'table' | 'region'>,
-): { table: string; region: string | null; endpoint: string | null } {
-  return {
-    table: conn?.tableName ?? config.table,
-    region: conn?.region ?? config.region ?? null,
-    endpoint: conn?.endpoint ?? null,
-  };
 }
 
 export function summarize(run: RunState, status: CopySummary['status'], error?: DdbCopyError): CopySummary {

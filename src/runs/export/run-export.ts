@@ -11,31 +11,28 @@ import {
 } from '../../errors.js';
 import { keyAttributeNames } from '../../model/key-schema.js';
 import { defaultSegments, scanPaging, tableRate } from '../../plan/copy-plan.js';
+import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { CopyStats } from '../../runtime/stats.js';
 import {
-  closeSide,
-  connectSide,
-  type SideConfig,
-  type SideConnection,
-  SOURCE_OPERATIONS,
-} from '../../stores/dynamodb/client.js';
-import { DynamoDbSource } from '../../stores/dynamodb/source.js';
-import { parseExportLocation } from '../../stores/export-dir/export-location.js';
-import {
+  createExportSink,
+  type DynamoDbSource,
   discardExport,
   discardParts,
-  ExportDirSink,
+  EXPORTS_FOLDER,
+  type ExportDirSink,
   type ExportResult,
+  type ExportStorage,
+  joinKey,
   missingSealedFile,
-} from '../../stores/export-dir/export-sink.js';
-import { type ExportStorage, joinKey } from '../../stores/export-dir/export-storage.js';
-import { EXPORTS_FOLDER } from '../../stores/export-dir/layout.js';
-import { openExportStorage } from '../../stores/export-dir/open-storage.js';
-import type { S3Settings } from '../../stores/export-dir/s3-client.js';
+  openExportDir,
+  openSource,
+  parseExportLocation,
+  type S3Settings,
+  type SideConfig,
+} from '../../stores/open.js';
 import type { Source } from '../../stores/types.js';
 import type { RateSpec } from '../copy/options.js';
-import { sideSummary } from '../copy/summary.js';
 import {
   type CheckpointRecord,
   CheckpointWriter,
@@ -49,8 +46,10 @@ import {
   type TableIdentity,
 } from '../shared/checkpoint.js';
 import { collectWarnings, type ResumableRunReport, type RunOutcome } from '../shared/run-outcome.js';
-import { decideResume, identityOf, newRecord, type RecordOptions } from '../shared/run-record.js';
+import { decideResume, newRecord, type RecordOptions } from '../shared/run-record.js';
+import { sideSummary } from '../shared/side-summary.js';
 
+/** Options of an export, what runExport takes: the source side, where the export goes, and how. */
 export interface ExportOptions {
   readonly source: Readonly<SideConfig>;
   /** Where the export goes under (`out/AWSDynamoDB/<exportId>/`): a directory or s3://bucket/prefix. */
@@ -69,6 +68,7 @@ export interface ExportOptions {
   readonly restart?: boolean;
 }
 
+/** What an export tells its caller (steps, warnings), and how it is cancelled. */
 export interface ExportHooks {
   /** Steps in words, for a renderer; the export never prints. */
   onStep?: (message: string) => void;
@@ -88,6 +88,7 @@ export interface ExportSummary extends ResumableRunReport {
   consumedCapacity: { read: number };
 }
 
+/** What runExport resolves with: the summary, the exit code, and the typed error of a failed run. */
 export type ExportOutcome = RunOutcome<ExportSummary>;
 
 const WRITERS = 8;
@@ -105,7 +106,7 @@ const WRITERS = 8;
 export async function runExport(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportOutcome> {
   const stats = new CopyStats();
   const { warnings, warn } = collectWarnings(hooks.onWarning);
-  let conn: SideConnection | undefined;
+  let source: DynamoDbSource | undefined;
   let storage: ExportStorage | undefined;
   let sink: ExportDirSink | undefined;
   let result: ExportResult | undefined;
@@ -122,7 +123,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     return {
       command: 'export',
       status,
-      source: sideSummary(conn, options.source),
+      source: sideSummary(source, options.source),
       export: {
         dir: status === 'completed' ? (result?.exportDir ?? null) : null,
         exportId: status === 'completed' ? (result?.exportId ?? null) : null,
@@ -161,33 +162,37 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     return true;
   };
   try {
-    const location = parseExportLocation(options.out, 'out');
+    // Bad input changes nothing: the location is checked before anything is opened.
+    parseExportLocation(options.out, 'out');
     hooks.onStep?.('Connecting to the source');
-    conn = await connectSide('source', options.source, {
-      maxSockets: 16,
-      allowedOperations: SOURCE_OPERATIONS,
-    });
-    for (const message of conn.warnings) warn(message);
     // Replaced once the table's capacity is known (a --read-rate percentage needs it).
     let readPacer = new Pacer(undefined);
-    const source = new DynamoDbSource(conn, (reason) => {
-      stats.retries[reason] += 1;
-      if (reason === 'throttled') readPacer.throttled();
-    });
-    hooks.onStep?.(`Describing source table '${conn.tableName}'`);
-    const snapshot = await source.describe();
-    await source.checkScanAllowed();
+    const opened = await openSource(
+      { store: 'dynamodb', side: 'source', config: options.source, maxSockets: 16 },
+      { onRetry: countRetries(stats, () => readPacer) },
+    );
+    source = opened;
+    for (const message of opened.warnings) warn(message);
+    hooks.onStep?.(`Describing source table '${opened.tableName}'`);
+    const snapshot = await opened.describe();
+    await opened.checkScanAllowed();
     readPacer = new Pacer(tableRate(options.readRate, 'source', 'read', snapshot.table));
-    storage = await openExportStorage(location, conn, options.s3);
+    storage = await openExportDir({
+      store: 'export-dir',
+      location: options.out,
+      flag: 'out',
+      s3: options.s3,
+      signer: opened.signer,
+    });
     const out = storage;
 
     // The record: decided before anything is written, so a refusal changes nothing.
-    const identities = { source: identityOf(conn), target: exportLocationIdentity(out) };
+    const identities = { source: opened.identity, target: exportLocationIdentity(out) };
     checkpointFile = path.resolve(
       options.checkpoint ??
         defaultCheckpointPath(
           path.resolve('.ddbcopy'),
-          { ...identities, names: [conn.tableName, ''] },
+          { ...identities, names: [opened.tableName, ''] },
           'export',
         ),
     );
@@ -271,7 +276,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     const startPart = exportPartOf(base);
     writer = new CheckpointWriter(checkpointFile);
     const recordWriter = writer;
-    const made = await ExportDirSink.create(out, {
+    const made = await createExportSink(out, {
       ...(decision.resume
         ? { exportId: startPart.exportId, startTime: new Date(startPart.startTime), sealed: startPart.sealed }
         : {}),
@@ -292,11 +297,11 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     // Segments whose scan began: only these can become done, so only these are checked for sealing.
     const watched = new Set<number>();
     const watchedSource: Source = {
-      capabilities: source.capabilities,
-      describe: (skip) => source.describe(skip),
+      capabilities: opened.capabilities,
+      describe: (skip) => opened.describe(skip),
       scan: (scan) => {
         watched.add(scan.segment);
-        return source.scan(scan);
+        return opened.scan(scan);
       },
     };
     let sealFailure: unknown;
@@ -372,7 +377,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     };
   } finally {
     storage?.close();
-    closeSide(conn);
+    source?.close();
   }
 }
 

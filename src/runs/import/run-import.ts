@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { copyItems } from '../../engine/copy/copy-items.js';
 import {
   CheckpointError,
@@ -15,24 +14,22 @@ import {
 } from '../../errors.js';
 import { keyAttributeNames } from '../../model/key-schema.js';
 import { formatKeySpec, type KeySpec, keySpecOf, snapshotFromKey } from '../../model/key-spec.js';
+import type { TableDescription, TableSnapshot } from '../../model/table.js';
 import { tableRate } from '../../plan/copy-plan.js';
 import { translateSchema } from '../../plan/translate-schema.js';
+import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { CopyStats } from '../../runtime/stats.js';
 import {
-  closeSide,
-  connectSide,
+  type DynamoDbSink,
+  type ExportDirSource,
+  openSink,
+  openSource,
+  parseExportLocation,
+  type S3Settings,
   type SideConfig,
-  type SideConnection,
-} from '../../stores/dynamodb/client.js';
-import { DynamoDbSink } from '../../stores/dynamodb/sink.js';
-import { parseExportLocation } from '../../stores/export-dir/export-location.js';
-import { ExportDirSource } from '../../stores/export-dir/export-source.js';
-import { openExportStorage } from '../../stores/export-dir/open-storage.js';
-import type { S3Settings } from '../../stores/export-dir/s3-client.js';
-import type { TableSnapshot } from '../../stores/types.js';
+} from '../../stores/open.js';
 import type { RateSpec } from '../copy/options.js';
-import { sideSummary } from '../copy/summary.js';
 import {
   CheckpointWriter,
   defaultCheckpointPath,
@@ -43,14 +40,10 @@ import {
 } from '../shared/checkpoint.js';
 import { replaceTarget } from '../shared/replace-target.js';
 import { collectWarnings, type ResumableRunReport, type RunOutcome } from '../shared/run-outcome.js';
-import {
-  decideResume,
-  identityOf,
-  newRecord,
-  type RecordOptions,
-  withProgress,
-} from '../shared/run-record.js';
+import { decideResume, newRecord, type RecordOptions, withProgress } from '../shared/run-record.js';
+import { sideSummary } from '../shared/side-summary.js';
 
+/** Options of an import, what runImport takes: the export, the target side, and how. */
 export interface ImportOptions {
   /** An export directory or s3://bucket/prefix (`--out` of an export, an AWS export) or the export folder itself. */
   readonly from: string;
@@ -73,6 +66,7 @@ export interface ImportOptions {
   readonly restart?: boolean;
 }
 
+/** What an import tells its caller (steps, warnings) and asks it (deletion), and how it is cancelled. */
 export interface ImportHooks {
   onStep?: (message: string) => void;
   onWarning?: (message: string) => void;
@@ -103,6 +97,7 @@ export interface ImportSummary extends ResumableRunReport {
   consumedCapacity: { write: number };
 }
 
+/** What runImport resolves with: the summary, the exit code, and the typed error of a failed run. */
 export type ImportOutcome = RunOutcome<ImportSummary>;
 
 const DEFAULT_WRITE_CONCURRENCY = 16;
@@ -117,7 +112,7 @@ const DEFAULT_WRITE_CONCURRENCY = 16;
 export async function runImport(options: ImportOptions, hooks: ImportHooks = {}): Promise<ImportOutcome> {
   const stats = new CopyStats();
   const { warnings, warn } = collectWarnings(hooks.onWarning);
-  let conn: SideConnection | undefined;
+  let sink: DynamoDbSink | undefined;
   let source: ExportDirSource | undefined;
   let definition: ImportSummary['schema']['definition'] = null;
   let schemaAction: ImportSummary['schema']['action'] = 'none';
@@ -140,7 +135,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
         files: source?.files.length ?? 0,
         items: source?.itemCount ?? 0,
       },
-      target: sideSummary(conn, options.target),
+      target: sideSummary(sink, options.target),
       schema: { action: schemaAction, definition, settings, unsupportedSettings },
       items: { written: stats.itemsWritten, writtenBefore },
       consumedCapacity: { write: Math.round(stats.consumedWrite * 10) / 10 },
@@ -153,40 +148,50 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     };
   };
   try {
-    const location = parseExportLocation(options.from, 'from');
+    // Bad input changes nothing: the location is checked before anything is opened.
+    parseExportLocation(options.from, 'from');
     // First, since an s3:// export is read with the target side's credentials. Nothing is sent to
     // the target table until the export has been verified.
     hooks.onStep?.('Connecting to the target');
-    conn = await connectSide('target', options.target, {
-      maxSockets: (options.concurrency ?? DEFAULT_WRITE_CONCURRENCY) + 16,
-    });
-    for (const message of conn.warnings) warn(message);
+    // Replaced once the target's capacity is known (a --write-rate percentage needs it).
+    let writePacer = new Pacer(undefined);
+    const target = await openSink(
+      {
+        store: 'dynamodb',
+        side: 'target',
+        config: options.target,
+        maxSockets: (options.concurrency ?? DEFAULT_WRITE_CONCURRENCY) + 16,
+      },
+      { onRetry: countRetries(stats, () => writePacer) },
+    );
+    sink = target;
+    for (const message of target.warnings) warn(message);
     hooks.onStep?.(`Reading the export in ${options.from}`);
-    source = await ExportDirSource.open(await openExportStorage(location, conn, options.s3));
+    source = await openSource({
+      store: 'export-dir',
+      location: options.from,
+      flag: 'from',
+      s3: options.s3,
+      signer: target.signer,
+    });
     const found = await tableDefinition(source, options.key);
     definition = found.from;
     const snapshot = found.snapshot;
     hooks.onStep?.(`Verifying ${source.files.length} data file(s): checksums, item counts, JSON lines`);
     await source.verify(hooks.signal, keyTypesOf(snapshot));
 
-    // Replaced once the target's capacity is known (a --write-rate percentage needs it).
-    let writePacer = new Pacer(undefined);
-    const sink = new DynamoDbSink(conn, (reason) => {
-      stats.retries[reason] += 1;
-      if (reason === 'throttled' || reason === 'unprocessedItems') writePacer.throttled();
-    });
-    const translation = translateSchema(snapshot, { targetTableName: conn.tableName, skip: new Set() });
+    const translation = translateSchema(snapshot, { targetTableName: target.tableName, skip: new Set() });
     for (const message of translation.warnings) warn(message);
     const existing = await sink.describe(hooks.signal);
 
     // One segment per data file (at most 8 files read at once): files are the unit of parallel reading.
     segments = Math.max(1, source.files.length);
-    const identities = { source: exportIdentity(source), target: identityOf(conn) };
+    const identities = { source: exportIdentity(source), target: target.identity };
     checkpointFile = path.resolve(
       options.checkpoint ??
         defaultCheckpointPath(
           path.resolve('.ddbcopy'),
-          { ...identities, names: [source.exportId, conn.tableName] },
+          { ...identities, names: [source.exportId, target.tableName] },
           'import',
         ),
     );
@@ -209,7 +214,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     resumed = decision.resume;
     let targetTable = existing;
     if (decision.resume) {
-      checkResumableTarget(existing, snapshot, conn.tableName);
+      checkResumableTarget(existing, snapshot, target.tableName);
       schemaAction = 'kept';
       writtenBefore = decision.record.totals.itemsWritten;
       if (decision.record.phase === 'completed') {
@@ -219,7 +224,6 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     } else {
       const replaced = await replaceTarget({
         sink,
-        target: conn,
         existing,
         createTable: translation.createTable,
         lateSettings: translation.lateSettings,
@@ -295,7 +299,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     };
   } finally {
     source?.close();
-    closeSide(conn);
+    sink?.close();
   }
 }
 

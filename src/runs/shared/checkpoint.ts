@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { CheckpointError } from '../../errors.js';
 import { binaryBase64 } from '../../model/binary.js';
-import type { ManifestFileEntry } from '../../stores/export-dir/layout.js';
+import type { ManifestFileEntry } from '../../stores/open.js';
 import type { Key } from '../../stores/types.js';
 
 /**

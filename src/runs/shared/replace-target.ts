@@ -1,11 +1,10 @@
-import type { CreateTableCommandInput, TableDescription } from '@aws-sdk/client-dynamodb';
-import { DeletionNotConfirmedError, DeletionProtectedError, InterruptedError } from '../../errors.js';
-import type { SideConnection } from '../../stores/dynamodb/client.js';
-import type { DynamoDbSink } from '../../stores/dynamodb/sink.js';
-import type { LateSetting } from '../../stores/types.js';
+import { DeletionNotConfirmedError, InterruptedError } from '../../errors.js';
+import type { CreateTableCommandInput, TableDescription } from '../../model/table.js';
+import { deletionProtected } from '../../plan/target-replacement.js';
+import type { LateSetting, Sink, StoreEnd } from '../../stores/types.js';
 
-/** What `copy` offers instead of replacing the target. */
-export const KEEP_WITH_DATA_ONLY = 'use --data-only to copy items into it as it is';
+// Planning refuses a protected target too (a dry run says so): the words live with the plan.
+export { deletionProtected, KEEP_WITH_DATA_ONLY } from '../../plan/target-replacement.js';
 
 /** Asks before an existing target is deleted; resolves true to go ahead. */
 export type ConfirmDeletion = (question: {
@@ -15,8 +14,8 @@ export type ConfirmDeletion = (question: {
 }) => Promise<boolean>;
 
 export interface ReplaceTargetInput {
-  sink: DynamoDbSink;
-  target: SideConnection;
+  /** The target's store: its control plane, and where it is (for messages and the confirmation). */
+  sink: Sink & StoreEnd;
   /** The target as it is now; undefined when it does not exist. */
   existing: TableDescription | undefined;
   /**
@@ -49,20 +48,17 @@ export interface ReplaceTargetResult {
  * index and wait for ACTIVE, then apply the settings CreateTable cannot take.
  */
 export async function replaceTarget(input: ReplaceTargetInput): Promise<ReplaceTargetResult> {
-  const { sink, target, signal } = input;
+  const { sink, signal } = input;
   if (input.existing) {
     await confirmReplacement(input);
     throwIfAborted(signal);
-    input.onStep('delete', `Deleting target table '${target.tableName}' and waiting until it is gone`);
+    input.onStep('delete', `Deleting target table '${sink.tableName}' and waiting until it is gone`);
     await sink.deleteTable(signal, input.onDeleted);
   }
   throwIfAborted(signal);
   if (typeof input.createTable === 'function') await input.createTable(signal);
   else {
-    input.onStep(
-      'create',
-      `Creating target table '${target.tableName}' with every index, waiting for ACTIVE`,
-    );
+    input.onStep('create', `Creating target table '${sink.tableName}' with every index, waiting for ACTIVE`);
     await sink.createTable(input.createTable, signal);
   }
   const result: ReplaceTargetResult = {
@@ -87,40 +83,29 @@ export async function replaceTarget(input: ReplaceTargetInput): Promise<ReplaceT
  * before its export starts, so nobody is asked minutes into a run.
  */
 export async function confirmReplacement(
-  input: Pick<ReplaceTargetInput, 'target' | 'existing' | 'yes' | 'confirmDeletion' | 'keepAlternative'>,
+  input: Pick<ReplaceTargetInput, 'sink' | 'existing' | 'yes' | 'confirmDeletion' | 'keepAlternative'>,
 ): Promise<void> {
-  const { target } = input;
+  const { sink } = input;
   if (!input.existing) return;
   if (input.existing.DeletionProtectionEnabled)
-    throw deletionProtected(target.tableName, input.keepAlternative);
+    throw deletionProtected(sink.tableName, input.keepAlternative);
   const confirmed =
     input.yes ||
     (input.confirmDeletion !== undefined &&
       (await input.confirmDeletion({
-        table: target.tableName,
-        region: target.region,
-        endpoint: target.endpoint,
+        table: sink.tableName,
+        region: sink.identity.region,
+        endpoint: sink.identity.endpoint ?? undefined,
       })));
   if (!confirmed) {
     throw new DeletionNotConfirmedError(
-      `The target table '${target.tableName}' exists and would be deleted; deletion was not confirmed.`,
+      `The target table '${sink.tableName}' exists and would be deleted; deletion was not confirmed.`,
       {
         side: 'target',
         hint: `Pass --yes to confirm (scripts) or answer the prompt on a terminal${input.keepAlternative ? `; or ${input.keepAlternative}` : ''}.`,
       },
     );
   }
-}
-
-/** Deletion protection is the owner's decision: ddbcopy never turns it off, and says how to. */
-export function deletionProtected(table: string, keepAlternative?: string): DeletionProtectedError {
-  return new DeletionProtectedError(
-    `The target table '${table}' has deletion protection on; ddbcopy will not delete it.`,
-    {
-      side: 'target',
-      hint: `If it really should be replaced, turn protection off yourself: aws dynamodb update-table --table-name ${table} --no-deletion-protection-enabled.${keepAlternative ? ` Or ${keepAlternative}.` : ''}`,
-    },
-  );
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,7 +1,6 @@
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { CheckpointError } from '../../errors.js';
 import type { CopyStats } from '../../runtime/stats.js';
-import type { SideConnection } from '../../stores/dynamodb/client.js';
 import type { CopyOptions } from '../copy/options.js';
 import {
   CHECKPOINT_VERSION,
@@ -51,11 +50,6 @@ export function resultOptionsHash(options: CopyOptions): string {
     sseKmsKeyId: options.sseKmsKeyId ?? null,
     skip: [...options.skip].sort(),
   });
-}
-
-/** How a record names a table: where it is, never how it is reached. */
-export function identityOf(conn: Pick<SideConnection, 'tableName' | 'region' | 'endpoint'>): TableIdentity {
-  return { table: conn.tableName, region: conn.region, endpoint: conn.endpoint ?? null };
 }
 
 /** A copy's record options. */

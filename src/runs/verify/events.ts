@@ -4,6 +4,7 @@ import type { VerifyPhase, VerifyStats } from '../../runtime/verify-stats.js';
 /** The numbered steps of a verify, in order. */
 export type VerifyStepName = 'connect' | 'describe' | 'schema' | 'digest' | 'drill-down';
 
+/** The steps of a verify in the order they run, for numbering them. */
 export const VERIFY_STEPS: readonly VerifyStepName[] = [
   'connect',
   'describe',

@@ -3,8 +3,8 @@
  * rates and `--skip` mean what they mean for `copy` and are parsed by the same helpers.
  */
 import { InvalidOptionError } from '../../errors.js';
+import type { SideConfig } from '../../model/side-config.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
-import type { SideConfig } from '../../stores/dynamodb/client.js';
 import {
   type CopyOptions,
   type OptionDeclaration,
@@ -18,6 +18,7 @@ import {
   sideDeclarations,
 } from '../copy/options.js';
 
+/** Keys named per kind of difference when `samples` is not given. */
 export const DEFAULT_SAMPLES = 10;
 const MAX_SAMPLES = 10_000;
 
@@ -36,6 +37,7 @@ export interface VerifyOptions {
   readonly skip: ReadonlySet<SkippableSetting>;
 }
 
+/** Every flag of `verify`. */
 export const VERIFY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'source', value: 'TABLE', help: 'source table name or ARN (required)' },
   { flag: 'target', value: 'TABLE', help: 'target table name or ARN (required)' },

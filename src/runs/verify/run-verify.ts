@@ -8,20 +8,15 @@ import { compareItems } from '../../engine/verify/compare-items.js';
 import { type DdbCopyError, runFailure, type Side } from '../../errors.js';
 import { compareSchemas } from '../../plan/schema-compare.js';
 import { planVerify, type VerifyPlan } from '../../plan/verify-plan.js';
+import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { VerifyStats } from '../../runtime/verify-stats.js';
-import {
-  closeSide,
-  connectSide,
-  type SideConnection,
-  SOURCE_OPERATIONS,
-} from '../../stores/dynamodb/client.js';
-import { DynamoDbSource } from '../../stores/dynamodb/source.js';
-import type { RetryListener } from '../../stores/types.js';
+import { type DynamoDbSource, openSource } from '../../stores/open.js';
 import type { VerifyEvent, VerifyStepName } from './events.js';
 import type { VerifyOptions } from './options.js';
 import { summarizeVerify, type VerifyRunState, type VerifySummary } from './summary.js';
 
+/** What a verify tells its caller (events), and how it is cancelled. */
 export interface VerifyHooks {
   /** Steps, progress and warnings, for a renderer. A verify never prints. */
   onEvent?: (event: VerifyEvent) => void;
@@ -29,6 +24,7 @@ export interface VerifyHooks {
   signal?: AbortSignal;
 }
 
+/** What runVerify resolves with: the summary, the typed error of a failed run, and the plan. */
 export interface VerifyOutcome {
   summary: VerifySummary;
   /** Set when the run failed or was interrupted; a run that found differences has no error. */
@@ -62,7 +58,7 @@ export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {})
     if (event.type === 'warning') run.warnings.push(event.message);
     hooks.onEvent?.(event);
   };
-  const connections: Partial<Record<Side, SideConnection>> = {};
+  const connections: Partial<Record<Side, DynamoDbSource>> = {};
   let plan: VerifyPlan | undefined;
   const finish = (error?: DdbCopyError): VerifyOutcome => {
     run.durationMs = stats.elapsedMs;
@@ -80,8 +76,8 @@ export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {})
     return finish(typed);
   } finally {
     // Keep-alive sockets would otherwise hold the process open.
-    closeSide(connections.source);
-    closeSide(connections.target);
+    connections.source?.close();
+    connections.target?.close();
   }
 }
 
@@ -98,33 +94,24 @@ async function verifySteps(
   emit: (event: VerifyEvent) => void,
   run: VerifyRunState,
   stats: VerifyStats,
-  connections: Partial<Record<Side, SideConnection>>,
+  connections: Partial<Record<Side, DynamoDbSource>>,
 ): Promise<VerifyPlan> {
   const step = (name: VerifyStepName, message: string): void => emit({ type: 'step', name, message });
   const pacers: Partial<Record<Side, Pacer>> = {};
-  const onRetry =
-    (side: Side): RetryListener =>
-    (reason) => {
-      stats.retries[reason] += 1;
-      if (reason === 'throttled') pacers[side]?.throttled();
-    };
 
   step('connect', 'Connecting to both sides (read-only)');
-  const connect = async (side: Side): Promise<SideConnection> => {
-    const connection = await connectSide(side, options[side], {
-      maxSockets: SOCKETS_PER_SIDE,
-      allowedOperations: SOURCE_OPERATIONS,
-    });
-    connections[side] = connection;
-    run[side] = {
-      table: connection.tableName,
-      region: connection.region,
-      endpoint: connection.endpoint ?? null,
-    };
-    return connection;
+  // Both sides are only read: each is opened as a Source, whose client refuses any write.
+  const connect = async (side: Side): Promise<DynamoDbSource> => {
+    const opened = await openSource(
+      { store: 'dynamodb', side, config: options[side], maxSockets: SOCKETS_PER_SIDE },
+      { onRetry: countRetries(stats, () => pacers[side]) },
+    );
+    connections[side] = opened;
+    run[side] = opened.identity;
+    return opened;
   };
-  const source = new DynamoDbSource(await connect('source'), onRetry('source'));
-  const target = new DynamoDbSource(await connect('target'), onRetry('target'));
+  const source = await connect('source');
+  const target = await connect('target');
 
   step('describe', `Describing source table '${run.source.table}' and target table '${run.target.table}'`);
   const [sourceSnapshot, targetSnapshot] = await Promise.all([

@@ -21,22 +21,24 @@ import {
   planViaExportWithDirect,
   type ViaExportPlan,
 } from '../../plan/via-export-plan.js';
-import { closeSide, connectSide, SOURCE_OPERATIONS } from '../../stores/dynamodb/client.js';
 import {
+  applyTableUpdates,
   DEFAULT_POLL_SCHEDULE,
+  type DynamoDbSink,
+  type DynamoDbSource,
+  type DynamoDbSpec,
   exportFailure,
   importFailure,
   type JobProgress,
+  openSink,
+  openSource,
   type PollSchedule,
   startExport,
   startImport,
+  waitUntilActive,
   watchExport,
   watchImport,
-} from '../../stores/dynamodb/export-import-jobs.js';
-import { DynamoDbSink } from '../../stores/dynamodb/sink.js';
-import { DynamoDbSource } from '../../stores/dynamodb/source.js';
-import { tableLocation } from '../../stores/dynamodb/table-location.js';
-import { applyTableUpdates, waitUntilActive } from '../../stores/dynamodb/table-updates.js';
+} from '../../stores/open.js';
 import type { StepName } from '../copy/events.js';
 import type { CopyOptions } from '../copy/options.js';
 import type { CopyHooks } from '../copy/run-copy.js';
@@ -44,16 +46,7 @@ import { confirmReplacement, replaceTarget, throwIfAborted } from '../shared/rep
 import type { RunOutcome } from '../shared/run-outcome.js';
 import { summarizeViaExport, type ViaExportRunState, type ViaExportSummary } from './summary.js';
 
-/**
- * The source side may describe and export, and nothing else: an export reads AWS's PITR backups and
- * writes to S3, never to the table.
- */
-export const VIA_EXPORT_SOURCE_OPERATIONS: ReadonlySet<string> = new Set([
-  ...SOURCE_OPERATIONS,
-  'ExportTableToPointInTimeCommand',
-  'DescribeExportCommand',
-]);
-
+/** The numbered steps of `copy --via-export`, in order. */
 export type ViaExportStep = 'connect' | 'describe' | 'export' | 'delete' | 'import' | 'settings';
 const STEPS: readonly ViaExportStep[] = ['connect', 'describe', 'export', 'delete', 'import', 'settings'];
 
@@ -64,17 +57,22 @@ export type ViaExportEvent =
   | { type: 'warning'; message: string }
   | { type: 'job'; progress: JobProgress };
 
+/** What `copy --via-export` tells its caller (events) and asks it (deletion), and how it is cancelled. */
 export interface ViaExportHooks extends Pick<CopyHooks, 'confirmDeletion' | 'signal'> {
   onEvent?: (event: ViaExportEvent) => void;
 }
 
 /** What the run is built from; tests replace these to stand in for AWS's export and import. */
 export interface ViaExportDeps {
-  /** Connects a side (default: connectSide); a test wraps the client it returns. */
-  connect?: typeof connectSide;
+  /** Opens the sides (default: the store registry); a test wraps the clients they connect with. */
+  open?: {
+    source(spec: DynamoDbSpec): Promise<DynamoDbSource>;
+    sink(spec: DynamoDbSpec): Promise<DynamoDbSink>;
+  };
   poll?: PollSchedule;
 }
 
+/** What runViaExport resolves with: the run outcome, and the plan once the run got that far. */
 export interface ViaExportOutcome extends RunOutcome<ViaExportSummary> {
   plan?: ViaExportPlan;
 }
@@ -113,8 +111,8 @@ export async function runViaExport(
       ...planOf(run),
     };
   } finally {
-    closeSide(run.source);
-    closeSide(run.target);
+    run.source?.close();
+    run.target?.close();
   }
 }
 
@@ -126,7 +124,10 @@ async function viaExportSteps(
 ): Promise<void> {
   const { options } = run;
   const signal = hooks.signal;
-  const connect = deps.connect ?? connectSide;
+  const open = deps.open ?? {
+    source: (spec: DynamoDbSpec) => openSource(spec),
+    sink: (spec: DynamoDbSpec) => openSink(spec),
+  };
   const schedule = deps.poll ?? DEFAULT_POLL_SCHEDULE;
   const step = (name: ViaExportStep, message: string): void =>
     emit({ type: 'step', name, number: STEPS.indexOf(name) + 1, total: STEPS.length, message });
@@ -135,27 +136,27 @@ async function viaExportSteps(
 
   step('connect', 'Connecting to both sides');
   // Control-plane calls only: a few sockets are plenty.
-  run.source = await connect('source', options.source, {
+  const source = await open.source({
+    store: 'dynamodb',
+    side: 'source',
+    config: options.source,
     maxSockets: 4,
-    allowedOperations: VIA_EXPORT_SOURCE_OPERATIONS,
+    exportJobs: true,
   });
-  run.target = await connect('target', options.target, { maxSockets: 4 });
-  for (const message of [...run.source.warnings, ...run.target.warnings]) warn(message);
-  const source = new DynamoDbSource(run.source);
-  const sink = new DynamoDbSink(run.target);
+  run.source = source;
+  const sink = await open.sink({ store: 'dynamodb', side: 'target', config: options.target, maxSockets: 4 });
+  run.target = sink;
+  for (const message of [...source.warnings, ...sink.warnings]) warn(message);
 
-  step(
-    'describe',
-    `Describing source table '${run.source.tableName}' and target table '${run.target.tableName}'`,
-  );
+  step('describe', `Describing source table '${source.tableName}' and target table '${sink.tableName}'`);
   // PITR is read even with --skip pitr: the export cannot run without it.
   const snapshot = await source.describe(new Set([...options.skip].filter((setting) => setting !== 'pitr')));
   const existing = await sink.describe(signal);
   const { plan, direct } = planViaExportWithDirect({
     source: snapshot,
-    sourceLocation: await tableLocation(run.source, snapshot.table.TableArn),
+    sourceLocation: await source.locate(snapshot.table.TableArn),
     target: existing,
-    targetLocation: await tableLocation(run.target, existing?.TableArn),
+    targetLocation: await sink.locate(existing?.TableArn),
     options,
   });
   run.plan = plan;
@@ -167,22 +168,22 @@ async function viaExportSteps(
         hooks.confirmDeletion!({ ...question, plan: direct })
     : undefined;
   // Asked now, not after the minutes an export takes.
-  await confirmReplacement({ target: run.target, existing, yes: options.yes, confirmDeletion });
+  await confirmReplacement({ sink, existing, yes: options.yes, confirmDeletion });
   throwIfAborted(signal);
 
   const s3Url = `s3://${plan.s3.bucket}${plan.s3.prefix ? `/${plan.s3.prefix}` : ''}`;
   step(
     'export',
-    `Exporting '${run.source.tableName}' to ${s3Url} with ExportTableToPointInTime (AWS reads its PITR backups, not the table's capacity)`,
+    `Exporting '${source.tableName}' to ${s3Url} with ExportTableToPointInTime (AWS reads its PITR backups, not the table's capacity)`,
   );
   const exportStarted = performance.now();
-  const started = await startExport(run.source, { ...plan.export, ClientToken: randomUUID() }, signal);
+  const started = await startExport(source.connection, { ...plan.export, ClientToken: randomUUID() }, signal);
   const exportArn = started.ExportArn!;
   run.exportArn = exportArn;
   run.exportId = exportIdOf(exportArn);
   run.exportDescription = started;
   try {
-    run.exportDescription = await watchExport(run.source, exportArn, { schedule, signal, onProgress });
+    run.exportDescription = await watchExport(source.connection, exportArn, { schedule, signal, onProgress });
   } finally {
     run.exportMs = performance.now() - exportStarted;
   }
@@ -193,7 +194,6 @@ async function viaExportSteps(
   const current = await sink.describe(signal);
   const result = await replaceTarget({
     sink,
-    target: run.target,
     existing: current,
     createTable: (jobSignal) =>
       importTable(run, plan, sink, { schedule, signal: jobSignal, onProgress, step }),
@@ -233,7 +233,7 @@ async function importTable(
     step: (name: ViaExportStep, message: string) => void;
   },
 ): Promise<void> {
-  const target = run.target!;
+  const target = sink.connection;
   const request = importRequest(plan, run.exportArn!, randomUUID());
   run.importKeyPrefix = request.S3BucketSource!.S3KeyPrefix;
   watch.step(

@@ -2,13 +2,15 @@
  * The `--json` document of `copy --via-export`: the copy summary's fields (so scripts read both the
  * same way) plus what AWS's two jobs reported. A contract: fields are only ever added.
  */
-import type { ExportDescription, ImportTableDescription } from '@aws-sdk/client-dynamodb';
 import { type DdbCopyError, errorReport } from '../../errors.js';
+import type { ExportDescription, ImportTableDescription } from '../../model/table.js';
 import type { ViaExportPlan } from '../../plan/via-export-plan.js';
-import type { SideConnection } from '../../stores/dynamodb/client.js';
+import type { DynamoDbSink, DynamoDbSource } from '../../stores/open.js';
 import type { CopyOptions } from '../copy/options.js';
-import { type CopySummary, sideSummary } from '../copy/summary.js';
+import type { CopySummary } from '../copy/summary.js';
+import { sideSummary } from '../shared/side-summary.js';
 
+/** What AWS's export and import jobs reported, and the S3 location their files are under. */
 export interface ViaExportJobs {
   s3: { bucket: string; prefix: string; bucketOwner: string | null; importKeyPrefix: string | null };
   export: {
@@ -32,14 +34,15 @@ export interface ViaExportJobs {
   droppedLocalIndexes: string[];
 }
 
+/** The `--json` document of `copy --via-export`: the copy summary plus `viaExport`, the jobs. */
 export type ViaExportSummary = CopySummary & { viaExport: ViaExportJobs };
 
 /** What the runner knows at the end, however far it got. */
 export interface ViaExportRunState {
   options: CopyOptions;
   startedAt: number;
-  source?: SideConnection;
-  target?: SideConnection;
+  source?: DynamoDbSource;
+  target?: DynamoDbSink;
   plan?: ViaExportPlan;
   schemaAction: CopySummary['schema']['action'];
   settingsApplied: string[];

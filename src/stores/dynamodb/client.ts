@@ -4,20 +4,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { CredentialsError, ForbiddenOperationError, InvalidOptionError, type Side } from '../../errors.js';
+import type { SideConfig } from '../../model/side-config.js';
 import { WireClient } from './wire-client.js';
 
-/** How one side reaches its table: every field optional except the table, as on the command line. */
-export interface SideConfig {
-  /** Table name, or table ARN (cross-account access through a resource policy; its region wins). */
-  table: string;
-  profile?: string;
-  region?: string;
-  roleArn?: string;
-  externalId?: string;
-  endpointUrl?: string;
-  /** Base credentials (library use, the demo): replace the profile / default chain lookup. */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-}
+export type { SideConfig } from '../../model/side-config.js';
 
 export interface TableArn {
   partition: string;

@@ -17,6 +17,7 @@ import type {
   LateSetting,
   RetryListener,
   Sink,
+  StoreEnd,
   Unsupported,
   WriteResult,
 } from '../types.js';
@@ -24,13 +25,14 @@ import { UNSUPPORTED } from '../types.js';
 import type { SideConnection } from './client.js';
 import { classifyError } from './errors.js';
 import { type DynamoDbCommand, isUnsupportedOperation, sendWireWithRetry, sendWithRetry } from './request.js';
+import { type DynamoDbSpec, DynamoDbTableEnd } from './table-end.js';
 import { batchWriteJson } from './wire-client.js';
 
 /** How long a table may take to disappear or to become ACTIVE with all its indexes. */
 const TABLE_STATE_TIMEOUT_MS = 30 * 60_000;
 
 /** A DynamoDB table written with BatchWriteItem; also the target's control plane. */
-export class DynamoDbSink implements Sink {
+export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
   readonly capabilities: Capabilities = {
     parallelScan: true,
     schema: true,
@@ -39,9 +41,12 @@ export class DynamoDbSink implements Sink {
   };
 
   constructor(
-    readonly connection: SideConnection,
+    connection: SideConnection,
     private readonly onRetry?: RetryListener,
-  ) {}
+    spec?: DynamoDbSpec,
+  ) {
+    super(connection, spec);
+  }
 
   async describe(signal?: AbortSignal): Promise<TableDescription | undefined> {
     try {

@@ -11,8 +11,9 @@ import {
   type Tag,
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
-import { attachItemJson } from '../../model/item-json.js';
+import { attachItemJson, wireJson } from '../../model/item-json.js';
 import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
+import type { StoreEnd } from '../types.js';
 import {
   type Capabilities,
   type Item,
@@ -34,7 +35,7 @@ import {
   sendWireWithRetry,
   sendWithRetry,
 } from './request.js';
-import { wireJson } from './wire-client.js';
+import { type DynamoDbSpec, DynamoDbTableEnd } from './table-end.js';
 
 /** Scan's response as JSON: the fields the copy reads. */
 interface WireScanOutput {
@@ -66,7 +67,7 @@ function readScanPage(text: string): WireScanOutput {
 }
 
 /** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
-export class DynamoDbSource implements Source {
+export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd {
   readonly capabilities: Capabilities = {
     parallelScan: true,
     schema: true,
@@ -75,9 +76,12 @@ export class DynamoDbSource implements Source {
   };
 
   constructor(
-    readonly connection: SideConnection,
+    connection: SideConnection,
     private readonly onRetry?: RetryListener,
-  ) {}
+    spec?: DynamoDbSpec,
+  ) {
+    super(connection, spec);
+  }
 
   async describe(skip: ReadonlySet<string> = new Set()): Promise<TableSnapshot> {
     const conn = this.connection;

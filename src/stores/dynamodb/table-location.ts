@@ -1,4 +1,4 @@
-import type { TableLocation } from '../../plan/copy-plan.js';
+import type { TableLocation } from '../../model/table-location.js';
 import type { SideConnection } from './client.js';
 
 /** Where a side's table is, and as whom: what the planner needs to tell two tables apart. */

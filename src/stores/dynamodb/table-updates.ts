@@ -5,7 +5,7 @@
  */
 import { UpdateTableCommand, type UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { TableStateTimeoutError } from '../../errors.js';
-import type { TableUpdate } from '../../plan/via-export-plan.js';
+import type { TableUpdate } from '../../model/table-update.js';
 import { CONTROL_RETRY_POLICY, sleep } from '../../runtime/retry.js';
 import { isUnsupportedOperation, sendWithRetry } from './request.js';
 import type { DynamoDbSink } from './sink.js';

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ForbiddenOperationError } from '../../errors.js';
-import { itemJsonOf } from '../../model/item-json.js';
+import { itemJsonOf, wireJson } from '../../model/item-json.js';
 import type { Item } from '../types.js';
 
 /**
@@ -143,22 +143,6 @@ export class WireClient {
       request.end(body, 'utf8');
     });
   }
-}
-
-/**
- * A request body as DynamoDB's JSON. Values that came over the wire carry binary as base64 text and
- * serialize as they are; bytes (from the SDK, a checkpoint, a file) would serialize as `{"0":..}`, so
- * when the text shows any, it is serialized again with bytes turned into base64. An attribute named
- * B or BS holding a map also triggers the second pass: that costs time, never correctness.
- */
-export function wireJson(body: unknown): string {
-  const text = JSON.stringify(body);
-  if (!text.includes('"B":{') && !text.includes('"BS":[{')) return text;
-  return JSON.stringify(body, (_key, value) =>
-    value instanceof Uint8Array
-      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
-      : value,
-  );
 }
 
 /**

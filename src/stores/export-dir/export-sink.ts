@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
-import type { CreateTableCommandInput, TableDescription } from '@aws-sdk/client-dynamodb';
 import { ForbiddenOperationError } from '../../errors.js';
-import { wireJson } from '../dynamodb/wire-client.js';
+import { wireJson } from '../../model/item-json.js';
+import type { CreateTableCommandInput, TableDescription } from '../../model/table.js';
 import type { Capabilities, Item, Sink, TableSnapshot, Unsupported, WriteResult } from '../types.js';
 import { baseName, type ExportStorage, joinKey, writeText } from './export-storage.js';
 import {

@@ -1,4 +1,4 @@
-import type { SideConnection } from '../dynamodb/client.js';
+import type { SigningIdentity } from '../types.js';
 import type { ExportLocation } from './export-location.js';
 import type { ExportStorage } from './export-storage.js';
 import { LocalStorage } from './local-storage.js';
@@ -11,7 +11,7 @@ import type { S3Settings } from './s3-client.js';
  */
 export async function openExportStorage(
   location: ExportLocation,
-  conn: Pick<SideConnection, 'side' | 'region' | 'credentials'>,
+  conn: SigningIdentity,
   s3: S3Settings = {},
 ): Promise<ExportStorage> {
   if (location.kind === 'local') return new LocalStorage(location.path);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { SideConnection } from '../dynamodb/client.js';
+import type { SigningIdentity } from '../types.js';
 
 /** How to reach S3 for an s3:// export location; the credentials are always the side's own. */
 export interface S3Settings {
@@ -17,7 +17,7 @@ export interface S3Settings {
  * identity and an import reads with the target side's.
  */
 export function s3ClientFor(
-  conn: Pick<SideConnection, 'region' | 'credentials'>,
+  conn: Pick<SigningIdentity, 'region' | 'credentials'>,
   settings: S3Settings = {},
   maxSockets = 16,
 ): S3Client {

@@ -5,14 +5,7 @@ import { DdbCopyError, type ExitCode } from '../../../errors.js';
 import type { CopyStats } from '../../../runtime/stats.js';
 import type { CopyItemsResult } from '../copy-items.js';
 import type { SegmentState } from '../segment-progress.js';
-import type {
-  ErrorMessage,
-  MainMessage,
-  StatsDelta,
-  WorkerInit,
-  WorkerMessage,
-  WorkerSide,
-} from './worker-protocol.js';
+import type { ErrorMessage, MainMessage, StatsDelta, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /**
  * Copies items on several threads: one Node thread tops out near 30,000 items/s (JSON parse and
@@ -20,10 +13,13 @@ import type {
  * clients, scanners, writers and share of the rate. This thread keeps the segment states, the
  * counters and the checkpoint, exactly as a single-threaded copy does.
  */
-export interface ParallelCopyInput extends Omit<WorkerInit, 'segments' | 'resumeFrom' | 'source' | 'target'> {
+export interface ParallelCopyInput extends Omit<WorkerInit, 'segments' | 'resumeFrom'> {
   workers: number;
-  source: WorkerSide;
-  target: WorkerSide;
+  /**
+   * The worker thread's module: it opens `source` and `target` (store specs, opaque here) and serves
+   * the copy with `serveCopyWorker`. The engine never opens a store itself.
+   */
+  workerUrl: URL;
   resumeFrom?: readonly SegmentState[];
   stats: CopyStats;
   onProgress?: (progress: { snapshot(): SegmentState[] }) => void;
@@ -31,11 +27,9 @@ export interface ParallelCopyInput extends Omit<WorkerInit, 'segments' | 'resume
   signal?: AbortSignal;
 }
 
-const WORKER_URL = new URL('./copy-worker.js', import.meta.url);
-
 /** Workers need the compiled worker module: running from TypeScript sources (tests) copies in-thread. */
-export function workersAvailable(): boolean {
-  return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+export function workersAvailable(workerUrl: URL): boolean {
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 
 /** A failure a worker reported, with its code, side, hint and exit code intact. */
@@ -93,7 +87,7 @@ export async function copyItemsInWorkers(input: ParallelCopyInput): Promise<Copy
               readRate: share(input.readRate, count),
               writeRate: share(input.writeRate, count),
             };
-            const worker = new Worker(WORKER_URL, { workerData: init });
+            const worker = new Worker(input.workerUrl, { workerData: init });
             workers.push(worker);
             let settled = false;
             const finish = (status: 'completed' | 'interrupted'): void => {

@@ -1,19 +1,12 @@
 import type { ExitCode } from '../../../errors.js';
 import type { RetryCounts } from '../../../runtime/stats.js';
-import type { SideConfig } from '../../../stores/dynamodb/client.js';
 import type { SegmentState } from '../segment-progress.js';
 
 /** The messages between the main thread and a copy worker; all of it survives structured cloning. */
-export interface WorkerSide {
-  /** Without `credentials` functions (they don't cross threads): profile, role or static keys only. */
-  config: SideConfig;
-  resolvedEndpoint: string | undefined;
-  maxSockets: number;
-}
-
 export interface WorkerInit {
-  source: WorkerSide;
-  target: WorkerSide;
+  /** Store specs (plain data) the worker's module opens through the store registry; opaque to the engine. */
+  source: unknown;
+  target: unknown;
   segments: number[];
   totalSegments: number;
   resumeFrom: SegmentState[];

@@ -1,28 +1,32 @@
 /**
- * A worker thread's share of a copy: its own clients on both sides, and the engine over the segments
- * it was given. It reports segment states, counters and the outcome to the main thread, which keeps
- * the checkpoint and renders progress. The main thread cannot lend it its clients (they don't cross
- * threads), so it connects itself, with the same side configuration and the endpoint already resolved.
+ * A worker thread's share of a copy: its own source and sink, and the engine over the segments it was
+ * given. It reports segment states, counters and the outcome to the main thread, which keeps the
+ * checkpoint and renders progress. The main thread cannot lend it its stores (clients don't cross
+ * threads), so the worker's module opens them again from their specs, through the store registry.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isDdbCopyError } from '../../../errors.js';
+import { countRetries } from '../../../runtime/count-retries.js';
 import { Pacer } from '../../../runtime/pacer.js';
 import { CopyStats } from '../../../runtime/stats.js';
-import {
-  closeSide,
-  connectSide,
-  type SideConnection,
-  SOURCE_OPERATIONS,
-} from '../../../stores/dynamodb/client.js';
-import { DynamoDbSink } from '../../../stores/dynamodb/sink.js';
-import { DynamoDbSource } from '../../../stores/dynamodb/source.js';
-import type { RetryListener } from '../../../stores/types.js';
+import type { RetryListener, Sink, Source } from '../../../stores/types.js';
 import { copyItems } from '../copy-items.js';
 import type { MainMessage, StatsDelta, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const STATS_INTERVAL_MS = 100;
 
-async function run(init: WorkerInit): Promise<void> {
+/** How the worker's module opens the stores named in its init, each told of its retries. */
+export interface WorkerStores {
+  openSource(spec: unknown, onRetry: RetryListener): Promise<Source & { close(): void }>;
+  openSink(spec: unknown, onRetry: RetryListener): Promise<Sink & { close(): void }>;
+}
+
+/** Runs this worker thread's share of the copy; does nothing outside a worker thread. */
+export function serveCopyWorker(stores: WorkerStores): void {
+  if (parentPort) void run(workerData as WorkerInit, stores);
+}
+
+async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
   const port = parentPort!;
   const post = (message: WorkerMessage): void => port.postMessage(message);
   const stats = new CopyStats();
@@ -31,12 +35,7 @@ async function run(init: WorkerInit): Promise<void> {
     if (message.type === 'stop') controller.abort(new Error('interrupted'));
   });
   const pacers = { read: new Pacer(init.readRate), write: new Pacer(init.writeRate) };
-  const listener =
-    (pacer: Pacer): RetryListener =>
-    (reason) => {
-      stats.retries[reason] += 1;
-      if (reason === 'throttled' || reason === 'unprocessedItems') pacer.throttled();
-    };
+  const listener = (pacer: Pacer): RetryListener => countRetries(stats, () => pacer);
   let sent = emptyDelta();
   const flushStats = (): void => {
     const now = deltaOf(stats);
@@ -44,23 +43,14 @@ async function run(init: WorkerInit): Promise<void> {
     sent = now;
   };
   const timer = setInterval(flushStats, STATS_INTERVAL_MS);
-  let source: SideConnection | undefined;
-  let target: SideConnection | undefined;
+  let source: (Source & { close(): void }) | undefined;
+  let sink: (Sink & { close(): void }) | undefined;
   try {
-    source = await connectSide('source', init.source.config, {
-      maxSockets: init.source.maxSockets,
-      allowedOperations: SOURCE_OPERATIONS,
-    });
-    target = await connectSide('target', init.target.config, { maxSockets: init.target.maxSockets });
-    source.resolvedEndpoint = init.source.resolvedEndpoint
-      ? new URL(init.source.resolvedEndpoint)
-      : undefined;
-    target.resolvedEndpoint = init.target.resolvedEndpoint
-      ? new URL(init.target.resolvedEndpoint)
-      : undefined;
+    source = await stores.openSource(init.source, listener(pacers.read));
+    sink = await stores.openSink(init.target, listener(pacers.write));
     const result = await copyItems({
-      source: new DynamoDbSource(source, listener(pacers.read)),
-      sink: new DynamoDbSink(target, listener(pacers.write)),
+      source,
+      sink,
       keyAttributes: init.keyAttributes,
       totalSegments: init.totalSegments,
       segmentsToCopy: init.segments,
@@ -111,8 +101,8 @@ async function run(init: WorkerInit): Promise<void> {
           },
     });
   } finally {
-    closeSide(source);
-    closeSide(target);
+    source?.close();
+    sink?.close();
     port.close();
   }
 }
@@ -157,5 +147,3 @@ function subtract(a: StatsDelta, b: StatsDelta): StatsDelta {
     },
   };
 }
-
-if (parentPort) void run(workerData as WorkerInit);

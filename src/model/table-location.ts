@@ -1,0 +1,18 @@
+/** Where a table is: how run records and summaries name it, and how two tables are told apart. */
+
+/** Where a table is, as a run record and a summary name it: never how it is reached. */
+export interface TableIdentity {
+  table: string;
+  region: string;
+  endpoint: string | null;
+}
+
+/** Where a side's table is, and as whom: what a planner needs to tell two tables apart. */
+export interface TableLocation {
+  tableName: string;
+  region: string;
+  endpoint: string | undefined;
+  /** The access key the side signs with: on DynamoDB Local it tells "accounts" apart. */
+  accessKeyId: string;
+  tableArn: string | undefined;
+}
