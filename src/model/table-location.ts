@@ -1,5 +1,4 @@
 /** Where a table is: how run records and summaries name it, and how two tables are told apart. */
-
 /** Where a table is, as a run record and a summary name it: never how it is reached. */
 export interface TableIdentity {
   table: string;
@@ -7,12 +6,13 @@ export interface TableIdentity {
   endpoint: string | null;
 }
 
-/** Where a side's table is, and as whom: what a planner needs to tell two tables apart. */
+/** Where a side's table is, and as whom: what a planner needs to decide "is this the same table?". */
 export interface TableLocation {
   tableName: string;
   region: string;
   endpoint: string | undefined;
-  /** The access key the side signs with: on DynamoDB Local it tells "accounts" apart. */
-  accessKeyId: string;
+  /** The access key id the side signs with: tells DynamoDB Local "accounts" apart. */
+  accessKeyId: string | undefined;
+  /** TableArn from DescribeTable, when the table exists. */
   tableArn: string | undefined;
 }

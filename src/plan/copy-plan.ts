@@ -12,20 +12,12 @@ import type {
   TableDescription,
   TableSnapshot,
 } from '../model/table.js';
+import type { TableLocation } from '../model/table-location.js';
 import type { BillingMode, CopyMode, RateSpec } from './option-values.js';
 import { deletionProtected, KEEP_WITH_DATA_ONLY } from './target-replacement.js';
 import { type SkippableSetting, translateSchema } from './translate-schema.js';
 
-/** Where a table is, as far as deciding "is this the same table?" needs. */
-export interface TableLocation {
-  tableName: string;
-  region: string;
-  endpoint: string | undefined;
-  /** The access key id the side signs with: tells DynamoDB Local "accounts" apart. */
-  accessKeyId: string | undefined;
-  /** TableArn from DescribeTable, when the table exists. */
-  tableArn: string | undefined;
-}
+export type { TableLocation } from '../model/table-location.js';
 
 /** What planCopy reads of a copy's options: the runs' validated CopyOptions are such options. */
 export interface CopyPlanOptions {

@@ -206,7 +206,7 @@ export class MemoryStore {
     return this.data.get(this.keyOf(key));
   }
 
-  /** True when an item with the key string (see `keyString` in core/batcher.ts) is stored. */
+  /** True when an item with the key string (see `keyString` in src/model/item-key.ts) is stored. */
   hasKeyString(key: string): boolean {
     return this.data.has(key);
   }

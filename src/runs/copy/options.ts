@@ -36,7 +36,7 @@ export interface CopyOptions {
   readonly verify: boolean;
   /** Threads copying items; undefined: chosen from the table size and the cores. */
   readonly workers: number | undefined;
-  /** --via-export: AWS's ExportTableToPointInTime to this S3 location, then ImportTable (core/via-export.ts). */
+  /** --via-export: AWS's ExportTableToPointInTime to this S3 location, then ImportTable (runs/via-export/). */
   readonly viaExport?: S3Location | undefined;
   /** --drop-lsi: with --via-export, create the target without the source's local secondary indexes. */
   readonly dropLsi?: boolean | undefined;

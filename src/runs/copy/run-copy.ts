@@ -58,7 +58,7 @@ export interface CopyOutcome extends RunOutcome<CopySummary> {
  * summary of what was done up to then.
  */
 export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Promise<CopyOutcome> {
-  // --via-export hands the items to AWS's own export and import jobs (core/via-export.ts).
+  // --via-export hands the items to AWS's own export and import jobs (runs/via-export/).
   if (options.viaExport) return runCopyViaExport(options, hooks);
   const stats = new CopyStats();
   const run: RunState = {

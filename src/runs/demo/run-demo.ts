@@ -225,9 +225,12 @@ function compareItems(
   keyAttributes: readonly string[],
 ): number {
   const targetByKey = new Map(target.map((item) => [keyString(item, keyAttributes), canonicalItem(item)]));
-  let differences = Math.abs(source.length - target.length);
+  let differences = 0;
   for (const item of source) {
-    if (targetByKey.get(keyString(item, keyAttributes)) !== canonicalItem(item)) differences += 1;
+    const key = keyString(item, keyAttributes);
+    if (targetByKey.get(key) !== canonicalItem(item)) differences += 1;
+    targetByKey.delete(key);
   }
-  return differences;
+  // What is left has no twin in the source: extra items.
+  return differences + targetByKey.size;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { CheckpointError } from '../../errors.js';
 import { binaryBase64 } from '../../model/binary.js';
+import type { TableIdentity } from '../../model/table-location.js';
 import type { ManifestFileEntry } from '../../stores/open.js';
 import type { Key } from '../../stores/types.js';
 
@@ -13,6 +14,9 @@ import type { Key } from '../../stores/types.js';
  * (the segment count, fixed for the life of the record) and how far each segment got. It holds no
  * secrets: only table names, regions, endpoints and keys.
  */
+// How a record names its tables: the model's TableIdentity (re-exported for the record's readers).
+export type { TableIdentity } from '../../model/table-location.js';
+
 export interface CheckpointRecord {
   version: typeof CHECKPOINT_VERSION;
   tool: 'ddbcopy';
@@ -52,12 +56,6 @@ export interface ExportRecordPart {
    * deletes these (and their local `.tmp` twins) before scanning their segments again.
    */
   unsealedKeys: string[];
-}
-
-export interface TableIdentity {
-  table: string;
-  region: string;
-  endpoint: string | null;
 }
 
 interface StoredSegment {

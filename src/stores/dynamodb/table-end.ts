@@ -1,4 +1,5 @@
 import type { Side } from '../../errors.js';
+import type { TableIdentity, TableLocation } from '../../model/table-location.js';
 import type { SideConfig } from './client.js';
 import { closeSide, connectSide, type SideConnection, SOURCE_OPERATIONS } from './client.js';
 import { tableLocation } from './table-location.js';
@@ -51,7 +52,7 @@ export abstract class DynamoDbTableEnd {
     private readonly spec?: DynamoDbSpec,
   ) {}
 
-  get identity(): { table: string; region: string; endpoint: string | null } {
+  get identity(): TableIdentity {
     const conn = this.connection;
     return { table: conn.tableName, region: conn.region, endpoint: conn.endpoint ?? null };
   }
@@ -68,7 +69,7 @@ export abstract class DynamoDbTableEnd {
     return this.connection;
   }
 
-  locate(tableArn: string | undefined) {
+  locate(tableArn: string | undefined): Promise<TableLocation> {
     return tableLocation(this.connection, tableArn);
   }
 
