@@ -2,14 +2,7 @@ import { availableParallelism } from 'node:os';
 import { copyItems } from '../../engine/copy/copy-items.js';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { copyItemsInWorkers, workersAvailable } from '../../engine/copy/threads/parallel-copy.js';
-import {
-  type DdbCopyError,
-  EXIT,
-  failureExitCode,
-  InterruptedError,
-  runFailure,
-  VerificationFailedError,
-} from '../../errors.js';
+import { type DdbCopyError, EXIT, InterruptedError, VerificationFailedError } from '../../errors.js';
 import type { TableDescription } from '../../model/table.js';
 import { type CopyPlan, planCopy } from '../../plan/copy-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
@@ -18,7 +11,7 @@ import { CopyStats } from '../../runtime/stats.js';
 import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
-import type { RunOutcome } from '../shared/run-outcome.js';
+import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
 import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
 import { verifyOptionsAfterCopy } from '../verify/options.js';
 import { runVerify } from '../verify/run-verify.js';
@@ -101,14 +94,12 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     }
     return { summary: summarize(run, 'completed'), plan: run.plan, exitCode: EXIT.ok };
   } catch (error) {
-    const typed = runFailure(error, hooks.signal);
-    if (!typed) throw error;
     const targetChanged = run.targetDeleted === true || run.schemaAction !== 'none' || stats.itemsWritten > 0;
     return {
-      summary: summarize(run, typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
-      error: typed,
+      ...failedOutcome(error, { signal: hooks.signal, targetChanged }, (status, typed) =>
+        summarize(run, status, typed),
+      ),
       plan: run.plan,
-      exitCode: failureExitCode(typed, targetChanged),
     };
   } finally {
     // Keep-alive sockets would otherwise hold the process open.

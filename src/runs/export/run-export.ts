@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { copyItems } from '../../engine/copy/copy-items.js';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
-import {
-  CheckpointError,
-  type DdbCopyError,
-  EXIT,
-  errorReport,
-  InterruptedError,
-  runFailure,
-} from '../../errors.js';
+import { CheckpointError, type DdbCopyError, EXIT, errorReport, InterruptedError } from '../../errors.js';
 import { keyAttributeNames } from '../../model/key-schema.js';
 import { defaultSegments, scanPaging, tableRate } from '../../plan/copy-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
@@ -45,7 +38,12 @@ import {
   storeSegments,
   type TableIdentity,
 } from '../shared/checkpoint.js';
-import { collectWarnings, type ResumableRunReport, type RunOutcome } from '../shared/run-outcome.js';
+import {
+  collectWarnings,
+  failedOutcome,
+  type ResumableRunReport,
+  type RunOutcome,
+} from '../shared/run-outcome.js';
 import { decideResume, newRecord, type RecordOptions } from '../shared/run-record.js';
 import { sideSummary } from '../shared/side-summary.js';
 
@@ -368,13 +366,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   } catch (error) {
     const kept = await stop().catch(() => false);
     if (kept) warn(`Progress is saved in ${checkpointFile}; run the same command with --resume to continue.`);
-    const typed = runFailure(error, hooks.signal);
-    if (!typed) throw error;
-    return {
-      summary: summary(typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
-      error: typed,
-      exitCode: typed.exitCode,
-    };
+    // An export never changes a table: bad input keeps its exit code (2) whatever was written.
+    return failedOutcome(error, { signal: hooks.signal, targetChanged: false }, summary);
   } finally {
     storage?.close();
     source?.close();

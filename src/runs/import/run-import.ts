@@ -6,10 +6,8 @@ import {
   EXIT,
   ExportDefinitionMissingError,
   errorReport,
-  failureExitCode,
   InterruptedError,
   InvalidOptionError,
-  runFailure,
   SchemaMismatchError,
 } from '../../errors.js';
 import { keyAttributeNames } from '../../model/key-schema.js';
@@ -39,7 +37,12 @@ import {
   type TableIdentity,
 } from '../shared/checkpoint.js';
 import { replaceTarget } from '../shared/replace-target.js';
-import { collectWarnings, type ResumableRunReport, type RunOutcome } from '../shared/run-outcome.js';
+import {
+  collectWarnings,
+  failedOutcome,
+  type ResumableRunReport,
+  type RunOutcome,
+} from '../shared/run-outcome.js';
 import { decideResume, newRecord, type RecordOptions, withProgress } from '../shared/run-record.js';
 import { sideSummary } from '../shared/side-summary.js';
 
@@ -289,14 +292,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   } catch (error) {
     // What the target acknowledged is on disk before we report, so --resume loses nothing.
     await writer?.flush().catch(() => {});
-    const typed = runFailure(error, hooks.signal);
-    if (!typed) throw error;
     const changed = targetChanged || stats.itemsWritten > 0;
-    return {
-      summary: summary(typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
-      error: typed,
-      exitCode: failureExitCode(typed, changed),
-    };
+    return failedOutcome(error, { signal: hooks.signal, targetChanged: changed }, summary);
   } finally {
     source?.close();
     sink?.close();

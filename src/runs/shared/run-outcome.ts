@@ -1,4 +1,4 @@
-import type { DdbCopyError, ErrorReport } from '../../errors.js';
+import { type DdbCopyError, type ErrorReport, EXIT, failureExitCode, runFailure } from '../../errors.js';
 
 /** What a run (copy, export, import) resolves with: it never throws for a failure it can explain. */
 export interface RunOutcome<Summary> {
@@ -33,4 +33,24 @@ export interface ResumableRunReport {
   itemsPerSecond: number;
   warnings: string[];
   error?: ErrorReport;
+}
+
+/**
+ * The outcome of a run that stopped on `error`, the one way every run turns a failure into what it
+ * reports: a typed error of ours as it is (and anything thrown after a cancel as an interrupt), with
+ * the summary it left behind, status `interrupted` or `failed`, and its exit code, where bad input
+ * noticed after the target changed counts as a failed run (1). Anything else is a bug: rethrown.
+ */
+export function failedOutcome<Summary>(
+  error: unknown,
+  context: { signal: AbortSignal | undefined; targetChanged: boolean },
+  summarize: (status: 'failed' | 'interrupted', error: DdbCopyError) => Summary,
+): RunOutcome<Summary> & { error: DdbCopyError } {
+  const typed = runFailure(error, context.signal);
+  if (!typed) throw error;
+  return {
+    summary: summarize(typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),
+    error: typed,
+    exitCode: failureExitCode(typed, context.targetChanged),
+  };
 }

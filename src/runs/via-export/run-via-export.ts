@@ -14,7 +14,7 @@
  * Never throws for a failure it can explain: the outcome carries the typed error and a summary.
  */
 import { randomUUID } from 'node:crypto';
-import { type DdbCopyError, EXIT, failureExitCode, runFailure } from '../../errors.js';
+import { type DdbCopyError, EXIT } from '../../errors.js';
 import {
   exportIdOf,
   importRequest,
@@ -43,7 +43,7 @@ import type { StepName } from '../copy/events.js';
 import type { CopyOptions } from '../copy/options.js';
 import type { CopyHooks } from '../copy/run-copy.js';
 import { confirmReplacement, replaceTarget, throwIfAborted } from '../shared/replace-target.js';
-import type { RunOutcome } from '../shared/run-outcome.js';
+import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
 import { summarizeViaExport, type ViaExportRunState, type ViaExportSummary } from './summary.js';
 
 /** The numbered steps of `copy --via-export`, in order. */
@@ -100,14 +100,11 @@ export async function runViaExport(
     await viaExportSteps(run, hooks, deps, emit);
     return { summary: summarizeViaExport(run, 'completed'), exitCode: EXIT.ok, ...planOf(run) };
   } catch (error) {
-    const typed = runFailure(error, hooks.signal);
-    if (!typed) throw error;
     const targetChanged = run.targetDeleted === true || run.importArn !== undefined;
-    const status = typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed';
     return {
-      summary: summarizeViaExport(run, status, typed),
-      error: typed,
-      exitCode: failureExitCode(typed, targetChanged),
+      ...failedOutcome(error, { signal: hooks.signal, targetChanged }, (status, typed) =>
+        summarizeViaExport(run, status, typed),
+      ),
       ...planOf(run),
     };
   } finally {
