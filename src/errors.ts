@@ -176,6 +176,12 @@ export class AwsJobFailedError extends DdbCopyError {
   readonly exitCode = EXIT.failed;
 }
 
+/** A run over a set of tables finished, but some of its tables failed (each table's summary says why). */
+export class TablesFailedError extends DdbCopyError {
+  readonly code = 'TABLES_FAILED';
+  readonly exitCode = EXIT.failed;
+}
+
 /** The error as the `--json` documents report it. */
 export interface ErrorReport {
   code: string;

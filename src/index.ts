@@ -68,6 +68,28 @@ export {
 } from './runs/via-export/run-via-export.js';
 export type { ViaExportJobs, ViaExportSummary } from './runs/via-export/summary.js';
 
+// ── many tables: copy, verify, export or import a set of tables (--tables, --rename) ────────────────
+
+export type { PlanFile, PlanFileEntry } from './plan/plan-file.js';
+export type { RenameRule, TablePair } from './plan/table-selection.js';
+export {
+  type CopyTablesHooks,
+  type CopyTablesOutcome,
+  copyTables,
+  runCopyTables,
+} from './runs/tables/copy-tables.js';
+export type { TablesEvent } from './runs/tables/events.js';
+export {
+  isTableSet,
+  refuseSetFlags,
+  TABLE_SET_DECLARATIONS,
+  type TableSetOptions,
+  validateTableSetOptions,
+} from './runs/tables/options.js';
+export { readPlanFile } from './runs/tables/read-plan-file.js';
+export type { SetDeletionQuestion, TablePlanEntry } from './runs/tables/set-plan.js';
+export type { NotRunTable, TablesSummary } from './runs/tables/summary.js';
+
 // ── iam-policy: the least-privilege policies for a copy ─────────────────────────────────────────────
 
 export {

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { CheckpointRecord } from '../index.js';
+import type { CheckpointRecord, SetDeletionQuestion } from '../index.js';
 import type { CliIO } from './io.js';
 
 /** Asks on the terminal before a table is deleted; the user must type the table's name. */
@@ -14,6 +14,45 @@ export async function confirmDeletion(
       `The target table '${target.table}' (${where}) exists and will be DELETED with all its items.\nType the table name to confirm: `,
     );
     return answer.trim() === target.table;
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * Asks once, on the terminal, before a set's runs delete existing target tables: lists each target
+ * once (table, where, items), then the user must type how many tables will be deleted. Nothing to
+ * delete asks nothing (true).
+ */
+export async function confirmSetDeletion(io: CliIO, question: SetDeletionQuestion): Promise<boolean> {
+  const seen = new Set<string>();
+  const targets = question.targets.filter((target) => {
+    const key = JSON.stringify([target.table, target.region, target.endpoint]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const count = targets.length;
+  if (count === 0) return true;
+  const rows = targets.map((target) => {
+    const where = [target.region, target.endpoint ? `at ${target.endpoint}` : null].filter(Boolean).join(' ');
+    return [target.table, where || 'default region', `${target.items.toLocaleString('en-US')} items`];
+  });
+  const nameWidth = Math.max(...rows.map(([table]) => (table ?? '').length));
+  const whereWidth = Math.max(...rows.map(([, where]) => (where ?? '').length));
+  const list = rows
+    .map(([table, where, items]) => `  ${table?.padEnd(nameWidth)}  ${where?.padEnd(whereWidth)}  ${items}`)
+    .join('\n');
+  const heading =
+    count === 1
+      ? 'This target table exists and will be DELETED with all its items:'
+      : `These ${count} target tables exist and will be DELETED with all their items:`;
+  const prompt =
+    count === 1 ? 'Type 1 to delete this table: ' : `Type ${count} to delete these ${count} tables: `;
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    const answer = await rl.question(`${heading}\n${list}\n${prompt}`);
+    return answer.trim() === String(count);
   } finally {
     rl.close();
   }

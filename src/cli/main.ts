@@ -5,6 +5,7 @@ import {
   EXIT,
   type OptionDeclaration,
   type RawOptions,
+  TABLE_SET_DECLARATIONS,
   VERIFY_OPTION_DECLARATIONS,
 } from '../index.js';
 import { copyCommand } from './commands/copy.js';
@@ -39,7 +40,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('copy')
     .description('recreate the target table from the source and copy every item')
     .allowExcessArguments(false);
-  for (const declaration of COPY_OPTION_DECLARATIONS) copy.addOption(toOption(declaration));
+  for (const declaration of [...COPY_OPTION_DECLARATIONS, ...TABLE_SET_DECLARATIONS]) {
+    copy.addOption(toOption(declaration));
+  }
   copy.action(async (raw: RawOptions) => {
     exitCode = await copyCommand(raw, io, argv);
   });
@@ -116,5 +119,9 @@ function toOption(declaration: OptionDeclaration): Option {
   const help = declaration.defaultHelp
     ? `${declaration.help} (default: ${declaration.defaultHelp})`
     : declaration.help;
-  return new Option(flags, help);
+  const option = new Option(flags, help);
+  // A repeatable flag collects its values: --rename a=b --rename c=d → ['a=b', 'c=d'].
+  if (declaration.repeatable)
+    option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  return option;
 }

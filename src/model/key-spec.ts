@@ -11,7 +11,7 @@ export interface KeyPart {
 export type KeySpec = readonly [KeyPart] | readonly [KeyPart, KeyPart];
 
 /** `pk:S` or `pk:S,sk:N` → the key parts; InvalidOptionError naming what is wrong. */
-export function parseKeySpec(value: string | boolean | undefined): KeySpec | undefined {
+export function parseKeySpec(value: string | boolean | readonly string[] | undefined): KeySpec | undefined {
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value.trim() : '';
   const example = 'e.g. --key pk:S or --key pk:S,sk:N (types S, N or B)';

@@ -29,6 +29,19 @@ export const CONTROL_RETRY_POLICY: RetryPolicy = Object.freeze({
   budgetMs: 60_000,
 });
 
+/**
+ * For operations that change a table (Create/Delete/UpdateTable, UpdateTimeToLive): AWS caps how many
+ * run at once per account and region (500, and 250 creations with indexes) and answers the excess with
+ * LimitExceededException. Copying many tables meets that cap as a queue, not as a failure, so these
+ * wait for minutes rather than seconds.
+ */
+export const TABLE_OPERATION_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxAttempts: 40,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  budgetMs: 15 * 60_000,
+});
+
 /** The delay before retry number `attempt` (1-based). */
 export function backoffDelay(
   policy: RetryPolicy,

@@ -12,6 +12,7 @@
 
 import { DynamoDbSink } from './dynamodb/sink.js';
 import { DynamoDbSource } from './dynamodb/source.js';
+import { TableCatalog } from './dynamodb/table-catalog.js';
 import { connectSpec, type DynamoDbSpec } from './dynamodb/table-end.js';
 import { parseExportLocation } from './export-dir/export-location.js';
 import { ExportDirSink, type ExportSinkOptions } from './export-dir/export-sink.js';
@@ -30,6 +31,7 @@ export type {
   ExportDirSource,
   ExportStorage,
   S3Settings,
+  TableCatalog,
 };
 
 export interface OpenOptions {
@@ -67,6 +69,15 @@ export async function openSource(
 /** Opens a table to write to (and its control plane). */
 export async function openSink(spec: DynamoDbSpec, options: OpenOptions = {}): Promise<DynamoDbSink> {
   return new DynamoDbSink(await connectSpec(spec, false), options.onRetry, spec);
+}
+
+/** One side's tables, to select from by name, glob or tag (`--tables`): it lists, never changes. */
+export function openCatalog(spec: {
+  store: 'dynamodb';
+  side: DynamoDbSpec['side'];
+  config: Omit<DynamoDbSpec['config'], 'table'>;
+}): Promise<TableCatalog> {
+  return TableCatalog.open(spec.side, spec.config);
 }
 
 /** The storage behind an export location, for a run that manages the export's files (export, resume). */

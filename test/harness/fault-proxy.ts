@@ -108,6 +108,8 @@ export interface FaultCounters {
 export interface FaultCounts extends FaultCounters {
   /** Requests seen per operation (`X-Amz-Target` without its prefix), faulted or not. */
   requests: Record<string, number>;
+  /** Requests seen per table (by `TableName`, or the tables of a batch's `RequestItems`). */
+  requestsByTable: Record<string, number>;
 }
 
 export interface WriteLogEntry {
@@ -228,6 +230,20 @@ function writeUnits(write: WireWriteRequest): number {
 /** RCU of a read returning `bytes` of items: per started 4 KB, half when eventually consistent. */
 function readUnits(bytes: number, consistent: boolean): number {
   return Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+}
+
+/** The tables a request names: its `TableName`, or the keys of a batch's `RequestItems`. */
+function tablesOf(body: Buffer): string[] {
+  let request: unknown;
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch {
+    return [];
+  }
+  if (!isRecord(request)) return [];
+  if (typeof request.TableName === 'string') return [tableNameOf(request.TableName)];
+  if (isRecord(request.RequestItems)) return Object.keys(request.RequestItems).map(tableNameOf);
+  return [];
 }
 
 /** `TableName` may be a table ARN; DynamoDB Local's ARNs all look like arn:aws:dynamodb:ddblocal:000000000000:table/NAME. */
@@ -447,6 +463,7 @@ class FaultProxyServer implements FaultProxy {
   private random: () => number = seededRandom(DEFAULT_SETTINGS.seed);
   private counters = zeroCounters();
   private readonly requests = new Map<string, number>();
+  private readonly tableRequests = new Map<string, number>();
   private log: WriteLogEntry[] = [];
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tables = new Map<string, EmulatedTable>();
@@ -522,7 +539,11 @@ class FaultProxyServer implements FaultProxy {
   }
 
   counts(): FaultCounts {
-    return { ...this.counters, requests: Object.fromEntries(this.requests) };
+    return {
+      ...this.counters,
+      requests: Object.fromEntries(this.requests),
+      requestsByTable: Object.fromEntries(this.tableRequests),
+    };
   }
 
   writeLog(): WriteLogEntry[] {
@@ -532,6 +553,7 @@ class FaultProxyServer implements FaultProxy {
   reset(): void {
     this.counters = zeroCounters();
     this.requests.clear();
+    this.tableRequests.clear();
     this.log = [];
   }
 
@@ -558,6 +580,8 @@ class FaultProxyServer implements FaultProxy {
       ? target.slice(TARGET_PREFIX.length)
       : target || 'unknown';
     this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
+    for (const table of tablesOf(body))
+      this.tableRequests.set(table, (this.tableRequests.get(table) ?? 0) + 1);
 
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {

@@ -50,6 +50,8 @@ const PACKAGES: readonly { name: RegExp; layers: readonly string[]; typeOnly?: r
   { name: /^@aws-sdk\/(client-s3|lib-storage)$/, layers: ['stores/export-dir'] },
   { name: /^@aws-sdk\/(credential-providers|types)$|^@smithy\//, layers: ['stores/*'] },
   { name: /^(commander|cli-progress)$/, layers: ['cli'] },
+  // A plan file's YAML is read where runs read their input files.
+  { name: /^yaml$/, layers: ['runs'] },
 ];
 
 export interface Import {

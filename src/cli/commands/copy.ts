@@ -1,6 +1,8 @@
 import {
   type CopyOptions,
+  isTableSet,
   type RawOptions,
+  refuseSetFlags,
   runCopy,
   runViaExport,
   validateCopyOptions,
@@ -16,9 +18,13 @@ import {
   humanViaExportPlan,
   humanViaExportSummary,
 } from '../render/via-export-report.js';
+import { copyTablesCommand } from './copy-tables.js';
+import { resumeCommand } from './resume-command.js';
 
 /** `ddbcopy copy`: validate flags, run the copy, render its outcome; returns the exit code. */
 export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly string[] = []): Promise<number> {
+  if (isTableSet(raw)) return copyTablesCommand(raw, io, argv);
+  refuseSetFlags(raw);
   const options = validateCopyOptions(raw);
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
   if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
@@ -97,11 +103,4 @@ async function copyViaExportCommand(
   } finally {
     interrupt.dispose();
   }
-}
-
-/** The command line the user ran, with --resume instead of --restart. */
-function resumeCommand(argv: readonly string[]): string {
-  const args = argv.filter((arg) => arg !== '--restart' && arg !== '--resume');
-  const quoted = args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`));
-  return `ddbcopy ${[...quoted, '--resume'].join(' ')}`;
 }

@@ -5,6 +5,7 @@ import { itemSize } from '../../model/item-size.js';
 import { BoundedQueue } from '../../runtime/bounded-queue.js';
 import type { Pacer } from '../../runtime/pacer.js';
 import { sleep } from '../../runtime/retry.js';
+import type { Slots } from '../../runtime/slots.js';
 import type { CopyStats } from '../../runtime/stats.js';
 import type { Item, Key, Page, Sink, Source } from '../../stores/types.js';
 import { batchItems } from './batcher.js';
@@ -29,6 +30,8 @@ export interface CopyItemsInput {
   readUnitsPerPage: number;
   readPacer: Pacer;
   writePacer: Pacer;
+  /** A budget of BatchWriteItem requests in flight shared with other copies (many tables at once). */
+  writeSlots?: Slots | undefined;
   stats: CopyStats;
   /** The segments this run copies (default: all); a worker thread gets its share. */
   segmentsToCopy?: readonly number[];
@@ -220,7 +223,8 @@ async function writeUnit(
   const { stats, writePacer } = input;
   await writePacer.take(unit.writeUnits, signal);
   // A unit holds one page's batch, so one segment's items: the export groups its files by it.
-  const result = await input.sink.writeBatch(unit.items, signal, unit.ticket.segment);
+  const write = () => input.sink.writeBatch(unit.items, signal, unit.ticket.segment);
+  const result = await (input.writeSlots ? input.writeSlots.with(write, signal) : write());
   if (result.consumedWrite > 0) writePacer.settle(result.consumedWrite - unit.writeUnits);
   if (result.throttled) writePacer.throttled();
   stats.itemsWritten += unit.items.length;

@@ -53,6 +53,8 @@ export interface OptionDeclaration {
   help: string;
   /** Default as shown in help (the real default is applied in validation). */
   defaultHelp?: string;
+  /** May be given more than once; the values arrive as an array. */
+  repeatable?: boolean;
 }
 
 export const READ_RATE_DECLARATION: OptionDeclaration = {
@@ -173,7 +175,10 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
 ];
 
 /** The parsed command line as commander gives it: camelCase keys, strings and booleans. */
-export type RawOptions = Record<string, string | boolean | undefined>;
+export type RawOptions = Record<string, RawValue>;
+
+/** One flag's parsed value: a string, a switch, or the values of a repeatable flag. */
+export type RawValue = string | boolean | readonly string[] | undefined;
 
 /** Turns raw flag values into CopyOptions, or throws InvalidOptionError naming the flag and the fix. */
 export function validateCopyOptions(raw: RawOptions): CopyOptions {
@@ -286,7 +291,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_S3_PREFIX = 1024;
 
 /** `s3://bucket/some/prefix/` → { bucket, prefix } without the trailing slash. */
-export function parseS3Url(value: string | boolean | undefined): S3Location {
+export function parseS3Url(value: RawValue): S3Location {
   const text = typeof value === 'string' ? value.trim() : '';
   const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(text);
   const bucket = match?.[1] ?? '';
@@ -357,12 +362,12 @@ export function sideConfig(raw: RawOptions, side: Side): SideConfig {
   return config;
 }
 
-export function stringValue(value: string | boolean | undefined): string | undefined {
+export function stringValue(value: RawValue): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 export function positiveInteger(
-  value: string | boolean | undefined,
+  value: RawValue,
   flag: string,
   max = Number.MAX_SAFE_INTEGER,
 ): number | undefined {
@@ -376,7 +381,7 @@ export function positiveInteger(
 }
 
 /** '500' → 500 units/s; '50%' → half the side's capacity. */
-export function parseRate(value: string | boolean | undefined, flag: string): RateSpec | undefined {
+export function parseRate(value: RawValue, flag: string): RateSpec | undefined {
   if (value === undefined) return undefined;
   const text = String(value).trim();
   const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
@@ -391,7 +396,7 @@ export function parseRate(value: string | boolean | undefined, flag: string): Ra
   );
 }
 
-function parseBillingMode(value: string | boolean | undefined): BillingMode | undefined {
+function parseBillingMode(value: RawValue): BillingMode | undefined {
   if (value === undefined) return undefined;
   const text = String(value).trim().toLowerCase();
   if (text === 'on-demand' || text === 'pay_per_request' || text === 'pay-per-request')
@@ -400,7 +405,7 @@ function parseBillingMode(value: string | boolean | undefined): BillingMode | un
   throw new InvalidOptionError(`--billing-mode must be 'on-demand' or 'provisioned', not '${value}'.`);
 }
 
-export function parseSkip(value: string | boolean | undefined): ReadonlySet<SkippableSetting> {
+export function parseSkip(value: RawValue): ReadonlySet<SkippableSetting> {
   const skip = new Set<SkippableSetting>();
   if (typeof value !== 'string') return skip;
   for (const part of value.split(',')) {

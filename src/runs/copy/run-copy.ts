@@ -7,6 +7,7 @@ import type { TableDescription } from '../../model/table.js';
 import { type CopyPlan, planCopy } from '../../plan/copy-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
+import type { Slots } from '../../runtime/slots.js';
 import { CopyStats } from '../../runtime/stats.js';
 import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
@@ -38,11 +39,25 @@ export interface CopyHooks {
   chooseResume?: (record: CheckpointRecord) => Promise<'resume' | 'restart' | undefined>;
   /** Cancels the run: scanning stops, in-flight writes finish, the summary says `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * Budgets shared with the other tables of a set (runs/tables/): BatchWriteItem requests in flight,
+   * and a global rate (`--write-rate 500` for the whole set rather than per table).
+   */
+  shared?: SharedBudgets;
+}
+
+/** What the copies of a set share, so that running tables together does not multiply the load. */
+export interface SharedBudgets {
+  writeSlots?: Slots;
+  readPacer?: Pacer;
+  writePacer?: Pacer;
 }
 
 /** What runCopy resolves with: the run outcome, and the plan once the copy got that far. */
 export interface CopyOutcome extends RunOutcome<CopySummary> {
   plan?: CopyPlan;
+  /** The target as described before anything was changed (undefined: it did not exist). */
+  existingTarget?: TableDescription;
 }
 
 /**
@@ -77,6 +92,7 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
           error: failure,
           plan: run.plan,
           exitCode: failure.exitCode,
+          ...existing(run),
         };
     }
     if (status === 'interrupted') {
@@ -90,9 +106,10 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
         error,
         plan: run.plan,
         exitCode: error.exitCode,
+        ...existing(run),
       };
     }
-    return { summary: summarize(run, 'completed'), plan: run.plan, exitCode: EXIT.ok };
+    return { summary: summarize(run, 'completed'), plan: run.plan, exitCode: EXIT.ok, ...existing(run) };
   } catch (error) {
     const targetChanged = run.targetDeleted === true || run.schemaAction !== 'none' || stats.itemsWritten > 0;
     return {
@@ -100,12 +117,17 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
         summarize(run, status, typed),
       ),
       plan: run.plan,
+      ...existing(run),
     };
   } finally {
     // Keep-alive sockets would otherwise hold the process open.
     run.source?.close();
     run.target?.close();
   }
+}
+
+function existing(run: RunState): { existingTarget?: TableDescription } {
+  return run.targetTable ? { existingTarget: run.targetTable } : {};
 }
 
 /** The library's entry point: resolves with the summary, throws the typed error when the copy failed. */
@@ -217,13 +239,14 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   // Durable before the first write: a crash from here on is resumable.
   await writer.flush(startRecord);
 
-  const workers = chooseWorkers(options, plan);
+  // Budgets shared with other tables live in this thread: a set's tables copy on the main thread.
+  const workers = hooks.shared ? 1 : chooseWorkers(options, plan);
   step(
     'copy',
     `${decision.resume ? 'Resuming the copy of items' : 'Copying items'}: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)${workers > 1 ? ` on ${workers} threads` : ''}`,
   );
-  pacers.read = new Pacer(plan.readRate);
-  pacers.write = new Pacer(plan.writeRate);
+  pacers.read = hooks.shared?.readPacer ?? new Pacer(plan.readRate);
+  pacers.write = hooks.shared?.writePacer ?? new Pacer(plan.writeRate);
   emit({ type: 'copy-started', stats });
   const resumeFrom = decision.resume ? segmentsOf(startRecord) : undefined;
   if (resumeFrom) stats.expectedItems = Math.max(0, stats.expectedItems - run.writtenBefore);
@@ -255,7 +278,14 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
             readRate: plan.readRate,
             writeRate: plan.writeRate,
           })
-        : await copyItems({ ...common, source, sink, readPacer: pacers.read, writePacer: pacers.write });
+        : await copyItems({
+            ...common,
+            source,
+            sink,
+            readPacer: pacers.read,
+            writePacer: pacers.write,
+            writeSlots: hooks.shared?.writeSlots,
+          });
     run.itemsStatus = result.status;
     await writer.flush(withProgress(startRecord, result.segments, stats));
   } finally {

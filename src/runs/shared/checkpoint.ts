@@ -266,7 +266,7 @@ export class CheckpointWriter {
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+export async function writeAtomically(file: string, text: string): Promise<void> {
   const directory = path.dirname(file);
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;

@@ -14,6 +14,7 @@ import {
   positiveInteger,
   type RateSpec,
   type RawOptions,
+  type RawValue,
   sideConfig,
   sideDeclarations,
 } from '../copy/options.js';
@@ -85,7 +86,7 @@ export function validateVerifyOptions(raw: RawOptions): VerifyOptions {
 }
 
 // 0 is allowed: counts only, and one-sided buckets need no second scan.
-function parseSamples(value: string | boolean | undefined): number {
+function parseSamples(value: RawValue): number {
   if (value === undefined) return DEFAULT_SAMPLES;
   if (String(value).trim() === '0') return 0;
   const samples = positiveInteger(value, 'samples', MAX_SAMPLES);

@@ -10,7 +10,13 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { isDdbCopyError, RetryBudgetExhaustedError, TableStateTimeoutError } from '../../errors.js';
-import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY, RetryBudget, sleep } from '../../runtime/retry.js';
+import {
+  CONTROL_RETRY_POLICY,
+  DATA_RETRY_POLICY,
+  RetryBudget,
+  sleep,
+  TABLE_OPERATION_RETRY_POLICY,
+} from '../../runtime/retry.js';
 import type {
   Capabilities,
   Item,
@@ -30,6 +36,15 @@ import { batchWriteJson } from './wire-client.js';
 
 /** How long a table may take to disappear or to become ACTIVE with all its indexes. */
 const TABLE_STATE_TIMEOUT_MS = 30 * 60_000;
+
+/** Operations AWS counts against its per-account limit on table operations in flight. */
+const TABLE_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateTable',
+  'DeleteTable',
+  'UpdateTable',
+  'UpdateTimeToLive',
+  'UpdateContinuousBackups',
+]);
 
 /** A DynamoDB table written with BatchWriteItem; also the target's control plane. */
 export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
@@ -200,7 +215,8 @@ export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
   ): Promise<Output> {
     return sendWithRetry<Output>(this.connection, command, {
       operation,
-      policy: CONTROL_RETRY_POLICY,
+      // Describes fail fast; changes to a table may queue behind the account's limit on table operations.
+      policy: TABLE_OPERATIONS.has(operation) ? TABLE_OPERATION_RETRY_POLICY : CONTROL_RETRY_POLICY,
       onRetry: this.onRetry,
       signal,
     });

@@ -6,7 +6,7 @@
 import { UpdateTableCommand, type UpdateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { TableStateTimeoutError } from '../../errors.js';
 import type { TableUpdate } from '../../model/table-update.js';
-import { CONTROL_RETRY_POLICY, sleep } from '../../runtime/retry.js';
+import { sleep, TABLE_OPERATION_RETRY_POLICY } from '../../runtime/retry.js';
 import { isUnsupportedOperation, sendWithRetry } from './request.js';
 import type { DynamoDbSink } from './sink.js';
 
@@ -35,7 +35,7 @@ export async function applyTableUpdates(
     try {
       await sendWithRetry(conn, new UpdateTableCommand(updateInput(conn.apiTableName, update)), {
         operation: 'UpdateTable',
-        policy: CONTROL_RETRY_POLICY,
+        policy: TABLE_OPERATION_RETRY_POLICY,
         signal: hooks.signal,
       });
     } catch (error) {

@@ -1,0 +1,60 @@
+import {
+  type RawOptions,
+  readPlanFile,
+  runCopyTables,
+  stringValue,
+  validateTableSetOptions,
+} from '../../index.js';
+import { confirmSetDeletion } from '../confirm.js';
+import { interruptSignal } from '../interrupt.js';
+import type { CliIO } from '../io.js';
+import { printError } from '../print-error.js';
+import type { Verbosity } from '../render/reporter.js';
+import { createTablesReporter } from '../render/tables-reporter.js';
+import { humanTablesPlan, humanTablesSummary } from '../render/tables-summary.js';
+import { resumeCommand } from './resume-command.js';
+
+/** `ddbcopy copy --tables ...`: a set of tables, one confirmation, one progress display, one summary. */
+export async function copyTablesCommand(
+  raw: RawOptions,
+  io: CliIO,
+  argv: readonly string[],
+): Promise<number> {
+  const planPath = stringValue(raw.plan);
+  const options = validateTableSetOptions(raw, 'copy', planPath ? await readPlanFile(planPath) : undefined);
+  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
+  const reporter = createTablesReporter(io.stderr, raw.json ? 'quiet' : verbosity, 'copy');
+  const interrupt = interruptSignal(() =>
+    io.stderr.write(
+      '\nInterrupted: finishing the batches in flight of every table (Ctrl-C again to quit at once)...\n',
+    ),
+  );
+  const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
+  try {
+    const outcome = await runCopyTables(options, {
+      onEvent: reporter.onEvent,
+      signal: interrupt.signal,
+      ...(interactive ? { confirmDeletion: (question) => confirmSetDeletion(io, question) } : {}),
+    });
+    reporter.close();
+    const { summary, plan, error } = outcome;
+    if (raw.json) {
+      const document = options.dryRun && plan ? { ...summary, plan } : summary;
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else if (options.dryRun && plan && !error) {
+      io.stdout.write(`${humanTablesPlan(plan)}\n`);
+    } else if (verbosity !== 'quiet' && summary.tables.length > 0) {
+      io.stderr.write(`${humanTablesSummary(summary)}\n`);
+    }
+    if (error) {
+      printError(io, error, verbosity === 'verbose');
+      if (summary.checkpoint && summary.tables.length > 0 && summary.status !== 'completed') {
+        io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
+      }
+    }
+    return outcome.exitCode;
+  } finally {
+    reporter.close();
+    interrupt.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+import type { ErrorReport } from '../../errors.js';
+
+/** A pair that did not run in this invocation: finished by an earlier run, or stopped by --fail-fast or an interrupt. */
+export interface NotRunTable {
+  source: { table: string };
+  target: { table: string };
+  status: 'done-before' | 'not-started';
+}
+
+/**
+ * The `--json` document of a run over a set of tables (DESIGN.md "Next contracts"): the one-table
+ * summary of every pair, in the set's order, and totals. A contract: fields are only ever added.
+ */
+export interface TablesSummary<TableSummary> {
+  command: 'copy' | 'verify' | 'export' | 'import';
+  status: 'completed' | 'failed' | 'interrupted' | 'planned';
+  tables: (TableSummary | NotRunTable)[];
+  totals: {
+    tables: number;
+    completed: number;
+    failed: number;
+    interrupted: number;
+    /** Finished by an earlier run of the same record (resume): not touched again. */
+    doneBefore: number;
+    notStarted: number;
+    /** Items written (copy, import) or stored (export) by this run, over every table. */
+    items: number;
+    bytes: number;
+    durationMs: number;
+    itemsPerSecond: number;
+  };
+  /** The set's run record: `--resume` continues from it. */
+  checkpoint: string | null;
+  warnings: string[];
+  error?: ErrorReport;
+}
