@@ -71,7 +71,7 @@ export type { ViaExportJobs, ViaExportSummary } from './runs/via-export/summary.
 // ── many tables: copy, verify, export or import a set of tables (--tables, --rename) ────────────────
 
 export type { PlanFile, PlanFileEntry } from './plan/plan-file.js';
-export type { RenameRule, TablePair } from './plan/table-selection.js';
+export { type RenameRule, renamePattern, type TablePair } from './plan/table-selection.js';
 export {
   type CopyTablesHooks,
   type CopyTablesOutcome,
@@ -95,6 +95,7 @@ export type { NotRunTable, TablesSummary } from './runs/tables/summary.js';
 export {
   type CopyPolicies,
   copyPolicies,
+  tableSetPolicies,
   type PolicyDocument,
   type PolicyStatement,
 } from './plan/iam-policy.js';

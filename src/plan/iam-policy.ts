@@ -81,6 +81,34 @@ export function copyPolicies(options: PolicyOptions, principal: string | undefin
   return finishPolicies(source, target, options, principal, options.mode !== 'data-only');
 }
 
+/**
+ * The policies of a copy of a set of tables: the one-table policies with every selected table's ARN
+ * (IAM resources take the same `*` and `?` wildcards as --tables), and on the source ListTables (on
+ * `*`: IAM scopes it to no table) to find the set, and ListTagsOfResource for --tables-tagged.
+ */
+export function tableSetPolicies(
+  options: PolicyOptions,
+  tables: { sources: readonly string[]; targets: readonly string[]; byTag: boolean },
+  principal: string | undefined,
+): CopyPolicies {
+  const policies = copyPolicies(options, principal);
+  const arns = (side: Readonly<SideConfig>, names: readonly string[]): string[] => [
+    ...new Set(names.map((table) => tableArn({ ...side, table }))),
+  ];
+  policies.source.Statement[0]!.Resource = arns(options.source, tables.sources);
+  policies.target.Statement[0]!.Resource = arns(options.target, tables.targets);
+  if (tables.byTag && !policies.source.Statement[0]!.Action.includes('dynamodb:ListTagsOfResource')) {
+    policies.source.Statement[0]!.Action.push('dynamodb:ListTagsOfResource');
+  }
+  policies.source.Statement.push({
+    Sid: 'ListSourceTables',
+    Effect: 'Allow',
+    Action: ['dynamodb:ListTables'],
+    Resource: ['*'],
+  });
+  return policies;
+}
+
 /** --via-export on the source: describe, then AWS's export (PITR must be readable: the preflight checks it). */
 export function viaExportSourceActions(options: Pick<PolicyOptions, 'skip'>): string[] {
   const actions = [

@@ -384,3 +384,22 @@ export function checkPairs(pairs: readonly TablePair[], context: { sameLocation:
     }
   }
 }
+
+/**
+ * What a glob over source names becomes on the target, for IAM resources: a prefix rule applies to the
+ * glob's literal start (`prod-*` with `prod-=staging-` → `staging-*`); a pattern rule's output cannot
+ * be told from a glob, so it becomes `*`. A glob no rule matches stays as it is.
+ */
+export function renamePattern(glob: string, rules: readonly RenameRule[]): string {
+  for (const rule of rules) {
+    if (rule.kind === 'prefix') {
+      if (glob.startsWith(rule.from)) return `${rule.to}${glob.slice(rule.from.length)}`;
+      // The glob's wildcard reaches into the prefix: some names may map, some not.
+      const literal = glob.split(/[*?]/)[0] ?? '';
+      if (literal.length < glob.length && rule.from.startsWith(literal)) return '*';
+    } else if (/[*?]/.test(glob) || rule.pattern.test(glob)) {
+      return '*';
+    }
+  }
+  return glob;
+}

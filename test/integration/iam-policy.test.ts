@@ -10,8 +10,12 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { copyPolicies } from '../../src/plan/iam-policy.js';
+import { copyPolicies, tableSetPolicies } from '../../src/plan/iam-policy.js';
+import { renamePattern } from '../../src/plan/table-selection.js';
+import { validateCopyOptions } from '../../src/runs/copy/options.js';
 import { runCopy } from '../../src/runs/copy/run-copy.js';
+import { runCopyTables } from '../../src/runs/tables/copy-tables.js';
+import { validateTableSetOptions } from '../../src/runs/tables/options.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';
@@ -91,5 +95,59 @@ describe('iam-policy matches what a copy does', () => {
     const policies = copyPolicies(options, undefined);
     expect(seen(sourceProxy)).toEqual([...policies.source.Statement[0]!.Action].sort());
     expect(seen(targetProxy)).toEqual([...policies.target.Statement[0]!.Action].sort());
+  });
+
+  it('a set (--tables, --rename): the policies add ListTables and cover every selected table', async () => {
+    const dst = newAccount(targetProxy.endpoint, 'us-east-1');
+    const flags = {
+      tables: 'ord*',
+      rename: ['ord=copy-ord'],
+      sourceRegion: src.region,
+      targetRegion: dst.region,
+      sourceEndpointUrl: sourceProxy.endpoint,
+      targetEndpointUrl: targetProxy.endpoint,
+      checkpoint: `${process.env.TMPDIR ?? '/tmp'}/ddbcopy-iam-set-${dst.accessKeyId}.json`,
+      yes: true,
+    };
+    const set = validateTableSetOptions(flags, 'copy');
+    // An existing target, deleted first: the policy must allow that too.
+    await createTableAndWait(
+      new DynamoDBClient({ region: dst.region, endpoint: targetProxy.endpoint, credentials: dst }),
+      hashRangeTable('copy-orders', 'S', 'N'),
+    );
+    const keys = (account: LocalAccount) => ({
+      accessKeyId: account.accessKeyId,
+      secretAccessKey: account.secretAccessKey,
+    });
+    sourceProxy.reset();
+    targetProxy.reset();
+    const outcome = await runCopyTables({
+      ...set,
+      source: { ...set.source, credentials: keys(src) },
+      target: { ...set.target, credentials: keys(dst) },
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.summary.tables.map((t) => t.target.table)).toEqual(['copy-orders']);
+
+    const base = validateCopyOptions({ ...set.tableFlags, source: 'x', target: 'y' });
+    const policies = tableSetPolicies(
+      { ...base, source: { ...set.source, table: 'x' }, target: { ...set.target, table: 'y' } },
+      {
+        sources: set.include,
+        targets: set.include.map((glob) => renamePattern(glob, set.renames)),
+        byTag: false,
+      },
+      undefined,
+    );
+    const actions = (statements: { Action: string[] }[]) =>
+      [...new Set(statements.flatMap((s) => s.Action))].sort();
+    const seen = (proxy: FaultProxy) =>
+      Object.keys(proxy.counts().requests)
+        .map((operation) => `dynamodb:${operation}`)
+        .sort();
+    expect(seen(sourceProxy)).toEqual(actions(policies.source.Statement));
+    expect(seen(targetProxy)).toEqual(actions(policies.target.Statement));
+    expect(policies.source.Statement[0]!.Resource).toEqual(['arn:aws:dynamodb:eu-west-1:*:table/ord*']);
+    expect(policies.target.Statement[0]!.Resource).toEqual(['arn:aws:dynamodb:us-east-1:*:table/copy-ord*']);
   });
 });
