@@ -78,7 +78,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('iam-policy')
     .description('print the least-privilege IAM policies (source role, target role, trust) for a copy')
     .allowExcessArguments(false);
-  for (const declaration of COPY_OPTION_DECLARATIONS) iamPolicy.addOption(toOption(declaration));
+  for (const declaration of [...COPY_OPTION_DECLARATIONS, ...TABLE_SET_DECLARATIONS]) {
+    iamPolicy.addOption(toOption(declaration));
+  }
   iamPolicy.addOption(new Option('--principal <arn>', 'who assumes the roles, for the trust policies'));
   iamPolicy.action(async (raw: RawOptions) => {
     exitCode = await iamPolicyCommand(raw, io);
