@@ -3,6 +3,7 @@
  * DynamoDB Local: two isolated "accounts" (access keys) on one server.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -18,6 +19,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RawOptions } from '../../src/runs/copy/options.js';
 import { runCopyTables } from '../../src/runs/tables/copy-tables.js';
 import { type TableSetOptions, validateTableSetOptions } from '../../src/runs/tables/options.js';
+import { readPlanFile } from '../../src/runs/tables/read-plan-file.js';
 import { type Item, variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, hashRangeTable, keyAttrsOf, richOnDemandTable } from '../fixtures/tables.js';
 import {
@@ -31,7 +33,12 @@ import {
 } from '../harness/local-accounts.js';
 
 /** The set's options between two local accounts, validated as the command line's flags are. */
-function setOptions(src: LocalAccount, dst: LocalAccount, flags: RawOptions): TableSetOptions {
+function setOptions(
+  src: LocalAccount,
+  dst: LocalAccount,
+  flags: RawOptions,
+  planFile?: Awaited<ReturnType<typeof readPlanFile>>,
+): TableSetOptions {
   const options = validateTableSetOptions(
     {
       sourceRegion: src.region,
@@ -42,6 +49,7 @@ function setOptions(src: LocalAccount, dst: LocalAccount, flags: RawOptions): Ta
       ...flags,
     },
     'copy',
+    planFile,
   );
   const keys = (account: LocalAccount) => ({
     accessKeyId: account.accessKeyId,
@@ -209,6 +217,45 @@ describe('copy a set of tables (glob, exclude, rename by prefix)', () => {
     await expectSameItems(srcClient, dst2Client, 'prod-blobs', 'copy-blobs', ['pk', 'sk']);
     // The protected table is left as it was: still there, still empty.
     expect((await scanAll(dst2Client, 'copy-sessions')).length).toBe(0);
+  }, 120_000);
+
+  it('a YAML plan file: its pairs, defaults and per-table settings (data-only keeps a target)', async () => {
+    const dst3 = newAccount(endpoint, 'eu-west-1');
+    const dst3Client = accountClient(dst3);
+    // staging-events exists with its own (provisioned) definition: data-only must keep it.
+    await createTableAndWait(dst3Client, {
+      ...hashRangeTable('kept-events', 'S', 'N'),
+      BillingMode: 'PROVISIONED',
+      ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 7 },
+    });
+    const file = path.join(os.tmpdir(), `ddbcopy-plan-${randomUUID()}.yaml`);
+    writeFileSync(
+      file,
+      [
+        'defaults:',
+        '  write-rate: 5000',
+        'tables:',
+        '  - source: prod-events',
+        '    target: kept-events',
+        '    data-only: true',
+        '  - source: prod-blobs   # target from --rename',
+        '',
+      ].join('\n'),
+    );
+    const outcome = await runCopyTables(
+      setOptions(src, dst3, { plan: file, rename: ['prod-=plan-'], yes: true }, await readPlanFile(file)),
+    );
+    expect(outcome.error).toBeUndefined();
+    expect(
+      outcome.summary.tables.map((t) => [t.target.table, t.status, 'schema' in t ? t.schema.action : '']),
+    ).toEqual([
+      ['kept-events', 'completed', 'kept'],
+      ['plan-blobs', 'completed', 'created'],
+    ]);
+    const { Table } = await dst3Client.send(new DescribeTableCommand({ TableName: 'kept-events' }));
+    expect(Table?.ProvisionedThroughput?.WriteCapacityUnits).toBe(7);
+    await expectSameItems(srcClient, dst3Client, 'prod-events', 'kept-events', ['pk', 'sk']);
+    await expectSameItems(srcClient, dst3Client, 'prod-blobs', 'plan-blobs', ['pk', 'sk']);
   }, 120_000);
 
   describe('bad input: exit 2, nothing touched', () => {
