@@ -223,6 +223,7 @@ export function createTablesReporter(
     timer.unref();
   };
 
+  const saidWarnings = new Set<string>();
   const onTableEvent = (table: Running | undefined, pair: TablePair, event: AnyTableEvent): void => {
     const { message, stats } = event;
     switch (event.type) {
@@ -231,8 +232,12 @@ export function createTablesReporter(
         if (verbosity === 'verbose' && typeof message === 'string') print(`${label(pair)}: ${message}`);
         break;
       case 'warning':
-        // Warnings show even with --quiet: they say what was not copied.
-        if (typeof message === 'string') print(`warning: ${label(pair)}: ${message}`);
+        // Warnings show even with --quiet: they say what was not copied. The same words for many
+        // tables (an endpoint without tags) are said once, for the first table.
+        if (typeof message === 'string' && !saidWarnings.has(message)) {
+          saidWarnings.add(message);
+          print(`warning: ${label(pair)}: ${message}`);
+        }
         break;
       case 'copy-started':
         if (table && stats) table.stats = { kind: 'copy', stats: stats as CopyStats };
