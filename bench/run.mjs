@@ -2,7 +2,7 @@
 /**
  * `npm run bench [-- --quick] [--rows 1,4] [--profile] [--perf] [--capacity-upstream stub|local] [--no-build]`
  *
- * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in six scenarios and
+ * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in seven scenarios and
  * prints one table in which every figure is set against a reference measured in the same run (the
  * stub's ceiling, the npm peer, DynamoDB Local's own write ceiling, the simulated capacity, the
  * physical minimum), and writes bench/results.json. Nothing here asserts on timing: it reports.
@@ -16,12 +16,15 @@
  *   4 memory       peak RSS copying a small and a large table from the stub
  *   5 seed         200,000 items of 1.25 KB under 4,000 WCU: measured on a short run, projected
  *   6 resume       kill -9 mid-copy, --resume: items written twice per segment, in scan pages
+ *   7 many tables  on DynamoDB Local, 20 tables × 5,000 items copied by one `copy --tables` process vs
+ *                  one process per table in sequence (goal ≥ 3× faster) vs one table of 100,000 items
+ *                  in one process (goal: the set no slower); best of 2, into a fresh account each run
  *
  * --profile adds one ceiling run under `node --cpu-prof` and prints where its CPU went (JavaScript
  * functions and modules); --perf adds one under Linux `perf record` (CPU of every thread, with V8's
  * C++ such as JSON.parse/stringify and GC, and the kernel). Rows 3 and 5 put the capped fault proxy in
  * front of the stub's sink by default; --capacity-upstream local puts DynamoDB Local behind it instead.
- * Each row also lists how it was measured. --quick: smaller tables, under 5 minutes on 2 cores.
+ * Each row also lists how it was measured. --quick: smaller tables, about 3 minutes on 2 cores, 5 with row 7 (many tables).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,10 +71,30 @@ const { values: flags } = parseArgs({
  */
 const CAPACITY_UPSTREAM = flags['capacity-upstream'] === 'local' ? 'local' : 'stub';
 const QUICK = flags.quick;
-const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6').split(',').map((row) => Number(row.trim())));
+const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6,7').split(',').map((row) => Number(row.trim())));
 const SIZES = QUICK
-  ? { small: 100_000, large: 300_000, peer: 30_000, capacity: 40_000, seed: 20_000, resume: 100_000 }
-  : { small: 100_000, large: 1_000_000, peer: 100_000, capacity: 120_000, seed: 40_000, resume: 200_000 };
+  ? {
+      small: 100_000,
+      large: 300_000,
+      peer: 30_000,
+      capacity: 40_000,
+      seed: 20_000,
+      resume: 100_000,
+      manyTables: 20,
+      manyTableItems: 2_500,
+      manyBigItems: 50_000,
+    }
+  : {
+      small: 100_000,
+      large: 1_000_000,
+      peer: 100_000,
+      capacity: 120_000,
+      seed: 40_000,
+      resume: 200_000,
+      manyTables: 20,
+      manyTableItems: 5_000,
+      manyBigItems: 100_000,
+    };
 const ITEM_BYTES = 1000;
 const SEED_ITEM_BYTES = 1250;
 const SEED_TOTAL_ITEMS = 200_000;
@@ -80,6 +103,9 @@ const CAP_WCU = 4000;
 const GOAL_ITEMS_PER_SECOND = 40_000;
 const LOADER_CONCURRENCY = 16;
 const RESUME_SEGMENTS = 8;
+/** Row 7: each of its three runs is measured this many times (order reversed each time); best counts. */
+const MANY_REPEATS = 2;
+const MANY_GOAL_SPEEDUP = 3;
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 const started = Date.now();
@@ -125,7 +151,8 @@ const stubAccount = newAccount('benchstub', stub.endpoint, 'us-east-1');
 const accounts = [stubAccount];
 let local;
 let proxy;
-const needLocal = ROWS.has(2) || (CAPACITY_UPSTREAM === 'local' && (ROWS.has(3) || ROWS.has(5)));
+const needLocal =
+  ROWS.has(2) || ROWS.has(7) || (CAPACITY_UPSTREAM === 'local' && (ROWS.has(3) || ROWS.has(5)));
 if (needLocal) {
   log('starting DynamoDB Local');
   local = await startLocal(3072, (message) => log(`dynamodb-local: ${message}`));
@@ -140,6 +167,14 @@ const capped = newAccount(
   'us-east-1',
 );
 if (local) accounts.push(localA, localB);
+/** Row 7: its source account, and a fresh target account for every measured run. */
+const manySource = ROWS.has(7) ? newAccount('manysource', local.endpoint, 'us-east-1') : undefined;
+const manyTargets = ROWS.has(7)
+  ? Array.from({ length: 3 * MANY_REPEATS }, (_, i) =>
+      newAccount(`manytarget${i + 1}`, local.endpoint, 'eu-west-1'),
+    )
+  : [];
+if (manySource) accounts.push(manySource, ...manyTargets);
 accounts.push(capped);
 if (ROWS.has(3) || ROWS.has(5)) {
   const { startFaultProxy } = await loadFaultProxy(tempDir);
@@ -769,6 +804,235 @@ async function resume() {
   });
 }
 
+/**
+ * Row 7: a set of tables copied by one `copy --tables` process, the same tables one process per table
+ * (as a shell loop would), and one table holding as many items as the set, all on DynamoDB Local.
+ * Each measured run writes into a fresh target account (its tables are deleted afterwards, to keep
+ * DynamoDB Local's in-memory store small); the best of MANY_REPEATS counts, the order reversed in turn.
+ */
+async function manyTables() {
+  const tables = SIZES.manyTables;
+  const perTable = SIZES.manyTableItems;
+  const bigItems = SIZES.manyBigItems;
+  const setItems = tables * perTable;
+  const names = Array.from({ length: tables }, (_, i) => `bench-${String(i).padStart(2, '0')}`);
+  const copyOf = (name) => name.replace(/^bench-/, 'copy-');
+  const sourceClient = clientFor(manySource);
+  const problems = [];
+  const check = (what, status, items, expected) => {
+    if (status !== 'completed' || items !== expected)
+      problems.push(`${what}: status ${status}, ${int(items)} items of ${int(expected)}`);
+    return status === 'completed' && items === expected;
+  };
+  let nextTarget = 0;
+  /** Runs `measure(target)` against a fresh target account, then deletes `tablesMade` there. */
+  const inFreshAccount = async (tablesMade, measure) => {
+    const target = manyTargets[nextTarget++];
+    try {
+      return await measure(target);
+    } finally {
+      const client = clientFor(target);
+      for (const table of tablesMade) await deleteTable(client, table);
+      client.destroy();
+    }
+  };
+  const scenarios = {
+    set: (rep) =>
+      inFreshAccount(names.map(copyOf), async (target) => {
+        const run = await logged(`(a) ${tables} tables in one process, run ${rep}`, () =>
+          ddbcopy(['--tables', 'bench-*', '--rename', 'bench-=copy-', ...sides(manySource, target), '--yes']),
+        );
+        const summary = summaryOf(run, 'the set copy');
+        const ok = check(`(a) run ${rep}`, summary.status, summary.totals?.items, setItems);
+        return {
+          wallMs: run.wallMs,
+          cpuMs: run.cpuMs,
+          ok,
+          client: clientFigures(run),
+          status: summary.status,
+          totals: summary.totals,
+          tables: summary.tables?.map((t) => ({
+            source: t.source?.table,
+            target: t.target?.table,
+            status: t.status,
+            written: t.items?.written,
+            durationMs: t.durationMs,
+          })),
+        };
+      }),
+    oneByOne: (rep) =>
+      inFreshAccount(names.map(copyOf), (target) =>
+        logged(`(b) ${tables} tables one process each, run ${rep}`, async () => {
+          const t = performance.now();
+          const processes = [];
+          let ok = true;
+          for (const name of names) {
+            const run = await ddbcopy([
+              '--source',
+              name,
+              '--target',
+              copyOf(name),
+              ...sides(manySource, target),
+              '--yes',
+            ]);
+            const summary = summaryOf(run, `the copy of ${name}`);
+            ok = check(`(b) run ${rep}, ${name}`, summary.status, summary.items?.written, perTable) && ok;
+            processes.push({ wallMs: run.wallMs, cpuMs: run.cpuMs, copyMs: summary.durationMs });
+          }
+          const sum = (key) => processes.reduce((total, p) => total + (p[key] ?? 0), 0);
+          return {
+            wallMs: performance.now() - t,
+            processWallMs: sum('wallMs'),
+            cpuMs: sum('cpuMs'),
+            copyMs: sum('copyMs'),
+            ok,
+            processes: processes.map((p) => ({
+              wallMs: Math.round(p.wallMs),
+              cpuMs: Math.round(p.cpuMs ?? 0),
+              copyMs: p.copyMs,
+            })),
+          };
+        }),
+      ),
+    big: (rep) =>
+      inFreshAccount(['big'], async (target) => {
+        const run = await logged(`(c) one table of ${int(bigItems)} items, run ${rep}`, () =>
+          ddbcopy(['--source', 'big', '--target', 'big', ...sides(manySource, target), '--yes']),
+        );
+        const summary = summaryOf(run, 'the copy of big');
+        const ok = check(`(c) run ${rep}`, summary.status, summary.items?.written, bigItems);
+        return {
+          wallMs: run.wallMs,
+          cpuMs: run.cpuMs,
+          copyMs: summary.durationMs,
+          ok,
+          client: clientFigures(run),
+          status: summary.status,
+          segments: summary.segments,
+        };
+      }),
+  };
+  try {
+    for (const name of [...names, 'big']) await createTable(sourceClient, name);
+    const seeding = await logged(
+      `seeding ${tables} tables × ${int(perTable)} items and one of ${int(bigItems)} on DynamoDB Local`,
+      () =>
+        runMeasured({
+          script: path.join(ROOT, 'bench', 'lib', 'loader.mjs'),
+          env: {
+            BENCH_ARGS: JSON.stringify({
+              ...manySource,
+              tables: [
+                ...names.map((table) => ({ table, items: perTable })),
+                { table: 'big', items: bigItems },
+              ],
+              itemBytes: ITEM_BYTES,
+              concurrency: LOADER_CONCURRENCY,
+            }),
+          },
+          tempDir,
+        }),
+    );
+    const seeded = jsonLine(seeding, 'the loader');
+    if (seeded.items !== setItems + bigItems)
+      throw new Error(`seeding wrote ${seeded.items} items of ${setItems + bigItems}`);
+    const seedRate = seeded.items / (seeded.durationMs / 1000);
+
+    const runs = { set: [], oneByOne: [], big: [] };
+    for (let rep = 1; rep <= MANY_REPEATS; rep++) {
+      const order = rep % 2 === 1 ? ['set', 'oneByOne', 'big'] : ['big', 'oneByOne', 'set'];
+      for (const key of order) runs[key].push(await scenarios[key](rep));
+    }
+    const best = (list) => list.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+    const a = best(runs.set);
+    const b = best(runs.oneByOne);
+    const c = best(runs.big);
+    const seconds = (run) => run.wallMs / 1000;
+    const aRate = setItems / seconds(a);
+    const bRate = setItems / seconds(b);
+    const cRate = bigItems / seconds(c);
+    const allRuns = [...runs.set, ...runs.oneByOne, ...runs.big];
+    const okRuns = allRuns.filter((run) => run.ok).length;
+    const walls = (list) => list.map((run) => fixed(seconds(run), 1)).join(', ');
+    const perProcess = b.processes.length;
+    const row = {
+      id: 7,
+      title: `Many tables in one run: ${tables} × ${int(perTable)} × 1 KB items on DynamoDB Local, one process vs one per table vs one table of ${int(bigItems)}`,
+      lines: [
+        line(
+          'items/s, set in one process',
+          int(aRate),
+          `one by one ${int(bRate)}`,
+          ratio(aRate / bRate),
+          `≥ ${fixed(MANY_GOAL_SPEEDUP, 2)}×`,
+          aRate / bRate >= MANY_GOAL_SPEEDUP,
+          aRate,
+        ),
+        line(
+          'wall s, set in one process',
+          fixed(seconds(a), 1),
+          `one table ${fixed(seconds(c), 1)}`,
+          ratio(a.wallMs / c.wallMs),
+          '≤ 1.00×',
+          a.wallMs <= c.wallMs,
+          seconds(a),
+        ),
+        line(
+          'wall s, set in one process',
+          fixed(seconds(a), 1),
+          `one by one ${fixed(seconds(b), 1)}`,
+          ratio(a.wallMs / b.wallMs),
+          '',
+          undefined,
+        ),
+        line(
+          'items/s, set in one process',
+          int(aRate),
+          `one table ${int(cRate)}`,
+          ratio(aRate / cRate),
+          '',
+          undefined,
+        ),
+        line(
+          'items/s vs server write ceiling',
+          int(aRate),
+          `seeding ${int(seedRate)}`,
+          percent(aRate / seedRate),
+          '',
+          undefined,
+        ),
+        line(
+          'runs completed with every item',
+          `${okRuns}/${allRuns.length}`,
+          `${int(setItems)} / ${int(bigItems)} items`,
+          '',
+          'all',
+          okRuns === allRuns.length,
+        ),
+      ],
+      notes: [
+        ...(QUICK
+          ? [
+              `--quick: ${tables} × ${int(perTable)} items and one table of ${int(bigItems)} (the full bench: 20 × 5,000 and 100,000)`,
+            ]
+          : []),
+        `(a) copy --tables 'bench-*' --rename bench-=copy- (one process): best of ${MANY_REPEATS} wall ${walls(runs.set)} s; set's own duration ${fixed(a.totals.durationMs / 1000, 1)} s, CPU ${fixed(a.cpuMs / 1000, 1)} s, peak RSS ${int(a.client.maxRssMb)} MB`,
+        `(b) copy --source bench-NN --target copy-NN, ${perProcess} processes in sequence: best of ${MANY_REPEATS} wall ${walls(runs.oneByOne)} s; per process ${fixed(b.processWallMs / perProcess / 1000, 2)} s wall of which ${fixed(b.copyMs / perProcess / 1000, 2)} s copying items (the rest: start, connect, describe, CreateTable, wait), CPU ${fixed(b.cpuMs / 1000, 1)} s in all`,
+        `(c) copy --source big --target big (one process): best of ${MANY_REPEATS} wall ${walls(runs.big)} s; copying items ${fixed(c.copyMs / 1000, 1)} s, ${c.segments} segments, CPU ${fixed(c.cpuMs / 1000, 1)} s`,
+        `the most one process could gain over one by one on this server: ${fixed(seconds(b), 1)} s ÷ (${int(setItems)} items ÷ ${int(seedRate)} items/s, the seeding rate) = ${ratio(seconds(b) / (setItems / seedRate))}; one by one spends ${percent(1 - b.copyMs / b.processWallMs)} of its process wall outside copying items`,
+        `wall = process wall (with Node's start); order per repeat a, b, c then c, b, a; each run into a fresh target account; server write ceiling = the seeding loader (${LOADER_CONCURRENCY} in flight), ${int(seeded.items)} items in ${fixed(seeded.durationMs / 1000, 1)} s`,
+        ...(problems.length ? [`ERROR: ${problems.join('; ')}`] : []),
+      ],
+      raw: { seeded: { ...seeded, itemsPerSecond: seedRate }, runs, best: { a, b, c } },
+    };
+    if (problems.length) row.error = `items or status wrong: ${problems.join('; ')}`;
+    rows.push(row);
+  } finally {
+    for (const name of [...names, 'big']) await deleteTable(sourceClient, name);
+    sourceClient.destroy();
+  }
+}
+
 async function profile() {
   const dir = path.join(ROOT, 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
@@ -897,6 +1161,7 @@ try {
   if (ROWS.has(3)) await attempt([3], 'Capacity use under 4,000 WCU', capacity);
   if (ROWS.has(5)) await attempt([5], 'Seed scenario', seed);
   if (ROWS.has(6)) await attempt([6], 'Resume cost', resume);
+  if (ROWS.has(7)) await attempt([7], 'Many tables in one run', manyTables);
   if (flags.perf)
     await attempt([], 'perf profile', async () => {
       perfResult = await perfProfile();

@@ -2,7 +2,8 @@
  * DynamoDB Local's own write ceiling: a bare parallel BatchWriteItem loader on the raw AWS SDK v3
  * (keep-alive agent, N requests in flight, unprocessed items retried), writing the benchmark items
  * into an existing table. Run as a child process; its settings come as JSON in BENCH_ARGS, and it
- * prints `{ items, durationMs }` on stdout.
+ * prints `{ items, durationMs }` on stdout. `tables: [{ table, items }]` instead of `table` + `items`
+ * loads several existing tables, one after the other, in the one process (row 7's seeding).
  */
 import http from 'node:http';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,7 +23,7 @@ const client = new DynamoDBClient({
 let next = 0;
 let written = 0;
 
-async function worker() {
+async function worker(table, items) {
   for (;;) {
     const start = next;
     if (start >= items) return;
@@ -40,7 +41,10 @@ async function worker() {
 }
 
 const started = performance.now();
-await Promise.all(Array.from({ length: concurrency }, worker));
+for (const load of args.tables ?? [{ table, items }]) {
+  next = 0;
+  await Promise.all(Array.from({ length: concurrency }, () => worker(load.table, load.items)));
+}
 const durationMs = performance.now() - started;
 client.destroy();
 process.stdout.write(`${JSON.stringify({ items: written, durationMs })}\n`);
