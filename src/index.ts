@@ -36,6 +36,7 @@ export type { DynamoDbJsonKey, VerifySummary } from './runs/verify/summary.js';
 
 // ── export: a table into AWS's Export to S3 layout, in a directory or under s3:// ───────────────────
 
+export { EXPORT_OPTION_DECLARATIONS, validateExportOptions } from './runs/export/options.js';
 export {
   type ExportHooks,
   type ExportOptions,
@@ -48,6 +49,7 @@ export type { S3Settings } from './stores/open.js';
 // ── import: an export directory into a (re)created target table ─────────────────────────────────────
 
 export { type KeyPart, type KeySpec, parseKeySpec } from './model/key-spec.js';
+export { IMPORT_OPTION_DECLARATIONS, validateImportOptions } from './runs/import/options.js';
 export {
   type ImportHooks,
   type ImportOptions,
@@ -78,26 +80,43 @@ export {
   copyTables,
   runCopyTables,
 } from './runs/tables/copy-tables.js';
-export type { TablesEvent } from './runs/tables/events.js';
+export type { TableStepEvent, TablesEvent } from './runs/tables/events.js';
+export {
+  type ExportTablesHooks,
+  exportTables,
+  runExportTables,
+} from './runs/tables/export-tables.js';
+export {
+  type ImportTablesHooks,
+  type ImportTablesOutcome,
+  importTables,
+  runImportTables,
+} from './runs/tables/import-tables.js';
 export {
   isTableSet,
   refuseSetFlags,
   TABLE_SET_DECLARATIONS,
+  type TableSetCommand,
   type TableSetOptions,
   validateTableSetOptions,
 } from './runs/tables/options.js';
 export { readPlanFile } from './runs/tables/read-plan-file.js';
 export type { SetDeletionQuestion, TablePlanEntry } from './runs/tables/set-plan.js';
 export type { NotRunTable, TablesSummary } from './runs/tables/summary.js';
+export {
+  runVerifyTables,
+  type VerifyTablesHooks,
+  verifyTableSet,
+} from './runs/tables/verify-tables.js';
 
 // ── iam-policy: the least-privilege policies for a copy ─────────────────────────────────────────────
 
 export {
   type CopyPolicies,
   copyPolicies,
-  tableSetPolicies,
   type PolicyDocument,
   type PolicyStatement,
+  tableSetPolicies,
 } from './plan/iam-policy.js';
 
 // ── demo: a sample table copied between two local "accounts" on DynamoDB Local ──────────────────────
@@ -149,6 +168,7 @@ export {
   stringValue,
   WRITE_RATE_DECLARATION,
 } from './runs/copy/options.js';
+export { s3Declarations, s3Settings } from './runs/shared/s3-options.js';
 export { VERIFY_OPTION_DECLARATIONS } from './runs/verify/options.js';
 
 // ── shared: the stores' contract and a side's connection settings ───────────────────────────────────

@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   COPY_OPTION_DECLARATIONS,
   EXIT,
+  EXPORT_OPTION_DECLARATIONS,
+  IMPORT_OPTION_DECLARATIONS,
   type OptionDeclaration,
   type RawOptions,
   TABLE_SET_DECLARATIONS,
@@ -10,9 +12,9 @@ import {
 } from '../index.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
-import { EXPORT_OPTION_DECLARATIONS, exportCommand } from './commands/export.js';
+import { exportCommand } from './commands/export.js';
 import { iamPolicyCommand } from './commands/iam-policy.js';
-import { IMPORT_OPTION_DECLARATIONS, importCommand } from './commands/import.js';
+import { importCommand } from './commands/import.js';
 import { verifyCommand } from './commands/verify.js';
 import { type CliIO, processIO } from './io.js';
 import { printError } from './print-error.js';
@@ -51,27 +53,33 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('verify')
     .description('compare the target with the source, item by item and schema, and name every difference')
     .allowExcessArguments(false);
-  for (const declaration of VERIFY_OPTION_DECLARATIONS) verify.addOption(toOption(declaration));
+  for (const declaration of [...VERIFY_OPTION_DECLARATIONS, ...TABLE_SET_DECLARATIONS]) {
+    verify.addOption(toOption(declaration));
+  }
   verify.action(async (raw: RawOptions) => {
-    exitCode = await verifyCommand(raw, io);
+    exitCode = await verifyCommand(raw, io, argv);
   });
 
   const exportTable = program
     .command('export')
     .description("write the table into a directory in AWS's Export to S3 format (DYNAMODB_JSON)")
     .allowExcessArguments(false);
-  for (const declaration of EXPORT_OPTION_DECLARATIONS) exportTable.addOption(toOption(declaration));
+  for (const declaration of [...EXPORT_OPTION_DECLARATIONS, ...TABLE_SET_DECLARATIONS]) {
+    exportTable.addOption(toOption(declaration));
+  }
   exportTable.action(async (raw: RawOptions) => {
-    exitCode = await exportCommand(raw, io);
+    exitCode = await exportCommand(raw, io, argv);
   });
 
   const importTable = program
     .command('import')
     .description('recreate the target table from an export directory and load its items')
     .allowExcessArguments(false);
-  for (const declaration of IMPORT_OPTION_DECLARATIONS) importTable.addOption(toOption(declaration));
+  for (const declaration of [...IMPORT_OPTION_DECLARATIONS, ...TABLE_SET_DECLARATIONS]) {
+    importTable.addOption(toOption(declaration));
+  }
   importTable.action(async (raw: RawOptions) => {
-    exitCode = await importCommand(raw, io);
+    exitCode = await importCommand(raw, io, argv);
   });
 
   const iamPolicy = program

@@ -118,4 +118,4 @@ export {
   missingSealedFile,
 } from './export-dir/export-sink.js';
 export { joinKey } from './export-dir/export-storage.js';
-export { EXPORTS_FOLDER, type ManifestFileEntry } from './export-dir/layout.js';
+export { EXPORTS_FOLDER, type ManifestFileEntry, SUMMARY_FILE } from './export-dir/layout.js';

@@ -13,6 +13,16 @@ describe('library API (src/index.ts)', () => {
       'copyPolicies',
       'validateCopyOptions',
       'validateVerifyOptions',
+      'validateExportOptions',
+      'validateImportOptions',
+      'copyTables',
+      'runCopyTables',
+      'runVerifyTables',
+      'verifyTableSet',
+      'runExportTables',
+      'exportTables',
+      'runImportTables',
+      'importTables',
       'isDdbCopyError',
     ]) {
       expect(typeof (library as Record<string, unknown>)[name], name).toBe('function');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { s3Settings } from '../../src/cli/commands/s3-options.js';
 import { InvalidOptionError } from '../../src/errors.js';
+import { s3Settings } from '../../src/runs/shared/s3-options.js';
 
 describe('s3Settings (--s3-endpoint, --s3-region)', () => {
   it('passes both through for an s3:// location, and nothing when absent', () => {

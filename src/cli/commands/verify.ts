@@ -1,13 +1,31 @@
-import { EXIT, type RawOptions, runVerify, validateVerifyOptions } from '../../index.js';
+import {
+  EXIT,
+  isTableSet,
+  type RawOptions,
+  readPlanFile,
+  refuseSetFlags,
+  runVerify,
+  runVerifyTables,
+  stringValue,
+  validateTableSetOptions,
+  validateVerifyOptions,
+} from '../../index.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { printError } from '../print-error.js';
 import type { Verbosity } from '../render/reporter.js';
 import { createVerifyReporter } from '../render/verify-reporter.js';
 import { humanVerifySummary, verdict } from '../render/verify-summary.js';
+import { reportTablesRun } from '../report-tables-run.js';
 
 /** `ddbcopy verify`: validate flags, compare the tables, render the result; 0 identical, 1 different. */
-export async function verifyCommand(raw: RawOptions, io: CliIO): Promise<number> {
+export async function verifyCommand(
+  raw: RawOptions,
+  io: CliIO,
+  argv: readonly string[] = [],
+): Promise<number> {
+  if (isTableSet(raw, 'verify')) return verifyTablesCommand(raw, io, argv);
+  refuseSetFlags(raw);
   const options = validateVerifyOptions(raw);
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
   const reporter = createVerifyReporter(io.stderr, verbosity);
@@ -33,4 +51,15 @@ export async function verifyCommand(raw: RawOptions, io: CliIO): Promise<number>
     reporter.close();
     interrupt.dispose();
   }
+}
+
+/** `ddbcopy verify --tables ...`: every pair of the set compared; 0 when all are identical, 1 naming those that differ. */
+async function verifyTablesCommand(raw: RawOptions, io: CliIO, argv: readonly string[]): Promise<number> {
+  const planPath = stringValue(raw.plan);
+  const options = validateTableSetOptions(raw, 'verify', planPath ? await readPlanFile(planPath) : undefined);
+  return reportTablesRun(raw, io, argv, {
+    command: 'verify',
+    interruptMessage: 'Interrupted: stopping the scans of every table (Ctrl-C again to quit at once)...',
+    run: (hooks) => runVerifyTables(options, hooks),
+  });
 }

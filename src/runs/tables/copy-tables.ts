@@ -1,12 +1,4 @@
-import {
-  CheckpointError,
-  type DdbCopyError,
-  type DdbCopyErrorOptions,
-  DeletionNotConfirmedError,
-  EXIT,
-  errorReport,
-  isDdbCopyError,
-} from '../../errors.js';
+import { type DdbCopyError, EXIT } from '../../errors.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { Slots } from '../../runtime/slots.js';
 import type { CopyEvent } from '../copy/events.js';
@@ -15,13 +7,15 @@ import { type CopyOutcome, runCopy } from '../copy/run-copy.js';
 import type { CopySummary } from '../copy/summary.js';
 import { readCheckpoint } from '../shared/checkpoint.js';
 import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { confirmSetDeletions } from './confirm-deletions.js';
 import type { TablesEvent } from './events.js';
 import type { TableSetOptions } from './options.js';
+import { pairError } from './pair-error.js';
 import { runSet, type SetMember } from './run-set.js';
 import { resolveTableSet, type SetPair } from './select-tables.js';
 import type { SetDeletionQuestion, TablePlanEntry } from './set-plan.js';
-import { newSetRecord, readSetRecord, type SetRecord, SetRecordWriter } from './set-record.js';
-import type { TablesSummary } from './summary.js';
+import { decideSetRecord, newSetRecord, pairsOfRecord, SetRecordWriter } from './set-record.js';
+import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's copy tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
 export interface CopyTablesHooks {
@@ -57,7 +51,7 @@ export async function runCopyTables(
   };
   let touched = false;
   try {
-    const existing = await decideSetRecord(options);
+    const existing = await decideSetRecord(options, 'copy');
     const { pairs, doneBefore } = existing
       ? await pairsOfRecord(existing, options)
       : await freshPairs(options, warn, hooks.signal);
@@ -73,7 +67,7 @@ export async function runCopyTables(
     const entries = planned.map((p) => planEntry(p.member, p.outcome));
     hooks.onEvent?.({ type: 'planned', entries });
     if (refusal?.outcome?.error) {
-      throw prefixed(refusal.member, refusal.outcome.error);
+      throw pairError(refusal.member.pair, refusal.outcome.error);
     }
     for (const p of planned) members[p.member.index]!.weight = p.outcome?.plan?.estimate.bytes ?? 0;
     if (options.dryRun) {
@@ -87,7 +81,11 @@ export async function runCopyTables(
         plan: entries,
       };
     }
-    const approved = await confirmDeletions(entries, options, hooks);
+    const approved = await confirmSetDeletions(entries, {
+      yes: options.yes,
+      confirm: hooks.confirmDeletion,
+      hint: 'Pass --yes to confirm (scripts) or answer the prompt on a terminal; or --data-only to keep the targets.',
+    });
 
     const record = new SetRecordWriter(
       options.checkpoint,
@@ -133,32 +131,6 @@ export async function copyTables(
   return outcome.summary;
 }
 
-/** The set's record on disk: resumed, refused, or replaced (undefined: a fresh set). */
-async function decideSetRecord(options: TableSetOptions): Promise<SetRecord | undefined> {
-  const record = await readSetRecord(options.checkpoint);
-  if (options.resume) {
-    if (!record) {
-      throw new CheckpointError(`There is no record of a set to resume at ${options.checkpoint}.`, {
-        hint: 'Run without --resume to start the set, or pass --checkpoint FILE naming its record.',
-      });
-    }
-    if (record.command !== 'copy' || record.selectionHash !== options.selectionHash) {
-      throw new CheckpointError(
-        `The checkpoint ${options.checkpoint} records another set (other --tables, --exclude, --rename, --plan or sides).`,
-        { hint: 'Resume with the flags of the first run, or pass --restart to start this set over.' },
-      );
-    }
-    return record;
-  }
-  const unfinished = record?.tables.some((entry) => entry.status !== 'completed');
-  if (record && unfinished && !options.restart) {
-    throw new CheckpointError(`An unfinished copy of this set is recorded in ${options.checkpoint}.`, {
-      hint: 'Pass --resume to continue it (finished tables are not copied again), or --restart to start over.',
-    });
-  }
-  return undefined;
-}
-
 async function freshPairs(
   options: TableSetOptions,
   warn: (message: string) => void,
@@ -167,31 +139,6 @@ async function freshPairs(
   const resolved = await resolveTableSet(options, signal);
   for (const message of new Set(resolved.warnings)) warn(message);
   return { pairs: resolved.pairs, doneBefore: new Set() };
-}
-
-/** A resumed set is the pairs its record names (a table created since does not join it). */
-async function pairsOfRecord(
-  record: SetRecord,
-  options: TableSetOptions,
-): Promise<{ pairs: SetPair[]; doneBefore: ReadonlySet<number> }> {
-  const overrides = new Map(
-    (options.planFile?.tables ?? []).map((entry) => [
-      entry.source,
-      { ...options.planFile?.defaults, ...entry.overrides } as RawOptions,
-    ]),
-  );
-  const pairs = record.tables.map((entry) => ({
-    source: entry.source,
-    target: entry.target,
-    overrides: overrides.get(entry.source) ?? {},
-  }));
-  const doneBefore = new Set<number>();
-  for (const [index, entry] of record.tables.entries()) {
-    // Also a pair whose own record completed just before a crash kept the set's record from saying so.
-    const own = entry.status === 'completed' ? undefined : await readCheckpoint(entry.checkpoint);
-    if (entry.status === 'completed' || own?.phase === 'completed') doneBefore.add(index);
-  }
-  return { pairs, doneBefore };
 }
 
 /** Each pair's own copy options, validated like a one-table copy's (the plan file's settings on top). */
@@ -228,7 +175,7 @@ async function membersOf(
         target: Object.freeze({ ...options.target, table: pair.target }),
       });
     } catch (error) {
-      throw prefixed({ pair }, error);
+      throw pairError(pair, error);
     }
     members.push({ index, pair, options: tableOptions, doneBefore: doneBefore.has(index), weight: 0 });
   }
@@ -293,34 +240,6 @@ function planEntry(member: SetMember<CopyOptions>, outcome: CopyOutcome | undefi
   return entry;
 }
 
-/** The one confirmation for the set: every target that will be deleted, asked once (or --yes). */
-async function confirmDeletions(
-  entries: readonly TablePlanEntry[],
-  options: TableSetOptions,
-  hooks: CopyTablesHooks,
-): Promise<ReadonlySet<string>> {
-  const deleting = entries.filter((entry) => entry.deletesTarget);
-  const approved = new Set(deleting.map((entry) => entry.target.table));
-  if (deleting.length === 0 || options.yes) return approved;
-  const question: SetDeletionQuestion = {
-    targets: deleting.map((entry) => ({
-      table: entry.target.table,
-      region: entry.target.region,
-      endpoint: entry.target.endpoint,
-      items: entry.existingTarget?.items ?? 0,
-      bytes: entry.existingTarget?.bytes ?? 0,
-    })),
-  };
-  if (hooks.confirmDeletion && (await hooks.confirmDeletion(question))) return approved;
-  throw new DeletionNotConfirmedError(
-    `${deleting.length} target table(s) exist and would be deleted (${deleting.map((e) => e.target.table).join(', ')}); deletion was not confirmed.`,
-    {
-      side: 'target',
-      hint: 'Pass --yes to confirm (scripts) or answer the prompt on a terminal; or --data-only to keep the targets.',
-    },
-  );
-}
-
 /** The budgets the set's tables share: requests in flight, and a rate given in units for the whole set. */
 function sharedBudgets(flags: RawOptions): {
   writeSlots: Slots;
@@ -333,17 +252,6 @@ function sharedBudgets(flags: RawOptions): {
     ...(probe.readRate?.kind === 'units' ? { readPacer: new Pacer(probe.readRate.units) } : {}),
     ...(probe.writeRate?.kind === 'units' ? { writePacer: new Pacer(probe.writeRate.units) } : {}),
   };
-}
-
-/** A pair's refusal, naming the pair (the message is read among many tables). */
-function prefixed(member: { pair: { source: string; target: string } }, error: unknown): unknown {
-  if (!isDdbCopyError(error)) return error;
-  const Class = error.constructor as new (message: string, options: DdbCopyErrorOptions) => DdbCopyError;
-  return new Class(`${member.pair.source} → ${member.pair.target}: ${error.message}`, {
-    ...(error.side ? { side: error.side } : {}),
-    ...(error.hint ? { hint: error.hint } : {}),
-    cause: error,
-  });
 }
 
 function plannedOutcome(
@@ -372,24 +280,5 @@ function emptySummary(
   warnings: readonly string[],
   error?: DdbCopyError,
 ): TablesSummary<CopySummary> {
-  return {
-    command: 'copy',
-    status,
-    tables: [],
-    totals: {
-      tables: 0,
-      completed: 0,
-      failed: 0,
-      interrupted: 0,
-      doneBefore: 0,
-      notStarted: 0,
-      items: 0,
-      bytes: 0,
-      durationMs: 0,
-      itemsPerSecond: 0,
-    },
-    checkpoint: options.dryRun ? null : options.checkpoint,
-    warnings: [...warnings],
-    ...(error ? { error: errorReport(error) } : {}),
-  };
+  return emptyTablesSummary('copy', status, options.dryRun ? null : options.checkpoint, warnings, error);
 }

@@ -18,7 +18,7 @@ export const TABLE_SET_DECLARATIONS: readonly OptionDeclaration[] = [
   {
     flag: 'tables',
     value: 'LIST',
-    help: "copy many tables: comma-separated names or globs (* and ?) over the source's tables, e.g. 'prod-*'",
+    help: "a set of tables: comma-separated names or globs (* and ?) over the source's tables (import: over the export folders under --from), e.g. 'prod-*'",
   },
   {
     flag: 'exclude',
@@ -45,7 +45,7 @@ export const TABLE_SET_DECLARATIONS: readonly OptionDeclaration[] = [
   {
     flag: 'parallel-tables',
     value: 'N',
-    help: 'tables copied at the same time (they share --concurrency)',
+    help: "tables run at the same time (a copy's tables share --concurrency)",
     defaultHelp: 'up to 4, chosen from the set',
   },
   { flag: 'fail-fast', help: 'with a set: stop at the first table that fails (default: the others go on)' },
@@ -81,10 +81,18 @@ export interface TableSetOptions {
   readonly tableFlags: RawOptions;
 }
 
-/** True when the flags ask for a set of tables rather than one `--source`/`--target` pair. */
-export function isTableSet(raw: RawOptions): boolean {
+/**
+ * True when the flags ask for a set of tables rather than one `--source`/`--target` pair. For
+ * `import`, `--rename` alone does too (`import --from DIR --rename prod-=dev-` imports every export
+ * folder under DIR).
+ */
+export function isTableSet(raw: RawOptions, command?: TableSetCommand): boolean {
+  if (command === 'import' && listValue(raw.rename).length > 0) return true;
   return raw.tables !== undefined || raw.tablesTagged !== undefined || raw.plan !== undefined;
 }
+
+/** The commands that run over a set of tables. */
+export type TableSetCommand = 'copy' | 'verify' | 'export' | 'import';
 
 /** Flags that belong to a set only: given with a one-table run, they are refused rather than ignored. */
 const SET_ONLY_FLAGS: readonly [string, string][] = [
@@ -112,7 +120,7 @@ export function refuseSetFlags(raw: RawOptions): void {
  */
 export function validateTableSetOptions(
   raw: RawOptions,
-  command: 'copy' | 'verify' | 'export' | 'import',
+  command: TableSetCommand,
   planFile?: PlanFile,
 ): TableSetOptions {
   for (const side of ['source', 'target'] as const) {
@@ -146,6 +154,7 @@ export function validateTableSetOptions(
   // --tables-tagged alone selects among every table of the source.
   const selection = include.length > 0 || planFile ? include : ['*'];
   const renames = listValue(raw.rename).map(parseRenameRule);
+  refuseForCommand(command, { renames, tagged, planFile });
   const { resume, restart } = resumeFlags(raw);
   const source = sideWithoutTable(raw, 'source');
   const target = sideWithoutTable(raw, 'target');
@@ -159,6 +168,9 @@ export function validateTableSetOptions(
     tagged: tagged ?? null,
     renames: renames.map((rule) => rule.text),
     plan: planFile ?? null,
+    // Where an export goes or an import comes from: another location is another set.
+    ...(command === 'export' ? { out: stringValue(raw.out) ?? null } : {}),
+    ...(command === 'import' ? { from: stringValue(raw.from) ?? null } : {}),
   });
   const checkpoint =
     stringValue(raw.checkpoint) ??
@@ -182,6 +194,40 @@ export function validateTableSetOptions(
     dryRun: raw.dryRun === true,
     tableFlags: withoutSetFlags(raw),
   });
+}
+
+/**
+ * What a command's set cannot take: an export writes each table under its own name (no --rename, no
+ * plan-file target); an import selects among export folders, which carry no tags.
+ */
+export function refuseForCommand(
+  command: TableSetCommand,
+  set: Pick<TableSetOptions, 'renames' | 'tagged' | 'planFile'>,
+): void {
+  if (command === 'export') {
+    if (set.renames.length > 0) {
+      throw new InvalidOptionError(
+        '--rename does not apply to export: each table is exported under its own name.',
+        {
+          hint: 'Drop --rename; export writes DIR/<table>/ for each table, and import --from DIR --rename FROM=TO renames them on the way in.',
+        },
+      );
+    }
+    const renamed = set.planFile?.tables.find(
+      (entry) => entry.target !== undefined && entry.target !== entry.source,
+    );
+    if (renamed) {
+      throw new InvalidOptionError(
+        `The plan file gives '${renamed.source}' the target '${renamed.target}'; export writes each table under its own name.`,
+        { hint: 'Drop the targets from the plan file for export (rename on import instead).' },
+      );
+    }
+  }
+  if (command === 'import' && set.tagged) {
+    throw new InvalidOptionError('--tables-tagged does not apply to import: export folders carry no tags.', {
+      hint: 'Select the export folders by name with --tables LIST (globs over the folder names under --from), or tag-select when exporting: export --tables-tagged KEY=VALUE.',
+    });
+  }
 }
 
 /** The flags each pair's own run is validated from: the set's own flags and the checkpoint removed. */

@@ -4,7 +4,7 @@ import type { TablePair } from '../../plan/table-selection.js';
 import type { RunOutcome } from '../shared/run-outcome.js';
 import type { TablesEvent } from './events.js';
 import type { SetRecordWriter } from './set-record.js';
-import type { NotRunTable, TablesSummary } from './summary.js';
+import { DONE_WORD, type NotRunTable, type TablesSummary } from './summary.js';
 
 /** One pair of a set, ready to run: its own options, and how big it is (the biggest start first). */
 export interface SetMember<Options> {
@@ -144,13 +144,19 @@ function setOutcome<Options, Event, Summary>(
     error = new TablesFailedError(
       `${count.failed} of ${results.length} table(s) failed: ${failedNames.join(', ')}${failedFast ? ' (stopped by --fail-fast)' : ''}.`,
       {
-        hint: `Each table's error is in the summary. Fix them and run the same command with --resume: finished tables are not copied again.`,
+        hint: input.record
+          ? `Each table's error is in the summary. Fix them and run the same command with --resume: finished tables are not ${DONE_WORD[input.command]} again.`
+          : "Each table's error is in the summary.",
       },
     );
   } else if (interrupted || count.interrupted > 0 || count.notStarted > 0) {
     error = new InterruptedError(
       `Interrupted: ${count.completed + count.doneBefore} of ${results.length} table(s) finished.`,
-      { hint: 'Run the same command with --resume to continue: finished tables are not copied again.' },
+      input.record
+        ? {
+            hint: `Run the same command with --resume to continue: finished tables are not ${DONE_WORD[input.command]} again.`,
+          }
+        : { hint: 'Run the same command again: a run without a record starts over.' },
     );
   }
   const summary: TablesSummary<Summary> = {

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import type { TablePair } from '../../plan/table-selection.js';
-import { currentOwner, writeAtomically } from '../shared/checkpoint.js';
+import type { RawOptions } from '../copy/options.js';
+import { currentOwner, readCheckpoint, writeAtomically } from '../shared/checkpoint.js';
+import type { TableSetOptions } from './options.js';
+import type { SetPair } from './select-tables.js';
+import { DONE_WORD } from './summary.js';
 
 /**
  * The run record of a set of tables: which pairs the set is (fixed at its first run, so a table created
@@ -128,4 +132,61 @@ export class SetRecordWriter {
     });
     return this.chain;
   }
+}
+
+/** The set's record on disk: resumed, refused, or replaced (undefined: a fresh set). */
+export async function decideSetRecord(
+  options: TableSetOptions,
+  command: SetRecord['command'],
+): Promise<SetRecord | undefined> {
+  const record = await readSetRecord(options.checkpoint);
+  if (options.resume) {
+    if (!record) {
+      throw new CheckpointError(`There is no record of a set to resume at ${options.checkpoint}.`, {
+        hint: 'Run without --resume to start the set, or pass --checkpoint FILE naming its record.',
+      });
+    }
+    if (record.command !== command || record.selectionHash !== options.selectionHash) {
+      throw new CheckpointError(
+        `The checkpoint ${options.checkpoint} records another set (another command, other --tables, --exclude, --rename, --plan, sides or location).`,
+        { hint: 'Resume with the flags of the first run, or pass --restart to start this set over.' },
+      );
+    }
+    return record;
+  }
+  const unfinished = record?.tables.some((entry) => entry.status !== 'completed');
+  if (record && unfinished && !options.restart) {
+    throw new CheckpointError(`An unfinished ${command} of this set is recorded in ${options.checkpoint}.`, {
+      hint: `Pass --resume to continue it (finished tables are not ${DONE_WORD[command]} again), or --restart to start over.`,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * A resumed set is the pairs its record names (a table created since does not join it), each with the
+ * plan file's settings; a pair is done when the record says so, or when its own record completed just
+ * before a crash kept the set's record from saying so.
+ */
+export async function pairsOfRecord(
+  record: SetRecord,
+  options: TableSetOptions,
+): Promise<{ pairs: SetPair[]; doneBefore: ReadonlySet<number> }> {
+  const overrides = new Map(
+    (options.planFile?.tables ?? []).map((entry) => [
+      entry.source,
+      { ...options.planFile?.defaults, ...entry.overrides } as RawOptions,
+    ]),
+  );
+  const pairs = record.tables.map((entry) => ({
+    source: entry.source,
+    target: entry.target,
+    overrides: overrides.get(entry.source) ?? {},
+  }));
+  const doneBefore = new Set<number>();
+  for (const [index, entry] of record.tables.entries()) {
+    const own = entry.status === 'completed' ? undefined : await readCheckpoint(entry.checkpoint);
+    if (entry.status === 'completed' || own?.phase === 'completed') doneBefore.add(index);
+  }
+  return { pairs, doneBefore };
 }

@@ -1,4 +1,4 @@
-import type { ErrorReport } from '../../errors.js';
+import { type DdbCopyError, type ErrorReport, errorReport } from '../../errors.js';
 
 /** A pair that did not run in this invocation: finished by an earlier run, or stopped by --fail-fast or an interrupt. */
 export interface NotRunTable {
@@ -34,3 +34,41 @@ export interface TablesSummary<TableSummary> {
   warnings: string[];
   error?: ErrorReport;
 }
+
+/** The summary of a set that stopped before any table ran (refused, or planned only). */
+export function emptyTablesSummary<TableSummary>(
+  command: TablesSummary<TableSummary>['command'],
+  status: TablesSummary<TableSummary>['status'],
+  checkpoint: string | null,
+  warnings: readonly string[],
+  error?: DdbCopyError,
+): TablesSummary<TableSummary> {
+  return {
+    command,
+    status,
+    tables: [],
+    totals: {
+      tables: 0,
+      completed: 0,
+      failed: 0,
+      interrupted: 0,
+      doneBefore: 0,
+      notStarted: 0,
+      items: 0,
+      bytes: 0,
+      durationMs: 0,
+      itemsPerSecond: 0,
+    },
+    checkpoint,
+    warnings: [...warnings],
+    ...(error ? { error: errorReport(error) } : {}),
+  };
+}
+
+/** What each set's command does to a table, for messages ("finished tables are not copied again"). */
+export const DONE_WORD: Record<TablesSummary<unknown>['command'], string> = {
+  copy: 'copied',
+  verify: 'verified',
+  export: 'exported',
+  import: 'imported',
+};

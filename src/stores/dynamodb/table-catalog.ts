@@ -11,6 +11,7 @@ import type { SideConfig } from '../../model/side-config.js';
 import type { TableIdentity } from '../../model/table-location.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { CONTROL_RETRY_POLICY } from '../../runtime/retry.js';
+import type { SigningIdentity } from '../types.js';
 import { closeSide, connectSide, type SideConnection } from './client.js';
 import { isUnsupportedOperation, sendWithRetry } from './request.js';
 
@@ -67,6 +68,11 @@ export class TableCatalog {
 
   get warnings(): readonly string[] {
     return this.conn.warnings;
+  }
+
+  /** The side's credentials, for another store to sign with (an import's s3:// folder of exports). */
+  get signer(): SigningIdentity {
+    return this.conn;
   }
 
   /** Every table name, following ListTables' pages (a 220-table account has three). */

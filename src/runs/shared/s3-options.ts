@@ -1,11 +1,7 @@
-import {
-  InvalidOptionError,
-  type OptionDeclaration,
-  type RawOptions,
-  type S3Settings,
-  type Side,
-  stringValue,
-} from '../../index.js';
+/** The S3 flags of `export` and `import` (`--s3-endpoint`, `--s3-region`), declared and checked once. */
+import { InvalidOptionError, type Side } from '../../errors.js';
+import type { S3Settings } from '../../stores/open.js';
+import { type OptionDeclaration, type RawOptions, stringValue } from '../copy/options.js';
 
 /** The S3 flags of `export` and `import`; the credentials are the side's own (no S3 profile flag). */
 export function s3Declarations(side: Side): OptionDeclaration[] {
