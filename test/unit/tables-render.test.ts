@@ -325,18 +325,25 @@ describe('humanTablesSummary', () => {
       items: { scanned: 7, written: 7, writtenBefore: 0 },
       durationMs: 10,
     });
-    expect(exported).toMatchObject({ source: 'prod-orders', items: 7, bytes: 4096, durationMs: 10 });
+    expect(exported).toMatchObject({
+      source: 'prod-orders',
+      target: 'out',
+      items: 7,
+      bytes: 4096,
+      durationMs: 10,
+    });
     const imported = tableResult({
       command: 'import',
       status: 'failed',
-      from: { dir: 'out/AWSDynamoDB/123', exportId: '123', files: 2, items: 7 },
+      from: { dir: 'out/prod-orders/AWSDynamoDB/123', exportId: '123', files: 2, items: 7 },
       target: { table: 'staging-orders', region: null, endpoint: null },
       items: { written: 3, writtenBefore: 0 },
       durationMs: 20,
       error: { code: 'X', message: 'broken file', hint: null, side: null },
     });
+    // The set's folder (DIR/<table>), not the AWS-layout folder inside it.
     expect(imported).toMatchObject({
-      source: 'out/AWSDynamoDB/123',
+      source: 'out/prod-orders',
       target: 'staging-orders',
       status: 'failed',
       items: 3,

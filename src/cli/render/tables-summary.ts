@@ -19,15 +19,26 @@ export interface TableResult {
   error: string | undefined;
 }
 
+/**
+ * A set's export folder as the user named it: `DIR/<table>` rather than the AWS-layout folder inside
+ * it (`.../AWSDynamoDB/<export id>`), relative to the working directory when under it.
+ */
+function exportFolder(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  const folder = dir.replace(/\/AWSDynamoDB\/[^/]+\/?$/, '');
+  const cwd = `${process.cwd()}/`;
+  return folder.startsWith(cwd) ? folder.slice(cwd.length) : folder;
+}
+
 export function tableResult(summary: unknown): TableResult {
   const s = record(summary);
   const items = record(s.items);
   const status = typeof s.status === 'string' ? s.status.replaceAll('-', ' ') : 'unknown';
   return {
     // copy, verify, export and a NotRunTable name the source table; an import reads an export folder.
-    source: text(record(s.source).table) ?? text(record(s.from).dir),
+    source: text(record(s.source).table) ?? exportFolder(text(record(s.from).dir)),
     // an export writes a folder, not a table.
-    target: text(record(s.target).table) ?? text(record(s.export).dir),
+    target: text(record(s.target).table) ?? exportFolder(text(record(s.export).dir)),
     status,
     items: num(items.written) ?? num(s.sourceItems),
     bytes: num(s.bytes) ?? num(record(s.export).bytes),
