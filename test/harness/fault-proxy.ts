@@ -138,6 +138,11 @@ export interface FaultProxy {
   writeLog(): WriteLogEntry[];
   /** Zeroes the counters and empties the write log; capacity buckets and emulated state stay. */
   reset(): void;
+  /**
+   * Answers the next `times` requests of `operation` with LimitExceededException, as AWS does when an
+   * account has too many table operations in flight (500; 250 creations with indexes).
+   */
+  limitExceeded(operation: string, times: number): void;
   close(): Promise<void>;
 }
 
@@ -287,6 +292,10 @@ function accessDenied(operation: string, account: string): object {
 const EXPIRED_TOKEN = {
   __type: 'com.amazon.coral.service#ExpiredTokenException',
   message: 'The security token included in the request is expired',
+};
+const LIMIT_EXCEEDED = {
+  __type: `${DYNAMODB}#LimitExceededException`,
+  message: 'Subscriber limit exceeded: Only 10 tables can be created, updated, or deleted simultaneously',
 };
 const UNRECOGNIZED_CLIENT = {
   __type: `${DYNAMODB}#UnrecognizedClientException`,
@@ -464,6 +473,7 @@ class FaultProxyServer implements FaultProxy {
   private counters = zeroCounters();
   private readonly requests = new Map<string, number>();
   private readonly tableRequests = new Map<string, number>();
+  private readonly limitLeft = new Map<string, number>();
   private log: WriteLogEntry[] = [];
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tables = new Map<string, EmulatedTable>();
@@ -501,6 +511,10 @@ class FaultProxyServer implements FaultProxy {
       this.server.listen(0, '127.0.0.1', () => resolve());
     });
     this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  limitExceeded(operation: string, times: number): void {
+    this.limitLeft.set(operation, times);
   }
 
   configure(options: FaultProxyOptions): void {
@@ -619,6 +633,12 @@ class FaultProxyServer implements FaultProxy {
 
     if (this.current.deny.has(operation)) {
       this.send(res, jsonAnswer(400, accessDenied(operation, account)));
+      return;
+    }
+    const limited = this.limitLeft.get(operation) ?? 0;
+    if (limited > 0) {
+      this.limitLeft.set(operation, limited - 1);
+      this.send(res, jsonAnswer(400, LIMIT_EXCEEDED));
       return;
     }
 

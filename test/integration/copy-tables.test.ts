@@ -22,6 +22,7 @@ import { type TableSetOptions, validateTableSetOptions } from '../../src/runs/ta
 import { readPlanFile } from '../../src/runs/tables/read-plan-file.js';
 import { type Item, variedItems } from '../fixtures/items.js';
 import { hashOnlyTable, hashRangeTable, keyAttrsOf, richOnDemandTable } from '../fixtures/tables.js';
+import { startFaultProxy } from '../harness/fault-proxy.js';
 import {
   accountClient,
   createTableAndWait,
@@ -256,6 +257,33 @@ describe('copy a set of tables (glob, exclude, rename by prefix)', () => {
     expect(Table?.ProvisionedThroughput?.WriteCapacityUnits).toBe(7);
     await expectSameItems(srcClient, dst3Client, 'prod-events', 'kept-events', ['pk', 'sk']);
     await expectSameItems(srcClient, dst3Client, 'prod-blobs', 'plan-blobs', ['pk', 'sk']);
+  }, 120_000);
+
+  it('LimitExceededException on CreateTable and DeleteTable is waited out, not fatal', async () => {
+    const proxy = await startFaultProxy({ upstream: endpoint });
+    try {
+      const dst4 = newAccount(proxy.endpoint, 'eu-west-1');
+      await createTableAndWait(accountClient(dst4), hashOnlyTable('limit-empty', 'N'));
+      proxy.reset();
+      proxy.limitExceeded('CreateTable', 2);
+      proxy.limitExceeded('DeleteTable', 1);
+      const outcome = await runCopyTables(
+        setOptions(src, dst4, { tables: 'prod-empty,prod-sessions', rename: ['prod-=limit-'], yes: true }),
+      );
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.summary.totals).toMatchObject({ completed: 2, failed: 0 });
+      // Every refused call came again: 2 + 1 refusals, then one call per table that needed it.
+      expect(proxy.counts().requests.CreateTable).toBe(2 + 2);
+      expect(proxy.counts().requests.DeleteTable).toBe(1 + 1);
+      const throttled = outcome.summary.tables.reduce(
+        (sum, t) => sum + ('retries' in t ? t.retries.throttled : 0),
+        0,
+      );
+      expect(throttled).toBe(3);
+      await expectSameItems(srcClient, accountClient(dst4), 'prod-sessions', 'limit-sessions', ['pk']);
+    } finally {
+      await proxy.close();
+    }
   }, 120_000);
 
   describe('bad input: exit 2, nothing touched', () => {
