@@ -12,6 +12,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ListTablesCommand,
+  TagResourceCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -281,6 +282,46 @@ describe('copy a set of tables (glob, exclude, rename by prefix)', () => {
       );
       expect(throttled).toBe(3);
       await expectSameItems(srcClient, accountClient(dst4), 'prod-sessions', 'limit-sessions', ['pk']);
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it('--tables-tagged selects by tag (tags emulated by the fault proxy); without tag support: a clear exit 2', async () => {
+    const proxy = await startFaultProxy({ upstream: endpoint });
+    try {
+      // The same source account, reached through the proxy, which answers the tag API for it.
+      const viaProxy = { ...src, endpoint: proxy.endpoint };
+      const client = accountClient(viaProxy);
+      for (const [table, team] of [
+        ['prod-events', 'orders'],
+        ['prod-blobs', 'orders'],
+        ['prod-sessions', 'auth'],
+      ] as const) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+        await client.send(
+          new TagResourceCommand({ ResourceArn: Table!.TableArn, Tags: [{ Key: 'team', Value: team }] }),
+        );
+      }
+      const dst5 = newAccount(endpoint, 'eu-west-1');
+      const outcome = await runCopyTables(
+        setOptions(viaProxy, dst5, {
+          tables: 'prod-*',
+          tablesTagged: 'team=orders',
+          rename: ['prod-=tagged-'],
+          yes: true,
+          skip: 'tags,pitr',
+        }),
+      );
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.summary.tables.map((t) => t.source.table)).toEqual(['prod-blobs', 'prod-events']);
+
+      // DynamoDB Local itself has no tag API: the selection refuses, naming the flag, and touches nothing.
+      const dst6 = newAccount(endpoint, 'eu-west-1');
+      const refused = await runCopyTables(setOptions(src, dst6, { tablesTagged: 'team=orders', yes: true }));
+      expect(refused.exitCode).toBe(2);
+      expect(refused.error?.message).toMatch(/--tables-tagged/);
+      expect(await tableNames(accountClient(dst6))).toEqual([]);
     } finally {
       await proxy.close();
     }
