@@ -176,6 +176,12 @@ export class AwsJobFailedError extends DdbCopyError {
   readonly exitCode = EXIT.failed;
 }
 
+/** A user's `--transform` threw on an item (the message names the item's key). */
+export class TransformFailedError extends DdbCopyError {
+  readonly code = 'TRANSFORM_FAILED';
+  readonly exitCode = EXIT.failed;
+}
+
 /** A run over a set of tables finished, but some of its tables failed (each table's summary says why). */
 export class TablesFailedError extends DdbCopyError {
   readonly code = 'TABLES_FAILED';

@@ -64,6 +64,10 @@ export interface CopyPlan {
   /** What DescribeTable says the source holds (approximate on AWS). */
   estimate: { items: number; bytes: number };
   warnings: string[];
+  /** The masks per attribute path and the key attributes they touch (the run fills it in). */
+  masks?: string[];
+  /** The Scan's FilterExpression, when only some items are copied. */
+  filter?: string;
 }
 
 /** DynamoDB reads at most 1 MB per Scan page. */

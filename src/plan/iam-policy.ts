@@ -1,6 +1,7 @@
 import type { SideConfig } from '../model/side-config.js';
 import type { CopyMode, S3Location } from './option-values.js';
 import type { SkippableSetting } from './translate-schema.js';
+import { maskedExportPrefix } from './via-export-plan.js';
 
 /**
  * Pure: the least-privilege IAM policies a copy needs, from the options it will run with. Every
@@ -33,6 +34,10 @@ export interface PolicyOptions {
   readonly verify: boolean;
   readonly sseKmsKeyId: string | undefined;
   readonly viaExport?: S3Location | undefined;
+  /** --mask, --mask-file, --transform: with --via-export, the export's files are masked in the bucket. */
+  readonly masks?: readonly unknown[] | undefined;
+  readonly maskFile?: string | undefined;
+  readonly transform?: { readonly module: string } | undefined;
 }
 
 /** The least-privilege policies of a copy: the source role's, the target role's, and trust policies. */
@@ -143,6 +148,14 @@ export function viaExportTargetActions(options: Pick<PolicyOptions, 'skip'>): st
  * s3:PutObject and s3:PutObjectAcl on the bucket ("Requesting a table export in DynamoDB"); the import
  * needs s3:GetObject and s3:ListBucket, and CloudWatch Logs actions on the /aws-dynamodb/ log groups
  * it writes item errors to ("Requesting a table import in DynamoDB").
+ *
+ * With masks or a transform, ddbcopy itself reads the export's data files and writes their masked
+ * copy between the two jobs, signed with the SOURCE's credentials (the account the unmasked data
+ * belongs to): s3:GetObject on the export, and under `<prefix>/masked/` s3:PutObject,
+ * s3:AbortMultipartUpload (a data file is a multipart upload) and s3:DeleteObject (a masking that
+ * fails removes its partial copy). The target then reads only `<prefix>/masked/`: the account that
+ * receives the masked table never needs to read the unmasked export. Nothing outside `masked/` is
+ * written or deleted: AWS's export stays as it was.
  */
 function viaExportPolicies(options: PolicyOptions, principal: string | undefined): CopyPolicies {
   const s3 = options.viaExport!;
@@ -159,6 +172,18 @@ function viaExportPolicies(options: PolicyOptions, principal: string | undefined
     Action: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl'],
     Resource: [objects],
   });
+  const masked = `arn:aws:s3:::${s3.bucket}/${maskedExportPrefix(s3)}/*`;
+  if (changesItems(options)) {
+    source.Statement.push(
+      { Sid: 'ReadExportToMask', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [objects] },
+      {
+        Sid: 'WriteMaskedExportToBucket',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+        Resource: [masked],
+      },
+    );
+  }
   const target = document('ImportTargetTable', viaExportTargetActions(options), [
     targetTable,
     `${targetTable}/import/*`,
@@ -168,7 +193,8 @@ function viaExportPolicies(options: PolicyOptions, principal: string | undefined
       Sid: 'ReadExportFromBucket',
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:ListBucket'],
-      Resource: [`arn:aws:s3:::${s3.bucket}`, objects],
+      // With masks, only the masked copy: the unmasked export stays the source account's.
+      Resource: [`arn:aws:s3:::${s3.bucket}`, changesItems(options) ? masked : objects],
     },
     {
       Sid: 'ImportTableLogs',
@@ -187,6 +213,13 @@ function viaExportPolicies(options: PolicyOptions, principal: string | undefined
     },
   );
   return finishPolicies(source, target, options, principal, true);
+}
+
+/** Whether the copy changes items (masks, a transform): with --via-export it rewrites the export's files. */
+function changesItems(options: PolicyOptions): boolean {
+  return (
+    (options.masks?.length ?? 0) > 0 || options.maskFile !== undefined || options.transform !== undefined
+  );
 }
 
 /**

@@ -38,6 +38,11 @@ export interface ViaExportPlanOptions extends CopyPlanOptions {
 
 export interface ViaExportPlanInput extends PlanInput {
   options: ViaExportPlanOptions;
+  /**
+   * What is done to the items between AWS's export and the import (masks, a transform), described:
+   * the export's data files are then rewritten under `<prefix>/masked/` and imported from there.
+   */
+  itemChanges?: { masks: readonly string[]; transform: string | undefined } | undefined;
 }
 
 /** What ImportTable cannot set but UpdateTable can, applied in this order once the import is done. */
@@ -62,6 +67,12 @@ export interface ViaExportPlan {
   tableUpdates: TableUpdate[];
   /** Local secondary indexes not created (--drop-lsi). */
   droppedLocalIndexes: string[];
+  /**
+   * Masks and a transform: between the jobs, each data file of the export is read, changed item by
+   * item and written under `prefix` (`<prefix>/masked`, an export location of its own, in AWS's
+   * layout), and ImportTable reads the masked copy's data folder instead of the export's.
+   */
+  itemChanges?: { prefix: string; masks: string[]; transform: string | undefined };
   /** What DescribeTable says the source holds (approximate on AWS). */
   estimate: { items: number; bytes: number };
   warnings: string[];
@@ -70,6 +81,8 @@ export interface ViaExportPlan {
 /** The layout AWS exports into: `<prefix>/AWSDynamoDB/<exportId>/data/*.json.gz`. */
 const EXPORTS_FOLDER = 'AWSDynamoDB';
 const DATA_FOLDER = 'data';
+/** The folder under the --via-export prefix that holds the masked copies of exports. */
+const MASKED_FOLDER = 'masked';
 
 /**
  * The CreateTable fields ImportTable's TableCreationParameters also takes (SDK ImportTableInput):
@@ -168,6 +181,15 @@ export function planViaExportWithDirect(input: ViaExportPlanInput): {
     lateSettings: copyPlan.lateSettings,
     tableUpdates: tableUpdates(createTable),
     droppedLocalIndexes: localIndexes,
+    ...(input.itemChanges
+      ? {
+          itemChanges: {
+            prefix: maskedExportPrefix(s3),
+            masks: [...input.itemChanges.masks],
+            transform: input.itemChanges.transform,
+          },
+        }
+      : {}),
     estimate: copyPlan.estimate,
     warnings,
   };
@@ -187,16 +209,29 @@ export function importKeyPrefix(s3: S3Location, exportArn: string): string {
   return `${parts.join('/')}/`;
 }
 
-/** The complete ImportTable request for the export that completed. */
+/**
+ * Where the masked copy of an export goes: `<prefix>/masked`, beside AWS's `<prefix>/AWSDynamoDB/`. It
+ * is an export location of its own: `<prefix>/masked/AWSDynamoDB/<exportId>/` holds the manifests and
+ * `data/`, which holds only the masked data files (ImportTable reads every object under its prefix).
+ */
+export function maskedExportPrefix(s3: S3Location): string {
+  return [s3.prefix, MASKED_FOLDER].filter((part) => part !== '').join('/');
+}
+
+/**
+ * The complete ImportTable request for the export that completed: from the export's data folder, or
+ * from its masked copy's when the plan changes items.
+ */
 export function importRequest(
   plan: ViaExportPlan,
   exportArn: string,
   clientToken: string,
 ): ImportTableCommandInput {
+  const from = plan.itemChanges ? { bucket: plan.s3.bucket, prefix: plan.itemChanges.prefix } : plan.s3;
   return {
     ...plan.import,
     ClientToken: clientToken,
-    S3BucketSource: { ...plan.import.S3BucketSource, S3KeyPrefix: importKeyPrefix(plan.s3, exportArn) },
+    S3BucketSource: { ...plan.import.S3BucketSource, S3KeyPrefix: importKeyPrefix(from, exportArn) },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Item, Key } from '../model/item.js';
+import type { AttributeValue, Item, Key } from '../model/item.js';
 import type {
   CreateTableCommandInput,
   LateSetting,
@@ -22,6 +22,8 @@ export type { TableIdentity, TableLocation } from '../model/table-location.js';
 /** One Scan page of one segment. `lastKey` is absent on a segment's final page. */
 export interface Page {
   items: Item[];
+  /** Items the store read for this page before a filter dropped some (DynamoDB's ScannedCount). */
+  scanned?: number;
   lastKey: Key | undefined;
   /** Read capacity units the page consumed, as the store reported it (0 where it does not). */
   consumedRead: number;
@@ -35,7 +37,16 @@ export interface ScanOptions {
   /** Items per page at most; keeps DynamoDB Local's per-page cost low. */
   limit?: number;
   consistentRead?: boolean;
+  /** Only items matching this condition are returned (DynamoDB's FilterExpression: read, then dropped). */
+  filter?: ScanFilter | undefined;
   signal?: AbortSignal;
+}
+
+/** A Scan's FilterExpression with its placeholders, in the AWS CLI's names and formats. */
+export interface ScanFilter {
+  expression: string;
+  names?: Readonly<Record<string, string>>;
+  values?: Readonly<Record<string, AttributeValue>>;
 }
 
 /** What a store can do, as data: the engine branches on this, never on the store's class. */
@@ -48,6 +59,8 @@ export interface Capabilities {
    * the right types). Items from elsewhere (a file, a test double) are checked before they are written.
    */
   validItems: boolean;
+  /** Scans take a `filter` (a FilterExpression); absent: they do not. */
+  filter?: boolean;
 }
 
 /** Where items come from. Implementations never write. */

@@ -58,7 +58,8 @@ async function openSource(account: LocalAccount, table: string): Promise<SourceU
 }
 
 describeSourceContract('DynamoDB Local', {
-  capabilities: CAPABILITIES,
+  // Its Scan takes a FilterExpression.
+  capabilities: { ...CAPABILITIES, filter: true },
   async open(definition, items) {
     const account = newAccount(endpoint);
     const client = accountClient(account);

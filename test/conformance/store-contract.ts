@@ -18,6 +18,7 @@ import { isDdbCopyError } from '../../src/errors.js';
 import { checkItem, type KeyTypes } from '../../src/model/item-check.js';
 import { itemSize } from '../../src/model/item-size.js';
 import type {
+  AttributeValue,
   Capabilities,
   Item,
   LateSetting,
@@ -422,6 +423,36 @@ export function describeSourceContract(name: string, factory: SourceFactory): vo
           },
         );
 
+        it.skipIf(!factory.capabilities.filter)(
+          'a filter yields exactly the matching items; pages count what was read before the filter',
+          async () => {
+            const { source } = track(await factory.open(c.definition, c.items));
+            // Items whose first key attribute's value is below the median: about half.
+            const key = c.keyNames[0]!;
+            const sorted = c.items.map((item) => item[key]!).sort((a, b) => compareKeyValues(a, b));
+            const pivot = sorted[Math.floor(sorted.length / 2)]!;
+            const pages = await readSegment(
+              source,
+              {
+                segment: 0,
+                totalSegments: 1,
+                limit: 7,
+                filter: { expression: '#k < :v', names: { '#k': key }, values: { ':v': pivot } },
+              },
+              pageBound(c.items.length, 7),
+            );
+            const kept = pages.flatMap((page) => page.items);
+            const expected = c.items.filter((item) => compareKeyValues(item[key]!, pivot) < 0);
+            expect(kept.length).toBe(expected.length);
+            expect(kept.length).toBeGreaterThan(0);
+            expect(kept.length).toBeLessThan(c.items.length);
+            // Pages count what the Scan read (ScannedCount), which a filter does not shrink.
+            expect(pages.reduce((sum, page) => sum + (page.scanned ?? page.items.length), 0)).toBe(
+              c.items.length,
+            );
+          },
+        );
+
         it('resuming a segment from a page’s lastKey yields exactly the items after that page', async () => {
           const { source } = track(await factory.open(c.definition, c.items));
           const totalSegments = source.capabilities.parallelScan ? RESUME_SEGMENTS : 1;
@@ -604,4 +635,14 @@ export function describeSinkContract(name: string, factory: SinkFactory): void {
       });
     }
   });
+}
+
+/** DynamoDB's order of key values: numbers by value, strings and binary by their bytes. */
+function compareKeyValues(a: AttributeValue, b: AttributeValue): number {
+  if (a.N !== undefined && b.N !== undefined) return Number(a.N) - Number(b.N);
+  const bytes = (value: AttributeValue): Buffer =>
+    value.S !== undefined
+      ? Buffer.from(value.S, 'utf8')
+      : Buffer.from(value.B instanceof Uint8Array ? value.B : Buffer.from(String(value.B), 'base64'));
+  return Buffer.compare(bytes(a), bytes(b));
 }

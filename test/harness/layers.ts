@@ -52,6 +52,8 @@ const PACKAGES: readonly { name: RegExp; layers: readonly string[]; typeOnly?: r
   { name: /^(commander|cli-progress)$/, layers: ['cli'] },
   // A plan file's YAML is read where runs read their input files.
   { name: /^yaml$/, layers: ['runs'] },
+  // Fake values for masking are drawn where items are masked: the copy engine's masker.
+  { name: /^@faker-js\/faker$/, layers: ['engine'] },
 ];
 
 export interface Import {

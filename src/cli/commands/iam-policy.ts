@@ -20,12 +20,17 @@ import type { CliIO } from '../io.js';
 export async function iamPolicyCommand(raw: RawOptions, io: CliIO): Promise<number> {
   const principal = stringValue(raw.principal);
   if (!isTableSet(raw)) {
-    io.stdout.write(`${JSON.stringify(copyPolicies(validateCopyOptions(raw), principal), null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify(copyPolicies(validateCopyOptions(raw, 'policy'), principal), null, 2)}\n`,
+    );
     return 0;
   }
   const planPath = stringValue(raw.plan);
   const set = validateTableSetOptions(raw, 'copy', planPath ? await readPlanFile(planPath) : undefined);
-  const base = validateCopyOptions({ ...set.tableFlags, source: 'set-source', target: 'set-target' });
+  const base = validateCopyOptions(
+    { ...set.tableFlags, source: 'set-source', target: 'set-target' },
+    'policy',
+  );
   const pairs = set.planFile
     ? set.planFile.tables.map((entry) => ({
         source: entry.source,

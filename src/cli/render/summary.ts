@@ -36,6 +36,19 @@ export function humanSummary(summary: CopySummary): string {
       `  resumed    after ${formatCount(summary.items.writtenBefore)} items written by earlier runs`,
     );
   }
+  if (summary.filter) lines.push(`  filter     ${summary.filter.expression}`);
+  const masking = summary.masking;
+  if (masking) {
+    for (const { rule, values } of masking.rules) {
+      lines.push(`  masked     ${formatCount(values)} value(s): ${rule}`);
+    }
+    const t = masking.transform;
+    if (t) {
+      lines.push(
+        `  transform  ${formatCount(t.dropped)} item(s) dropped, ${formatCount(t.rejected)} rejected${t.rejectsFile ? ` (listed in ${t.rejectsFile})` : ''}`,
+      );
+    }
+  }
   const v = summary.verification;
   if (v) {
     lines.push(
@@ -73,6 +86,8 @@ export function humanPlan(plan: CopyPlan, summary: CopySummary): string {
     lines.push(
       `  write      ${plan.writeConcurrency} BatchWriteItem request(s) in flight${plan.writeRate ? `, at most ${formatCount(plan.writeRate)} WCU/s` : ''}`,
     );
+    if (plan.filter) lines.push(`  filter     only items matching ${plan.filter}`);
+    for (const mask of plan.masks ?? []) lines.push(`  mask       ${mask}`);
   } else {
     lines.push('  items      none (--schema-only)');
   }

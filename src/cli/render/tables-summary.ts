@@ -116,12 +116,17 @@ export function humanTablesPlan(entries: readonly TablePlanEntry[]): string {
         `~${formatBytes(entry.estimate.bytes)}`,
       ]);
     }
-    if (entry.warnings.length) warnings.set(rows.length - 1, entry.warnings);
+    const notes = [
+      ...(entry.filter ? [`filter: only items matching ${entry.filter}`] : []),
+      ...(entry.masks ?? []).map((mask) => `mask: ${mask}`),
+      ...entry.warnings.map((warning) => `warning: ${warning}`),
+    ];
+    if (notes.length) warnings.set(rows.length - 1, notes);
   }
   const lines = [`Plan (dry run: nothing was changed): ${tables(entries.length)}`];
   alignRows(rows, ['left', 'left', 'right', 'right']).forEach((row, index) => {
     lines.push(row);
-    for (const warning of warnings.get(index) ?? []) lines.push(`      warning: ${warning}`);
+    for (const note of warnings.get(index) ?? []) lines.push(`      ${note}`);
   });
   const deleted = entries.filter((entry) => entry.deletesTarget);
   if (deleted.length) {

@@ -39,6 +39,15 @@ export function createViaExportReporter(
         stream.write(`  ${job} ${status} after ${formatDuration(elapsedMs)}${items}\n`);
         break;
       }
+      case 'mask': {
+        const { filesDone, files, itemsRead, itemsWritten } = event.progress;
+        if (verbosity !== 'quiet') {
+          stream.write(
+            `  masked ${filesDone}/${files} file(s): ${formatCount(itemsRead)} items read, ${formatCount(itemsWritten)} written\n`,
+          );
+        }
+        break;
+      }
     }
   };
 }
@@ -70,6 +79,16 @@ export function humanViaExportSummary(summary: ViaExportSummary): string {
     );
     lines.push(`             ${jobs.export.arn}`);
   }
+  if (jobs.masked) {
+    const m = jobs.masked;
+    lines.push(
+      `  masked     ${m.filesWritten} file(s), ${formatCount(m.itemsRead)} items read, ${formatCount(m.itemsWritten)} written, ${formatBytes(m.bytes)} in ${formatDuration(m.durationMs)}`,
+    );
+    lines.push(`             ${m.location}`);
+  }
+  for (const { rule, values } of summary.masking?.rules ?? []) {
+    lines.push(`  masked     ${formatCount(values)} value(s): ${rule}`);
+  }
   if (jobs.import) {
     const i = jobs.import;
     lines.push(
@@ -100,6 +119,13 @@ export function humanViaExportPlan(plan: ViaExportPlan, summary: ViaExportSummar
   lines.push(
     `  items      ~${formatCount(plan.estimate.items)} items, ~${formatBytes(plan.estimate.bytes)} (DescribeTable's estimate); no table capacity consumed`,
   );
+  for (const mask of plan.itemChanges?.masks ?? []) lines.push(`  mask       ${mask}`);
+  if (plan.itemChanges?.transform) lines.push(`  transform  ${plan.itemChanges.transform}`);
+  if (plan.itemChanges) {
+    lines.push(
+      `  masked     the export's files are masked into ${plan.itemChanges.prefix}/ before ImportTable reads them`,
+    );
+  }
   for (const warning of plan.warnings) lines.push(`  warning    ${warning}`);
   return lines.join('\n');
 }

@@ -7,8 +7,9 @@ import type { Pacer } from '../../runtime/pacer.js';
 import { sleep } from '../../runtime/retry.js';
 import type { Slots } from '../../runtime/slots.js';
 import type { CopyStats } from '../../runtime/stats.js';
-import type { Item, Key, Page, Sink, Source } from '../../stores/types.js';
+import type { Item, Key, Page, ScanFilter, Sink, Source } from '../../stores/types.js';
 import { batchItems } from './batcher.js';
+import type { ItemStage } from './item-stage.js';
 import { type BatchTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
 
 /** What copying items needs: both ends, the plan's numbers, the shared pacers and counters. */
@@ -43,6 +44,10 @@ export interface CopyItemsInput {
   segmentRestartPauseMs?: number;
   /** Something the user should know that does not stop the copy (a segment restarted). */
   onWarning?: (message: string) => void;
+  /** Only items matching this are scanned out of the source (a Scan FilterExpression). */
+  filter?: ScanFilter | undefined;
+  /** What happens to the items between scan and write (masks, a transform); absent: nothing. */
+  stage?: ItemStage | undefined;
   /** Stops scanning; batches already sent are finished; the result says `interrupted`. */
   signal?: AbortSignal;
 }
@@ -137,6 +142,7 @@ async function scanSegment(
         startKey,
         limit: input.scanLimit,
         consistentRead: input.consistentRead,
+        ...(input.filter ? { filter: input.filter } : {}),
         signal,
       })
       [Symbol.asyncIterator]();
@@ -184,18 +190,27 @@ async function queuePage(
   const { stats, readPacer } = input;
   if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
   stats.pagesScanned += 1;
-  stats.itemsScanned += page.items.length;
+  stats.itemsScanned += page.scanned ?? page.items.length;
   stats.consumedRead += page.consumedRead;
 
-  const check = !input.source.capabilities.validItems;
-  const batches = batchItems(page.items, input.keyAttributes);
+  // Items a stage changed are checked again: a mask or a transform can make an item too big or its key wrong.
+  const check = !input.source.capabilities.validItems || input.stage !== undefined;
+  const staged = input.stage ? await input.stage.page(page.items, segment) : undefined;
+  const batches = batchItems(staged?.items ?? page.items, input.keyAttributes);
+  let end = 0;
   const tickets = progress.addPage(
     segment,
     page.lastKey,
-    batches.map((items) => ({
-      items: items.length,
-      lastItemKey: keyOf(items[items.length - 1]!, input.keyAttributes),
-    })),
+    batches.map((items) => {
+      end += items.length;
+      // Where a resumed Scan continues: the source's key, whatever the stage made of it.
+      return {
+        items: items.length,
+        lastItemKey: staged
+          ? staged.sourceKeys[end - 1]!
+          : keyOf(items[items.length - 1]!, input.keyAttributes),
+      };
+    }),
   );
   if (batches.length === 0) input.onProgress?.(progress);
   for (let b = 0; b < batches.length; b++) {

@@ -6,7 +6,8 @@
 import type { Side } from '../../errors.js';
 import type { Pacer } from '../../runtime/pacer.js';
 import type { VerifyStats } from '../../runtime/verify-stats.js';
-import type { Item, Source } from '../../stores/types.js';
+import type { Item, ScanFilter, Source } from '../../stores/types.js';
+import type { ItemStage } from '../copy/item-stage.js';
 
 export interface ScanSide {
   side: Side;
@@ -14,6 +15,10 @@ export interface ScanSide {
   pacer: Pacer;
   scanLimit: number;
   readUnitsPerPage: number;
+  /** The copy's filter: only matching items are compared (the source side of a filtered copy). */
+  filter?: ScanFilter | undefined;
+  /** The copy's masks and transform, applied before comparing: the target holds what they made. */
+  stage?: ItemStage | undefined;
 }
 
 export interface ScanSettings {
@@ -57,6 +62,7 @@ async function scanSegment(
       totalSegments: settings.totalSegments,
       limit: scan.scanLimit,
       consistentRead: settings.consistentRead,
+      ...(scan.filter ? { filter: scan.filter } : {}),
       signal,
     })
     [Symbol.asyncIterator]();
@@ -69,7 +75,7 @@ async function scanSegment(
     stats.scanned[scan.side] += page.items.length;
     stats.itemsScanned += page.items.length;
     stats.consumedRead[scan.side] += page.consumedRead;
-    visit(scan.side, page.items);
+    visit(scan.side, scan.stage ? (await scan.stage.page(page.items, segment)).items : page.items);
     if (signal.aborted) return;
   }
 }

@@ -4,12 +4,13 @@ import type { SideConfig } from '../../model/side-config.js';
 import type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
 import { defaultCheckpointPath } from '../shared/checkpoint.js';
+import { ITEM_OPTION_DECLARATIONS, type ItemOptions, validateItemOptions } from './item-options.js';
 
 // The option values the planners read are declared with them (plan/ imports nothing of runs/).
 export type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 
 /** Validated, frozen options of a copy: what the library's copyTable takes. */
-export interface CopyOptions {
+export interface CopyOptions extends ItemOptions {
   readonly source: Readonly<SideConfig>;
   readonly target: Readonly<SideConfig>;
   readonly mode: CopyMode;
@@ -157,6 +158,7 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     flag: 'verify',
     help: 'after the copy, compare the target with the source item by item (exit 1 on a difference)',
   },
+  ...ITEM_OPTION_DECLARATIONS,
   {
     flag: 'via-export',
     value: 'S3URL',
@@ -181,7 +183,7 @@ export type RawOptions = Record<string, RawValue>;
 export type RawValue = string | boolean | readonly string[] | undefined;
 
 /** Turns raw flag values into CopyOptions, or throws InvalidOptionError naming the flag and the fix. */
-export function validateCopyOptions(raw: RawOptions): CopyOptions {
+export function validateCopyOptions(raw: RawOptions, purpose: 'run' | 'policy' = 'run'): CopyOptions {
   const source = sideConfig(raw, 'source');
   const target = sideConfig(raw, 'target');
   if (raw.dataOnly && raw.schemaOnly) {
@@ -204,6 +206,8 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
     throw new InvalidOptionError('--resume continues copying items; --schema-only copies none.');
   }
   const viaExport = viaExportOptions(raw);
+  // `iam-policy` prints what masks need without masking anything: it needs no secret.
+  const items = validateItemOptions(raw, process.env, purpose);
   const checkpoint =
     stringValue(raw.checkpoint) ??
     defaultCheckpointPath(path.resolve('.ddbcopy'), { source, target, names: [source.table, target.table] });
@@ -229,6 +233,7 @@ export function validateCopyOptions(raw: RawOptions): CopyOptions {
     verify: raw.verify === true,
     workers: positiveInteger(raw.workers, 'workers', 64),
     ...viaExport,
+    ...items,
   });
 }
 
@@ -246,6 +251,8 @@ const DIRECT_COPY_FLAGS: readonly [keyof RawOptions & string, string][] = [
   ['writeRate', '--write-rate'],
   ['consistentRead', '--consistent-read'],
   ['verify', '--verify'],
+  // The export has no filter; masks and a transform are applied to the export's files instead.
+  ['filterExpression', '--filter-expression'],
 ];
 
 /** --via-export and its two companions, checked against every flag they cannot go with. */
@@ -272,7 +279,9 @@ function viaExportOptions(
         hint:
           key === 'verify'
             ? 'Run `ddbcopy verify` with the same sides after the copy (it scans both tables, so it consumes read capacity).'
-            : `--via-export hands the items to AWS's export and import jobs, which take no ${flag}. Drop one of them.`,
+            : key === 'filterExpression'
+              ? "AWS's export takes no filter, so every item reaches the import. Filter on the direct copy (drop --via-export), or keep --via-export and pass --transform MODULE whose transform returns null for the items to leave out."
+              : `--via-export hands the items to AWS's export and import jobs, which take no ${flag}. Drop one of them.`,
       });
     }
   }

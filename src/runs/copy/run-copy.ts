@@ -11,6 +11,7 @@ import type { Slots } from '../../runtime/slots.js';
 import { CopyStats } from '../../runtime/stats.js';
 import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
+import { type PreparedChanges, prepareItemChanges } from '../shared/item-changes.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
 import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
 import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
@@ -20,6 +21,7 @@ import { runCopyViaExport } from '../via-export/run-via-export.js';
 import type { CopyEvent, StepName } from './events.js';
 import type { CopyOptions } from './options.js';
 import { type CopySummary, summarize } from './summary.js';
+import { workerStageSpec } from './worker-stage.js';
 
 /** The module copy worker threads run: it opens the stores through the registry. */
 const COPY_WORKER = new URL('./copy-worker.js', import.meta.url);
@@ -157,6 +159,8 @@ export interface RunState {
   targetDeleted?: boolean;
   /** The target as described before anything was changed. */
   targetTable?: TableDescription;
+  /** Masks and a transform, ready, with their counters. */
+  changes?: PreparedChanges;
 }
 
 async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
@@ -208,6 +212,17 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
       ? { ...options, mode: 'data-only', segments: decision.record.totalSegments }
       : options,
   });
+  // Masks and a transform are read and checked against the keys before anything is touched.
+  const changes = await prepareItemChanges(options, {
+    sourceTable: source.tableName,
+    table: sourceSnapshot.table,
+    keyAttributes: plan.keyAttributes,
+    rejectsFile: rejectsFileOf(options),
+  });
+  run.changes = changes;
+  if (changes.describe.length) plan.masks = changes.describe;
+  if (options.filter) plan.filter = options.filter.expression;
+  for (const message of changes.warnings) emit({ type: 'warning', message });
   run.plan = plan;
   stats.expectedItems = plan.estimate.items;
   stats.expectedBytes = plan.estimate.bytes;
@@ -259,6 +274,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     scanLimit: plan.scanLimit,
     consistentRead: options.consistentRead,
     readUnitsPerPage: plan.readUnitsPerPage,
+    filter: options.filter,
     stats,
     ...(resumeFrom ? { resumeFrom } : {}),
     onProgress: (progress: { snapshot(): SegmentState[] }) =>
@@ -267,6 +283,14 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     ...(signal ? { signal } : {}),
   };
   try {
+    // Each worker builds the same stage from plain data (the secret included: it stays in memory).
+    const stageSpec =
+      workers > 1
+        ? workerStageSpec(options, changes, {
+            keyAttributes: plan.keyAttributes,
+            rejectsFile: rejectsFileOf(options),
+          })
+        : undefined;
     const result =
       workers > 1
         ? await copyItemsInWorkers({
@@ -277,6 +301,13 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
             target: sink.threadSpec(),
             readRate: plan.readRate,
             writeRate: plan.writeRate,
+            ...(stageSpec
+              ? {
+                  stage: stageSpec,
+                  checkKeys: stageSpec.keysChange,
+                  onStageCounts: (delta) => changes.addCounts(delta),
+                }
+              : {}),
           })
         : await copyItems({
             ...common,
@@ -285,14 +316,21 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
             readPacer: pacers.read,
             writePacer: pacers.write,
             writeSlots: hooks.shared?.writeSlots,
+            stage: changes.stage,
           });
     run.itemsStatus = result.status;
     await writer.flush(withProgress(startRecord, result.segments, stats));
+    for (const message of await changes.finish()) emit({ type: 'warning', message });
   } finally {
     // Whatever happened, what the target acknowledged is on disk before we report.
     await writer.flush().catch(() => {});
     emit({ type: 'copy-finished', stats });
   }
+}
+
+/** Where a copy lists the items its transform threw on (`--on-transform-error skip`), on every thread. */
+function rejectsFileOf(options: CopyOptions): string {
+  return options.checkpoint.replace(/\.json$/, '.rejects.jsonl');
 }
 
 /** Replaces the target as the plan says, or keeps it (--data-only). */

@@ -1,5 +1,6 @@
 import { type DdbCopyError, type ErrorReport, errorReport } from '../../errors.js';
 import type { RetryCounts } from '../../runtime/stats.js';
+import type { MaskingReport } from '../shared/item-changes.js';
 import { sideSummary } from '../shared/side-summary.js';
 import type { VerifySummary } from '../verify/summary.js';
 import type { RunState } from './run-copy.js';
@@ -38,6 +39,10 @@ export interface CopySummary {
     samples: VerifySummary['samples'];
     schemaDifferences: string[];
   };
+  /** With --filter-expression: the filter (items.scanned counts what the Scan read, items.written what matched). */
+  filter?: { expression: string };
+  /** With masks or a transform: values masked per rule, the secret's fingerprint, items dropped or rejected. */
+  masking?: MaskingReport;
   error?: ErrorReport;
 }
 
@@ -72,7 +77,10 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
     durationMs: Math.round(stats.elapsedMs),
     warnings: [...run.warnings],
     ...(run.verification ? { verification: run.verification } : {}),
+    ...(options.filter ? { filter: { expression: options.filter.expression } } : {}),
   };
+  const masking = run.changes?.report();
+  if (masking) summary.masking = masking;
   if (error) summary.error = errorReport(error);
   return summary;
 }

@@ -3,6 +3,7 @@
  * a set of tables (`export --tables`, each table validated like a one-table export) share it.
  */
 import { InvalidOptionError } from '../../errors.js';
+import { ITEM_OPTION_DECLARATIONS, validateItemOptions } from '../copy/item-options.js';
 import {
   checkpointDeclarations,
   type OptionDeclaration,
@@ -32,6 +33,7 @@ export const EXPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
   { flag: 'consistent-read', help: 'strongly consistent scan (costs twice the read capacity)' },
   READ_RATE_DECLARATION,
+  ...ITEM_OPTION_DECLARATIONS,
   ...checkpointDeclarations({
     defaultPath: '.ddbcopy/export-TABLE-to-HASH.json',
     resume:
@@ -53,6 +55,7 @@ export function validateExportOptions(raw: RawOptions): ExportOptions {
     readRate: parseRate(raw.readRate, 'read-rate'),
     checkpoint: stringValue(raw.checkpoint),
     ...resumeFlags(raw),
+    ...validateItemOptions(raw),
   });
 }
 

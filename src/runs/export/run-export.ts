@@ -25,6 +25,7 @@ import {
   type SideConfig,
 } from '../../stores/open.js';
 import type { Source } from '../../stores/types.js';
+import type { ItemOptions } from '../copy/item-options.js';
 import type { RateSpec } from '../copy/options.js';
 import {
   type CheckpointRecord,
@@ -39,6 +40,12 @@ import {
   type TableIdentity,
 } from '../shared/checkpoint.js';
 import {
+  itemChangesIdentity,
+  type MaskingReport,
+  type PreparedChanges,
+  prepareItemChanges,
+} from '../shared/item-changes.js';
+import {
   collectWarnings,
   failedOutcome,
   type ResumableRunReport,
@@ -48,7 +55,7 @@ import { decideResume, newRecord, type RecordOptions } from '../shared/run-recor
 import { sideSummary } from '../shared/side-summary.js';
 
 /** Options of an export, what runExport takes: the source side, where the export goes, and how. */
-export interface ExportOptions {
+export interface ExportOptions extends ItemOptions {
   readonly source: Readonly<SideConfig>;
   /** Where the export goes under (`out/AWSDynamoDB/<exportId>/`): a directory or s3://bucket/prefix. */
   readonly out: string;
@@ -84,6 +91,10 @@ export interface ExportSummary extends ResumableRunReport {
   /** Items this run wrote; `writtenBefore` are in the segments earlier runs of the checkpoint sealed. */
   items: { scanned: number; written: number; writtenBefore: number };
   consumedCapacity: { read: number };
+  /** With --filter-expression: the filter (items.scanned counts what the Scan read). */
+  filter?: { expression: string };
+  /** With masks or a transform: the files hold masked items; values masked per rule. */
+  masking?: MaskingReport;
 }
 
 /** What runExport resolves with: the summary, the exit code, and the typed error of a failed run. */
@@ -116,9 +127,13 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   let recordNow: (() => CheckpointRecord) | undefined;
   /** Seals under way (never reject: a failure is kept in sealFailure and stops the run). */
   const seals: Promise<void>[] = [];
+  let changes: PreparedChanges | undefined;
   const summary = (status: ExportSummary['status'], error?: DdbCopyError): ExportSummary => {
     const seconds = stats.elapsedMs / 1000;
+    const masking = changes?.report();
     return {
+      ...(options.filter ? { filter: { expression: options.filter.expression } } : {}),
+      ...(masking ? { masking } : {}),
       command: 'export',
       status,
       source: sideSummary(source, options.source),
@@ -174,6 +189,14 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     hooks.onStep?.(`Describing source table '${opened.tableName}'`);
     const snapshot = await opened.describe();
     await opened.checkScanAllowed();
+    // Masks and a transform are read and checked before anything is written.
+    changes = await prepareItemChanges(options, {
+      sourceTable: opened.tableName,
+      table: snapshot.table,
+      keyAttributes: keyAttributeNames(snapshot.table),
+      rejectsFile: path.resolve('.ddbcopy', `export-${opened.tableName}.rejects.jsonl`),
+    });
+    for (const message of changes.warnings) warn(message);
     readPacer = new Pacer(tableRate(options.readRate, 'source', 'read', snapshot.table));
     storage = await openExportDir({
       store: 'export-dir',
@@ -198,7 +221,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       checkpoint: checkpointFile,
       resume: options.resume === true,
       restart: options.restart === true,
-      optionsHash: hashOptions({ consistentRead: options.consistentRead }),
+      optionsHash: hashOptions({ consistentRead: options.consistentRead, ...itemChangesIdentity(options) }),
       noun: 'export',
     };
     const existing = await readCheckpoint(checkpointFile);
@@ -321,6 +344,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       writeConcurrency: Math.min(WRITERS, Math.max(1, segments)),
       ...scanPaging(snapshot.table, options.consistentRead, segments),
       consistentRead: options.consistentRead,
+      filter: options.filter,
+      stage: changes.stage,
       readPacer,
       writePacer: new Pacer(undefined),
       stats,
@@ -345,6 +370,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     });
     await Promise.all(seals);
     if (sealFailure !== undefined) throw sealFailure;
+    for (const message of await changes.finish()) warn(message);
     if (copied.status !== 'completed' || hooks.signal?.aborted) {
       const kept = await stop();
       const error = kept

@@ -3,7 +3,9 @@
  * a set of tables (`import --from DIR --tables ...`, each table validated like a one-table import)
  * share it.
  */
+
 import { parseKeySpec } from '../../model/key-spec.js';
+import { ITEM_OPTION_DECLARATIONS, validateItemOptions } from '../copy/item-options.js';
 import {
   checkpointDeclarations,
   type OptionDeclaration,
@@ -43,6 +45,8 @@ export const IMPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     defaultPath: '.ddbcopy/import-EXPORT-to-TARGET-HASH.json',
     resume: 'continue the import saved in the checkpoint (the target is not recreated)',
   }),
+  // An export's files are read, not scanned: masks and a transform apply while loading, a filter does not.
+  ...ITEM_OPTION_DECLARATIONS.filter((d) => !d.flag.startsWith('filter') && !d.flag.startsWith('expression')),
   ...OUTPUT_DECLARATIONS,
 ];
 
@@ -59,5 +63,6 @@ export function validateImportOptions(raw: RawOptions): ImportOptions {
     key: parseKeySpec(raw.key),
     checkpoint: stringValue(raw.checkpoint),
     ...resumeFlags(raw),
+    ...validateItemOptions(raw),
   });
 }

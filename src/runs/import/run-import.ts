@@ -27,6 +27,7 @@ import {
   type S3Settings,
   type SideConfig,
 } from '../../stores/open.js';
+import type { ItemOptions } from '../copy/item-options.js';
 import type { RateSpec } from '../copy/options.js';
 import {
   CheckpointWriter,
@@ -36,6 +37,12 @@ import {
   segmentsOf,
   type TableIdentity,
 } from '../shared/checkpoint.js';
+import {
+  itemChangesIdentity,
+  type MaskingReport,
+  type PreparedChanges,
+  prepareItemChanges,
+} from '../shared/item-changes.js';
 import { replaceTarget } from '../shared/replace-target.js';
 import {
   collectWarnings,
@@ -47,7 +54,7 @@ import { decideResume, newRecord, type RecordOptions, withProgress } from '../sh
 import { sideSummary } from '../shared/side-summary.js';
 
 /** Options of an import, what runImport takes: the export, the target side, and how. */
-export interface ImportOptions {
+export interface ImportOptions extends ItemOptions {
   /** An export directory or s3://bucket/prefix (`--out` of an export, an AWS export) or the export folder itself. */
   readonly from: string;
   /** For an s3:// `from`: endpoint and region; the target side's credentials sign. */
@@ -98,6 +105,8 @@ export interface ImportSummary extends ResumableRunReport {
   /** Items this run wrote; `writtenBefore` were written by earlier runs of the same checkpoint. */
   items: { written: number; writtenBefore: number };
   consumedCapacity: { write: number };
+  /** With masks or a transform: the items were masked while loading; values masked per rule. */
+  masking?: MaskingReport;
 }
 
 /** What runImport resolves with: the summary, the exit code, and the typed error of a failed run. */
@@ -125,11 +134,14 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   let resumed = false;
   let writtenBefore = 0;
   let writer: CheckpointWriter | undefined;
+  let changes: PreparedChanges | undefined;
   const settings: string[] = [];
   const unsupportedSettings: string[] = [];
   const summary = (status: ImportSummary['status'], error?: DdbCopyError): ImportSummary => {
     const seconds = stats.elapsedMs / 1000;
+    const masking = changes?.report();
     return {
+      ...(masking ? { masking } : {}),
       command: 'import',
       status,
       from: {
@@ -183,6 +195,14 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     hooks.onStep?.(`Verifying ${source.files.length} data file(s): checksums, item counts, JSON lines`);
     await source.verify(hooks.signal, keyTypesOf(snapshot));
 
+    // Masks and a transform are read and checked before the target is touched.
+    changes = await prepareItemChanges(options, {
+      sourceTable: snapshot.table.TableName ?? target.tableName,
+      table: snapshot.table,
+      keyAttributes: keyAttributeNames(snapshot.table),
+      rejectsFile: path.resolve('.ddbcopy', `import-${target.tableName}.rejects.jsonl`),
+    });
+    for (const message of changes.warnings) warn(message);
     const translation = translateSchema(snapshot, { targetTableName: target.tableName, skip: new Set() });
     for (const message of translation.warnings) warn(message);
     const existing = await sink.describe(hooks.signal);
@@ -206,6 +226,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       optionsHash: hashOptions({
         key: keySpecOf(snapshot.table),
         files: source.files.map((file) => file.entry.md5Checksum),
+        ...itemChangesIdentity(options),
       }),
       noun: 'import',
     };
@@ -272,6 +293,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       readUnitsPerPage: 0,
       readPacer: new Pacer(undefined),
       writePacer,
+      stage: changes.stage,
       stats,
       ...(resumeFrom ? { resumeFrom } : {}),
       onProgress: (progress) => progressWriter.update(() => withProgress(record, progress.snapshot(), stats)),
@@ -279,6 +301,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       ...(hooks.signal ? { signal: hooks.signal } : {}),
     });
     await writer.flush(withProgress(record, copied.segments, stats));
+    for (const message of await changes.finish()) warn(message);
     if (copied.status !== 'completed' || hooks.signal?.aborted) {
       const error = new InterruptedError(
         'Interrupted before the import finished; the target is incomplete.',

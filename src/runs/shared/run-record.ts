@@ -11,6 +11,7 @@ import {
   storeSegments,
   type TableIdentity,
 } from './checkpoint.js';
+import { itemChangesIdentity } from './item-changes.js';
 
 /**
  * How a run relates to the checkpoint on disk: decided before anything is changed, so a refusal
@@ -49,6 +50,7 @@ export function resultOptionsHash(options: CopyOptions): string {
     writeCapacity: options.writeCapacity ?? null,
     sseKmsKeyId: options.sseKmsKeyId ?? null,
     skip: [...options.skip].sort(),
+    ...itemChangesIdentity(options),
   });
 }
 
@@ -120,7 +122,7 @@ function checkSameCopy(record: CheckpointRecord, context: RecordContext): void {
   }
   if (record.optionsHash !== context.options.optionsHash) {
     const which = {
-      copy: 'other copy options (mode, --skip, billing, encryption or --consistent-read)',
+      copy: 'other copy options (mode, --skip, billing, encryption, --consistent-read, or another filter, masks, mask secret or transform)',
       import: 'other import options (--key) or another export',
       export: 'other export options (--consistent-read)',
     };

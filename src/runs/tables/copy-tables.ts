@@ -228,6 +228,8 @@ function planEntry(member: SetMember<CopyOptions>, outcome: CopyOutcome | undefi
       ? { existingTarget: { items: existing.ItemCount ?? 0, bytes: existing.TableSizeBytes ?? 0 } }
       : {}),
     warnings: [...(outcome?.plan?.warnings ?? [])],
+    ...(outcome?.plan?.masks?.length ? { masks: outcome.plan.masks } : {}),
+    ...(outcome?.plan?.filter ? { filter: outcome.plan.filter } : {}),
   };
   if (member.doneBefore) entry.action = 'done-before';
   else if (outcome?.error) entry.error = { ...outcome.summary.error! };

@@ -19,6 +19,10 @@ export interface TablePlanEntry {
   /** The existing target's size, when there is one. */
   existingTarget?: { items: number; bytes: number };
   warnings: string[];
+  /** The masks for this pair, per attribute path, and the key attributes they touch. */
+  masks?: string[];
+  /** The filter, when only matching items are copied. */
+  filter?: string;
   error?: ErrorReport;
 }
 

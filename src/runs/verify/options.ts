@@ -5,6 +5,7 @@
 import { InvalidOptionError } from '../../errors.js';
 import type { SideConfig } from '../../model/side-config.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
+import { ITEM_OPTION_DECLARATIONS, type ItemOptions, validateItemOptions } from '../copy/item-options.js';
 import {
   type CopyOptions,
   type OptionDeclaration,
@@ -24,7 +25,7 @@ export const DEFAULT_SAMPLES = 10;
 const MAX_SAMPLES = 10_000;
 
 /** Validated, frozen options of a verify: what the library's verifyTables takes. */
-export interface VerifyOptions {
+export interface VerifyOptions extends ItemOptions {
   readonly source: Readonly<SideConfig>;
   readonly target: Readonly<SideConfig>;
   /** Parallel scan segments per side; undefined: chosen from the larger table's size. */
@@ -67,6 +68,8 @@ export const VERIFY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     value: 'LIST',
     help: `settings not to compare (as skipped by the copy): ${SKIPPABLE_SETTINGS.join(',')}`,
   },
+  // The copy's filter, masks and transform: the target is compared with what they made of the source.
+  ...ITEM_OPTION_DECLARATIONS.filter((d) => d.flag !== 'on-transform-error'),
   ...OUTPUT_DECLARATIONS,
 ];
 
@@ -82,6 +85,7 @@ export function validateVerifyOptions(raw: RawOptions): VerifyOptions {
     readRate: parseRate(raw.readRate, 'read-rate'),
     consistentRead: raw.consistentRead === true,
     skip: parseSkip(raw.skip),
+    ...validateItemOptions(raw),
   });
 }
 
@@ -109,5 +113,10 @@ export function verifyOptionsAfterCopy(copy: CopyOptions): VerifyOptions {
     // Right after the last writes, an eventually consistent scan could still miss some of them.
     consistentRead: true,
     skip: copy.skip,
+    ...(copy.filter ? { filter: copy.filter } : {}),
+    ...(copy.masks ? { masks: copy.masks } : {}),
+    ...(copy.maskFile ? { maskFile: copy.maskFile } : {}),
+    ...(copy.maskSecret ? { maskSecret: copy.maskSecret, maskSecretEnv: copy.maskSecretEnv } : {}),
+    ...(copy.transform ? { transform: copy.transform } : {}),
   });
 }

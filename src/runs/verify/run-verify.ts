@@ -5,13 +5,14 @@
  */
 
 import { compareItems } from '../../engine/verify/compare-items.js';
-import { type DdbCopyError, runFailure, type Side } from '../../errors.js';
+import { type DdbCopyError, InvalidOptionError, runFailure, type Side } from '../../errors.js';
 import { compareSchemas } from '../../plan/schema-compare.js';
 import { planVerify, type VerifyPlan } from '../../plan/verify-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { VerifyStats } from '../../runtime/verify-stats.js';
 import { type DynamoDbSource, openSource } from '../../stores/open.js';
+import { prepareItemChanges } from '../shared/item-changes.js';
 import type { VerifyEvent, VerifyStepName } from './events.js';
 import type { VerifyOptions } from './options.js';
 import { summarizeVerify, type VerifyRunState, type VerifySummary } from './summary.js';
@@ -136,6 +137,25 @@ async function verifySteps(
     });
   }
 
+  // A filtered, masked or transformed copy: the source is compared as the copy changed it.
+  // An item the transform throws on is left out here as a skipping copy left it out (no rejects file).
+  const changes = await prepareItemChanges(
+    options.transform ? { ...options, transform: { ...options.transform, onError: 'skip' } } : options,
+    {
+      sourceTable: run.source.table,
+      table: sourceSnapshot.table,
+      keyAttributes: plan.keyAttributes,
+      rejectsFile: '',
+    },
+  );
+  if (options.transform && !changes.deterministic) {
+    throw new InvalidOptionError(
+      `The transform ${options.transform.module} does not declare itself deterministic, so what it made of the source cannot be made again to compare.`,
+      {
+        hint: 'If the same item always gives the same result, add `export const deterministic = true;` to the module.',
+      },
+    );
+  }
   pacers.source = new Pacer(plan.source.readRate);
   pacers.target = new Pacer(plan.target.readRate);
   const comparison = await compareItems({
@@ -145,6 +165,8 @@ async function verifySteps(
       pacer: pacers.source,
       scanLimit: plan.source.scanLimit,
       readUnitsPerPage: plan.source.readUnitsPerPage,
+      filter: options.filter,
+      stage: changes.stage,
     },
     target: {
       side: 'target',

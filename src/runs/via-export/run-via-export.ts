@@ -6,15 +6,25 @@
  *   2 describe  source (PITR too) and target; plan (pure); refusals and the deletion prompt come here,
  *               before anything runs
  *   3 export    ExportTableToPointInTime into the bucket, watched until COMPLETED
- *   4 delete    the existing target (ImportTable only creates tables), once the export is safe in S3
- *   5 import    ImportTable from the export's data/ prefix; it creates the table; watched until COMPLETED
- *   6 settings  TTL, PITR, tags (as a direct copy applies them), then streams, table class and
+ *   4 mask      with --mask/--mask-file/--transform only: the export's data files rewritten item by
+ *               item into `<prefix>/masked/AWSDynamoDB/<id>/` (mask-export.ts); AWS's export is only read
+ *   5 delete    the existing target (ImportTable only creates tables), once the export is safe in S3
+ *   6 import    ImportTable from the export's data/ prefix (or its masked copy's); it creates the
+ *               table; watched until COMPLETED
+ *   7 settings  TTL, PITR, tags (as a direct copy applies them), then streams, table class and
  *               deletion protection with UpdateTable
+ *
+ * Masks are checked against the source's keys, and the transform module loaded, at step 2: whatever
+ * can be refused is refused before AWS's export starts. The masking reads the export and writes its
+ * copy with the target's credentials (the side ImportTable reads the bucket as).
  *
  * Never throws for a failure it can explain: the outcome carries the typed error and a summary.
  */
 import { randomUUID } from 'node:crypto';
 import { type DdbCopyError, EXIT } from '../../errors.js';
+import type { KeyTypes } from '../../model/item-check.js';
+import { keyAttributeNames } from '../../model/key-schema.js';
+import type { TableDescription } from '../../model/table.js';
 import {
   exportIdOf,
   importRequest,
@@ -40,22 +50,38 @@ import {
   watchImport,
 } from '../../stores/open.js';
 import type { StepName } from '../copy/events.js';
+import { changesItems } from '../copy/item-options.js';
 import type { CopyOptions } from '../copy/options.js';
 import type { CopyHooks } from '../copy/run-copy.js';
+import { prepareItemChanges } from '../shared/item-changes.js';
 import { confirmReplacement, replaceTarget, throwIfAborted } from '../shared/replace-target.js';
 import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { MASK_FILES_AT_ONCE, type MaskProgress, maskExport, probeMaskedLocation } from './mask-export.js';
 import { summarizeViaExport, type ViaExportRunState, type ViaExportSummary } from './summary.js';
 
-/** The numbered steps of `copy --via-export`, in order. */
-export type ViaExportStep = 'connect' | 'describe' | 'export' | 'delete' | 'import' | 'settings';
+/** The numbered steps of `copy --via-export`, in order ('mask' only with masks or a transform). */
+export type ViaExportStep = 'connect' | 'describe' | 'export' | 'mask' | 'delete' | 'import' | 'settings';
 const STEPS: readonly ViaExportStep[] = ['connect', 'describe', 'export', 'delete', 'import', 'settings'];
+const STEPS_WITH_MASK: readonly ViaExportStep[] = [
+  'connect',
+  'describe',
+  'export',
+  'mask',
+  'delete',
+  'import',
+  'settings',
+];
+
+export type { MaskProgress } from './mask-export.js';
 
 /** What the run tells a renderer; it never prints. */
 export type ViaExportEvent =
   | { type: 'step'; name: ViaExportStep; number: number; total: number; message: string }
   | { type: 'plan'; plan: ViaExportPlan }
   | { type: 'warning'; message: string }
-  | { type: 'job'; progress: JobProgress };
+  | { type: 'job'; progress: JobProgress }
+  /** After each data file of the export is masked: files and items so far. */
+  | { type: 'mask'; progress: MaskProgress };
 
 /** What `copy --via-export` tells its caller (events) and asks it (deletion), and how it is cancelled. */
 export interface ViaExportHooks extends Pick<CopyHooks, 'confirmDeletion' | 'signal'> {
@@ -70,6 +96,12 @@ export interface ViaExportDeps {
     sink(spec: DynamoDbSpec): Promise<DynamoDbSink>;
   };
   poll?: PollSchedule;
+  /**
+   * Where a bucket's objects are, as an export-dir location (default `s3://BUCKET`, reached with the
+   * target's credentials): the masking reads the export and writes its copy there. A test points it
+   * at the directory standing in for the bucket.
+   */
+  bucketLocation?: (bucket: string) => string;
 }
 
 /** What runViaExport resolves with: the run outcome, and the plan once the run got that far. */
@@ -126,8 +158,9 @@ async function viaExportSteps(
     sink: (spec: DynamoDbSpec) => openSink(spec),
   };
   const schedule = deps.poll ?? DEFAULT_POLL_SCHEDULE;
+  const steps = changesItems(options) ? STEPS_WITH_MASK : STEPS;
   const step = (name: ViaExportStep, message: string): void =>
-    emit({ type: 'step', name, number: STEPS.indexOf(name) + 1, total: STEPS.length, message });
+    emit({ type: 'step', name, number: steps.indexOf(name) + 1, total: steps.length, message });
   const warn = (message: string): void => emit({ type: 'warning', message });
   const onProgress = (progress: JobProgress): void => emit({ type: 'job', progress });
 
@@ -149,16 +182,29 @@ async function viaExportSteps(
   // PITR is read even with --skip pitr: the export cannot run without it.
   const snapshot = await source.describe(new Set([...options.skip].filter((setting) => setting !== 'pitr')));
   const existing = await sink.describe(signal);
+  const keyAttributes = keyAttributeNames(snapshot.table);
+  // Masks are checked against the keys, and a transform loaded, before anything is exported.
+  const changes = changesItems(options)
+    ? await prepareItemChanges(options, {
+        sourceTable: source.tableName,
+        table: snapshot.table,
+        keyAttributes,
+        rejectsFile: options.checkpoint.replace(/\.json$/, '.rejects.jsonl'),
+      })
+    : undefined;
+  run.changes = changes;
   const { plan, direct } = planViaExportWithDirect({
     source: snapshot,
     sourceLocation: await source.locate(snapshot.table.TableArn),
     target: existing,
     targetLocation: await sink.locate(existing?.TableArn),
     options,
+    // A mask file may hold no rule for this table: then there is nothing to rewrite.
+    itemChanges: changes?.stage && { masks: changes.describe, transform: options.transform?.module },
   });
   run.plan = plan;
   emit({ type: 'plan', plan });
-  for (const message of plan.warnings) warn(message);
+  for (const message of [...(changes?.warnings ?? []), ...plan.warnings]) warn(message);
   if (options.dryRun) return;
   const confirmDeletion = hooks.confirmDeletion
     ? (question: { table: string; region: string; endpoint: string | undefined }) =>
@@ -167,6 +213,16 @@ async function viaExportSteps(
   // Asked now, not after the minutes an export takes.
   await confirmReplacement({ sink, existing, yes: options.yes, confirmDeletion });
   throwIfAborted(signal);
+  const bucket = deps.bucketLocation?.(plan.s3.bucket) ?? `s3://${plan.s3.bucket}`;
+  if (plan.itemChanges) {
+    // The masked copy must be writable: found out now, not once the export has run. The source side
+    // reads its own export and writes the masked copy, so the target never needs to read the
+    // unmasked data: its role reads only under masked/.
+    await probeMaskedLocation({
+      maskedLocation: `${bucket}/${plan.itemChanges.prefix}`,
+      signer: source.signer,
+    });
+  }
 
   const s3Url = `s3://${plan.s3.bucket}${plan.s3.prefix ? `/${plan.s3.prefix}` : ''}`;
   step(
@@ -186,6 +242,51 @@ async function viaExportSteps(
   }
   const exportError = exportFailure(run.exportDescription, exportArn);
   if (exportError) throw exportError;
+
+  if (changes?.stage && plan.itemChanges) {
+    const exportFolder = [plan.s3.prefix, 'AWSDynamoDB', run.exportId].filter(Boolean).join('/');
+    const maskedLocation = `${bucket}/${plan.itemChanges.prefix}`;
+    const rules = changes.rules.length;
+    const what = [
+      rules > 0 ? `${rules} mask rule${rules === 1 ? '' : 's'}` : '',
+      options.transform ? `the transform ${options.transform.module}` : '',
+    ].filter(Boolean);
+    step(
+      'mask',
+      `Masking the export's data files (${what.join(' and ')}) into s3://${plan.s3.bucket}/${plan.itemChanges.prefix}/AWSDynamoDB/${run.exportId}/, ${MASK_FILES_AT_ONCE} files at a time`,
+    );
+    const maskStarted = performance.now();
+    let endWarnings: string[];
+    try {
+      run.masked = await maskExport({
+        exportLocation: `${bucket}/${exportFolder}`,
+        maskedLocation,
+        exportId: run.exportId!,
+        signer: source.signer,
+        stage: changes.stage,
+        keyAttributes,
+        keyTypes: keyTypesOf(snapshot.table, keyAttributes),
+        snapshot,
+        signal,
+        onFile: (progress) => emit({ type: 'mask', progress }),
+      });
+    } finally {
+      run.maskMs = performance.now() - maskStarted;
+      // The rejects file is closed however the masking ended.
+      endWarnings = await changes.finish();
+    }
+    const report = changes.report();
+    const left = (report?.transform?.dropped ?? 0) + (report?.transform?.rejected ?? 0);
+    if (run.masked.itemsRead !== run.masked.itemsWritten + left) {
+      throw new Error(
+        `bug: ${run.masked.itemsRead} items masked in, ${run.masked.itemsWritten} out, ${left} dropped or rejected`,
+      );
+    }
+    for (const message of endWarnings) warn(message);
+    warn(
+      `AWS's export, unmasked, stays in s3://${plan.s3.bucket}/${exportFolder}/ (ddbcopy only read it); delete it once the copy is checked, as it holds the values the masks replace.`,
+    );
+  }
 
   // The target as it is now: the export took minutes, someone may have changed it meanwhile.
   const current = await sink.describe(signal);
@@ -247,9 +348,22 @@ async function importTable(
   } finally {
     run.importMs = performance.now() - importStarted;
   }
-  const error = importFailure(run.importDescription, importArn, run.exportDescription?.ItemCount);
+  // A transform may have left items out of the masked copy: ImportTable is expected to load the rest.
+  const expected = run.masked ? run.masked.itemsWritten : run.exportDescription?.ItemCount;
+  const error = importFailure(run.importDescription, importArn, expected);
   if (error) throw error;
   await waitUntilActive(sink, watch.signal);
+}
+
+/** The type of each key attribute of the table, for checking the items the stage changed. */
+function keyTypesOf(table: TableDescription, keyAttributes: readonly string[]): KeyTypes {
+  const types: Record<string, 'S' | 'N' | 'B'> = {};
+  for (const definition of table.AttributeDefinitions ?? []) {
+    if (keyAttributes.includes(definition.AttributeName!)) {
+      types[definition.AttributeName!] = definition.AttributeType as 'S' | 'N' | 'B';
+    }
+  }
+  return types;
 }
 
 function planOf(run: ViaExportRunState): { plan?: ViaExportPlan } {
@@ -261,6 +375,7 @@ const COPY_STEP: Record<ViaExportStep, StepName> = {
   connect: 'connect',
   describe: 'describe',
   export: 'copy',
+  mask: 'copy',
   delete: 'delete',
   import: 'create',
   settings: 'settings',

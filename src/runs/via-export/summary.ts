@@ -8,7 +8,9 @@ import type { ViaExportPlan } from '../../plan/via-export-plan.js';
 import type { DynamoDbSink, DynamoDbSource } from '../../stores/open.js';
 import type { CopyOptions } from '../copy/options.js';
 import type { CopySummary } from '../copy/summary.js';
+import type { PreparedChanges } from '../shared/item-changes.js';
 import { sideSummary } from '../shared/side-summary.js';
+import type { MaskedExport } from './mask-export.js';
 
 /** What AWS's export and import jobs reported, and the S3 location their files are under. */
 export interface ViaExportJobs {
@@ -32,6 +34,21 @@ export interface ViaExportJobs {
     durationMs: number;
   } | null;
   droppedLocalIndexes: string[];
+  /**
+   * With masks or a transform: the masked copy of the export that ImportTable read instead
+   * (`importKeyPrefix` is its data folder). Items read are the export's, items written the copy's;
+   * what a transform left out is in the summary's `masking.transform`.
+   */
+  masked: {
+    /** The copy's export folder: `s3://bucket/<prefix>/masked/AWSDynamoDB/<exportId>`. */
+    location: string;
+    filesRead: number;
+    filesWritten: number;
+    itemsRead: number;
+    itemsWritten: number;
+    bytes: number;
+    durationMs: number;
+  } | null;
 }
 
 /** The `--json` document of `copy --via-export`: the copy summary plus `viaExport`, the jobs. */
@@ -56,6 +73,11 @@ export interface ViaExportRunState {
   importArn?: string;
   importDescription?: ImportTableDescription;
   importMs: number;
+  /** Masks and a transform, prepared at the describe step. */
+  changes?: PreparedChanges | undefined;
+  /** The masked copy of the export, once written. */
+  masked?: MaskedExport;
+  maskMs?: number;
   /** The old target was (being) deleted: from here on a failure has changed something. */
   targetDeleted?: boolean;
 }
@@ -125,8 +147,21 @@ export function summarizeViaExport(
           }
         : null,
       droppedLocalIndexes: [...(plan?.droppedLocalIndexes ?? [])],
+      masked: run.masked
+        ? {
+            location: run.masked.exportDir,
+            filesRead: run.masked.filesRead,
+            filesWritten: run.masked.filesWritten,
+            itemsRead: run.masked.itemsRead,
+            itemsWritten: run.masked.itemsWritten,
+            bytes: run.masked.bytes,
+            durationMs: Math.round(run.maskMs ?? 0),
+          }
+        : null,
     },
   };
+  const masking = run.changes?.report();
+  if (masking) summary.masking = masking;
   if (error) summary.error = errorReport(error);
   return summary;
 }

@@ -20,6 +20,7 @@ import {
   type Key,
   type Page,
   type RetryListener,
+  type ScanFilter,
   type ScanOptions,
   type Source,
   type TableSnapshot,
@@ -40,6 +41,7 @@ import { type DynamoDbSpec, DynamoDbTableEnd } from './table-end.js';
 /** Scan's response as JSON: the fields the copy reads. */
 interface WireScanOutput {
   Items?: Item[];
+  ScannedCount?: number;
   LastEvaluatedKey?: Key;
   ConsumedCapacity?: { CapacityUnits?: number };
 }
@@ -66,6 +68,17 @@ function readScanPage(text: string): WireScanOutput {
   return out;
 }
 
+/** A filter as Scan's request fields: the expression, and the placeholders it uses. */
+function filterRequest(filter: ScanFilter): Record<string, unknown> {
+  return {
+    FilterExpression: filter.expression,
+    ...(filter.names && Object.keys(filter.names).length ? { ExpressionAttributeNames: filter.names } : {}),
+    ...(filter.values && Object.keys(filter.values).length
+      ? { ExpressionAttributeValues: filter.values }
+      : {}),
+  };
+}
+
 /** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
 export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd {
   readonly capabilities: Capabilities = {
@@ -73,6 +86,7 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
     schema: true,
     consistentRead: true,
     validItems: true,
+    filter: true,
   };
 
   constructor(
@@ -150,6 +164,7 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
           Limit: options.limit,
           ConsistentRead: options.consistentRead,
           ReturnConsumedCapacity: 'TOTAL',
+          ...(options.filter ? filterRequest(options.filter) : {}),
         }),
         {
           operation: 'Scan',
@@ -163,6 +178,7 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
       startKey = out.LastEvaluatedKey;
       yield {
         items: out.Items ?? [],
+        scanned: out.ScannedCount ?? out.Items?.length ?? 0,
         lastKey: startKey,
         consumedRead: out.ConsumedCapacity?.CapacityUnits ?? 0,
       };

@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DdbCopyError, type ExitCode } from '../../../errors.js';
+import { DdbCopyError, type ExitCode, ItemRejectedError } from '../../../errors.js';
 import type { CopyStats } from '../../../runtime/stats.js';
 import type { CopyItemsResult } from '../copy-items.js';
 import type { SegmentState } from '../segment-progress.js';
-import type { ErrorMessage, MainMessage, StatsDelta, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type {
+  ErrorMessage,
+  MainMessage,
+  StageCounts,
+  StagedKey,
+  StatsDelta,
+  WorkerInit,
+  WorkerMessage,
+} from './worker-protocol.js';
 
 /**
  * Copies items on several threads: one Node thread tops out near 30,000 items/s (JSON parse and
@@ -24,6 +32,11 @@ export interface ParallelCopyInput extends Omit<WorkerInit, 'segments' | 'resume
   stats: CopyStats;
   onProgress?: (progress: { snapshot(): SegmentState[] }) => void;
   onWarning?: (message: string) => void;
+  /**
+   * What the workers' item stages did (values masked per rule, items dropped or rejected), as they
+   * report it: the run adds these to what its summary counts.
+   */
+  onStageCounts?: (delta: StageCounts) => void;
   signal?: AbortSignal;
 }
 
@@ -60,6 +73,7 @@ export async function copyItemsInWorkers(input: ParallelCopyInput): Promise<Copy
   const count = Math.max(1, Math.min(input.workers, pending.length));
   const shares = Array.from({ length: count }, (_, w) => pending.filter((_, i) => i % count === w));
   const view = { snapshot: (): SegmentState[] => states.map((s) => ({ ...s })) };
+  const collisions = input.checkKeys ? new KeyCollisions() : undefined;
 
   const workers: Worker[] = [];
   const stopAll = (): void => {
@@ -86,6 +100,9 @@ export async function copyItemsInWorkers(input: ParallelCopyInput): Promise<Copy
               readUnitsPerPage: input.readUnitsPerPage,
               readRate: share(input.readRate, count),
               writeRate: share(input.writeRate, count),
+              ...(input.filter ? { filter: input.filter } : {}),
+              ...(input.stage !== undefined ? { stage: input.stage } : {}),
+              ...(collisions ? { checkKeys: true } : {}),
             };
             const worker = new Worker(input.workerUrl, { workerData: init });
             workers.push(worker);
@@ -108,6 +125,14 @@ export async function copyItemsInWorkers(input: ParallelCopyInput): Promise<Copy
                 case 'stats':
                   addStats(input.stats, message.delta);
                   break;
+                case 'stage-counts':
+                  input.onStageCounts?.(message.delta);
+                  break;
+                case 'keys': {
+                  const collision = collisions?.add(message.keys);
+                  if (collision) fail(collision);
+                  break;
+                }
                 case 'warning':
                   input.onWarning?.(message.message);
                   break;
@@ -159,6 +184,34 @@ export async function copyItemsInWorkers(input: ParallelCopyInput): Promise<Copy
   } finally {
     input.signal?.removeEventListener('abort', stopAll);
     await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/**
+ * The collision check of a stage that may change keys (`itemStage`'s `keysChange`), over every
+ * worker: each thread sees only its segments, so the staged keys all come here. A worker writes
+ * without waiting for this check, so the item that collides may already be written when the copy
+ * stops; the copy fails all the same, naming both source keys.
+ */
+class KeyCollisions {
+  /** Target key (canonical) → the source key (JSON) it came from. */
+  private readonly seen = new Map<string, string>();
+
+  add(keys: readonly StagedKey[]): ItemRejectedError | undefined {
+    for (const [target, source, targetJson] of keys) {
+      const earlier = this.seen.get(target);
+      if (earlier !== undefined && earlier !== source) {
+        return new ItemRejectedError(
+          `Two items get the same key after masking: ${earlier} and ${source} both become ${targetJson}; one would overwrite the other.`,
+          {
+            side: 'target',
+            hint: 'Mask key attributes with an injective rule (hash, or fake:* which adds a uniqueness suffix on keys), or keep them.',
+          },
+        );
+      }
+      this.seen.set(target, source);
+    }
+    return undefined;
   }
 }
 

@@ -2,16 +2,21 @@
  * A worker thread's share of a copy: its own source and sink, and the engine over the segments it was
  * given. It reports segment states, counters and the outcome to the main thread, which keeps the
  * checkpoint and renders progress. The main thread cannot lend it its stores (clients don't cross
- * threads), so the worker's module opens them again from their specs, through the store registry.
+ * threads), so the worker's module opens them again from their specs, through the store registry;
+ * likewise it builds the item stage (masks, a transform) from its spec, and this thread reports what
+ * the stage did (counts, staged keys) for the main thread to add up and check.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isDdbCopyError } from '../../../errors.js';
+import { keyOf } from '../../../model/item-check.js';
+import { keyString } from '../../../model/item-key.js';
 import { countRetries } from '../../../runtime/count-retries.js';
 import { Pacer } from '../../../runtime/pacer.js';
 import { CopyStats } from '../../../runtime/stats.js';
 import type { RetryListener, Sink, Source } from '../../../stores/types.js';
 import { copyItems } from '../copy-items.js';
-import type { MainMessage, StatsDelta, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { ItemStage } from '../item-stage.js';
+import type { MainMessage, StageCounts, StatsDelta, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const STATS_INTERVAL_MS = 100;
 
@@ -19,6 +24,17 @@ const STATS_INTERVAL_MS = 100;
 export interface WorkerStores {
   openSource(spec: unknown, onRetry: RetryListener): Promise<Source & { close(): void }>;
   openSink(spec: unknown, onRetry: RetryListener): Promise<Sink & { close(): void }>;
+  /** Builds the item stage named by `init.stage` (a spec, opaque here); needed only when there is one. */
+  openStage?(spec: unknown): Promise<WorkerStage>;
+}
+
+/** A worker's item stage, with what it did so far and how to let go of it. */
+export interface WorkerStage {
+  stage: ItemStage;
+  /** What the stage did since it was built (totals; this thread sends the differences). */
+  counts(): StageCounts;
+  /** Flushes and closes what the stage writes (the rejects file). */
+  close(): Promise<void>;
 }
 
 /** Runs this worker thread's share of the copy; does nothing outside a worker thread. */
@@ -37,10 +53,18 @@ async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
   const pacers = { read: new Pacer(init.readRate), write: new Pacer(init.writeRate) };
   const listener = (pacer: Pacer): RetryListener => countRetries(stats, () => pacer);
   let sent = emptyDelta();
+  let opened: WorkerStage | undefined;
+  let sentCounts: StageCounts = { masked: {}, dropped: 0, rejected: 0 };
   const flushStats = (): void => {
     const now = deltaOf(stats);
     post({ type: 'stats', delta: subtract(now, sent) });
     sent = now;
+    if (opened) {
+      const counts = opened.counts();
+      const delta = subtractCounts(counts, sentCounts);
+      if (delta) post({ type: 'stage-counts', delta });
+      sentCounts = { ...counts, masked: { ...counts.masked } };
+    }
   };
   const timer = setInterval(flushStats, STATS_INTERVAL_MS);
   let source: (Source & { close(): void }) | undefined;
@@ -48,6 +72,11 @@ async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
   try {
     source = await stores.openSource(init.source, listener(pacers.read));
     sink = await stores.openSink(init.target, listener(pacers.write));
+    if (init.stage !== undefined) {
+      if (!stores.openStage) throw new Error('This worker module cannot build an item stage.');
+      opened = await stores.openStage(init.stage);
+    }
+    const stage = opened && (init.checkKeys ? reportingKeys(opened.stage, init, post) : opened.stage);
     const result = await copyItems({
       source,
       sink,
@@ -63,6 +92,8 @@ async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
       writePacer: pacers.write,
       stats,
       resumeFrom: init.resumeFrom,
+      ...(init.filter ? { filter: init.filter } : {}),
+      ...(stage ? { stage } : {}),
       onProgress: (progress) => {
         const all = progress.snapshot();
         post({ type: 'progress', states: init.segments.map((segment) => all[segment]!) });
@@ -71,6 +102,8 @@ async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
       signal: controller.signal,
     });
     clearInterval(timer);
+    // The rejects file is complete before the main thread hears that this share is done.
+    await opened?.close();
     flushStats();
     post({
       type: 'done',
@@ -79,6 +112,7 @@ async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
     });
   } catch (error) {
     clearInterval(timer);
+    await opened?.close().catch(() => {});
     flushStats();
     post({
       type: 'error',
@@ -105,6 +139,49 @@ async function run(init: WorkerInit, stores: WorkerStores): Promise<void> {
     sink?.close();
     port.close();
   }
+}
+
+/**
+ * The stage, telling the main thread each staged item's target and source key: only the main thread
+ * sees every worker's keys, so only it can tell that two source items became one target key.
+ */
+function reportingKeys(
+  stage: ItemStage,
+  init: WorkerInit,
+  post: (message: WorkerMessage) => void,
+): ItemStage {
+  return {
+    async page(items, segment) {
+      const staged = await stage.page(items, segment);
+      if (staged.items.length > 0) {
+        post({
+          type: 'keys',
+          keys: staged.items.map((item, i) => [
+            keyString(item, init.keyAttributes),
+            JSON.stringify(staged.sourceKeys[i]),
+            JSON.stringify(keyOf(item, init.keyAttributes)),
+          ]),
+        });
+      }
+      return staged;
+    },
+  };
+}
+
+/** `now - before`, or undefined when nothing changed. */
+function subtractCounts(now: StageCounts, before: StageCounts): StageCounts | undefined {
+  const masked: Record<string, number> = {};
+  let changed = false;
+  for (const [rule, values] of Object.entries(now.masked)) {
+    const delta = values - (before.masked[rule] ?? 0);
+    if (delta !== 0) {
+      masked[rule] = delta;
+      changed = true;
+    }
+  }
+  const dropped = now.dropped - before.dropped;
+  const rejected = now.rejected - before.rejected;
+  return changed || dropped !== 0 || rejected !== 0 ? { masked, dropped, rejected } : undefined;
 }
 
 function emptyDelta(): StatsDelta {
