@@ -2,7 +2,7 @@
 /**
  * `npm run bench [-- --quick] [--rows 1,4] [--profile] [--perf] [--capacity-upstream stub|local] [--no-build]`
  *
- * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in seven scenarios and
+ * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in eight scenarios and
  * prints one table in which every figure is set against a reference measured in the same run (the
  * stub's ceiling, the npm peer, DynamoDB Local's own write ceiling, the simulated capacity, the
  * physical minimum), and writes bench/results.json. Nothing here asserts on timing: it reports.
@@ -19,12 +19,17 @@
  *   7 many tables  on DynamoDB Local, 20 tables × 5,000 items copied by one `copy --tables` process vs
  *                  one process per table in sequence (goal ≥ 3× faster) vs one table of 100,000 items
  *                  in one process (goal: the set no slower); best of 2, into a fresh account each run
+ *   8 masks/filter on the stub (where the client's CPU is the limit), the same table copied plain, with three
+ *                  masks (hash, fake:email, a nested redact; goal: ≥ 50 % of the plain items/s) and with a
+ *                  --filter-expression keeping 10 % of the items (goal: client CPU per scanned item ≤ the
+ *                  plain copy's); interleaved, best of 2
  *
  * --profile adds one ceiling run under `node --cpu-prof` and prints where its CPU went (JavaScript
  * functions and modules); --perf adds one under Linux `perf record` (CPU of every thread, with V8's
  * C++ such as JSON.parse/stringify and GC, and the kernel). Rows 3 and 5 put the capped fault proxy in
  * front of the stub's sink by default; --capacity-upstream local puts DynamoDB Local behind it instead.
- * Each row also lists how it was measured. --quick: smaller tables, about 3 minutes on 2 cores, 5 with row 7 (many tables).
+ * Each row also lists how it was measured. --quick: smaller tables, about 3 minutes on 2 cores, 5 with row 7
+ * (many tables), plus about one for row 8.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,7 +76,7 @@ const { values: flags } = parseArgs({
  */
 const CAPACITY_UPSTREAM = flags['capacity-upstream'] === 'local' ? 'local' : 'stub';
 const QUICK = flags.quick;
-const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6,7').split(',').map((row) => Number(row.trim())));
+const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6,7,8').split(',').map((row) => Number(row.trim())));
 const SIZES = QUICK
   ? {
       small: 100_000,
@@ -83,6 +88,7 @@ const SIZES = QUICK
       manyTables: 20,
       manyTableItems: 2_500,
       manyBigItems: 50_000,
+      masks: 100_000,
     }
   : {
       small: 100_000,
@@ -94,6 +100,7 @@ const SIZES = QUICK
       manyTables: 20,
       manyTableItems: 5_000,
       manyBigItems: 100_000,
+      masks: 300_000,
     };
 const ITEM_BYTES = 1000;
 const SEED_ITEM_BYTES = 1250;
@@ -106,6 +113,20 @@ const RESUME_SEGMENTS = 8;
 /** Row 7: each of its three runs is measured this many times (order reversed each time); best counts. */
 const MANY_REPEATS = 2;
 const MANY_GOAL_SPEEDUP = 3;
+/** Row 8: the masks (one hash, one fake, one nested redact) on attributes every bench item has. */
+const MASK_SECRET_ENV = 'BENCH_MASK_SECRET';
+const MASK_RULES = ['email=fake:email', 'name=hash', 'attrs.color=redact'];
+const MASK_ARGS = [...MASK_RULES.flatMap((rule) => ['--mask', rule]), '--mask-secret-env', MASK_SECRET_ENV];
+/** Row 8's filter: `price` is spread over 0..999.99 across the 4,096 item bodies, so this keeps ~10 %. */
+const FILTER = { expression: 'price < :p', values: { ':p': { N: '100' } } };
+const FILTER_ARGS = [
+  '--filter-expression',
+  FILTER.expression,
+  '--expression-attribute-values',
+  JSON.stringify(FILTER.values),
+];
+const MASK_REPEATS = 2;
+const MASK_GOAL_SHARE = 0.5;
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 const started = Date.now();
@@ -187,11 +208,11 @@ if (ROWS.has(3) || ROWS.has(5)) {
 const profileEnv = writeProfiles(path.join(tempDir, 'aws'), accounts);
 
 /** Runs the built CLI: `ddbcopy copy ARGS --json --checkpoint FILE`, measured. */
-function ddbcopy(args, { checkpoint = checkpointFile(), profileDir, perfFile, watch } = {}) {
+function ddbcopy(args, { checkpoint = checkpointFile(), profileDir, perfFile, watch, env } = {}) {
   return runMeasured({
     script: CLI,
     args: ['copy', ...args, '--json', '--checkpoint', checkpoint],
-    env: profileEnv,
+    env: { ...profileEnv, ...env },
     tempDir,
     profileDir,
     ...(perfFile ? { wrapper: perfPrefix(perfFile), nodeFlags: PERF_NODE_FLAGS } : {}),
@@ -216,17 +237,20 @@ let tableCount = 0;
 /** Row 1's items/s, for the capped rows' notes: a cap above it cannot be filled. */
 let ceilingRate;
 
-/** ddbcopy from a stub table of `items` 1 KB items into a stub sink: the client is the limit. */
-async function stubCopy(items, options = {}) {
+/**
+ * ddbcopy from a stub table of `items` 1 KB items into a stub sink: the client is the limit. `args` are
+ * added to the command line; `sample` keeps the first BatchWriteItem body in the sink (its stats).
+ */
+async function stubCopy(items, { args = [], sample = false, ...options } = {}) {
   const source = `ceiling_src_${items}`;
   const target = `ceiling_dst_${++tableCount}`;
   await stub.define(
     { name: source, items, itemBytes: ITEM_BYTES },
-    { name: target, sink: true, capacity: items, itemBytes: ITEM_BYTES },
+    { name: target, sink: true, capacity: items, itemBytes: ITEM_BYTES, sample },
   );
   const before = await stub.usage();
   const run = await ddbcopy(
-    ['--source', source, '--target', target, ...sides(stubAccount, stubAccount), '--data-only'],
+    ['--source', source, '--target', target, ...sides(stubAccount, stubAccount), '--data-only', ...args],
     options,
   );
   const after = await stub.usage();
@@ -1033,6 +1057,237 @@ async function manyTables() {
   }
 }
 
+/**
+ * Row 8 (issue 14's performance goals): one stub table copied plain, with three masks and with a
+ * filter keeping ~10 %, interleaved (plain, masked, filtered, then the reverse), MASK_REPEATS times;
+ * each figure is its best (highest items/s, least CPU). On the stub the client's CPU is the limit, so
+ * the masked ÷ plain items/s is what masking costs. The stub evaluates the filter itself, as DynamoDB
+ * does (after reading: Limit and the 1 MB page count items read; ScannedCount is what was read).
+ */
+async function masksAndFilter() {
+  const items = SIZES.masks;
+  const { ITEM_POOL_SIZE, itemJson, wireItemSize } = await import('./lib/items.mjs');
+  // What the filter keeps, found here from the items themselves (not from the stub).
+  const bodies = Array.from({ length: ITEM_POOL_SIZE }, (_, v) => JSON.parse(itemJson(v, ITEM_BYTES)));
+  const limit = Number(FILTER.values[':p'].N);
+  const matching = bodies.map((item) => Number(item.price.N) < limit);
+  let expectedKept = 0;
+  for (let i = 0; i < items; i++) if (matching[i % ITEM_POOL_SIZE]) expectedKept++;
+
+  const env = { [MASK_SECRET_ENV]: 'bench-mask-secret-0123456789abcdef' };
+  const problems = [];
+  const check = (what, ok, detail) => {
+    if (!ok) problems.push(`${what}: ${detail}`);
+    return ok;
+  };
+  /** The sampled first BatchWriteItem of a masked copy: masked attributes changed, the others not. */
+  const checkSample = (sample) => {
+    const written = Object.values(JSON.parse(sample).RequestItems)[0].map((r) => r.PutRequest.Item);
+    let masked = 0;
+    let intact = 0;
+    let bytes = 0;
+    for (const item of written) {
+      const index = Number.parseInt(item.pk.S.slice(1), 10);
+      const source = JSON.parse(itemJson(index, ITEM_BYTES));
+      bytes += wireItemSize(item);
+      if (
+        item.email?.S !== source.email.S &&
+        item.name?.S !== source.name.S &&
+        item.attrs?.M?.color?.S === 'REDACTED'
+      )
+        masked++;
+      const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+      const others = Object.keys(source).filter((name) => !['email', 'name', 'attrs'].includes(name));
+      if (
+        others.every((name) => same(item[name], source[name])) &&
+        same(item.attrs?.M?.size, source.attrs.M.size) &&
+        same(item.attrs?.M?.ok, source.attrs.M.ok) &&
+        Object.keys(item).length === Object.keys(source).length
+      )
+        intact++;
+    }
+    return { items: written.length, masked, intact, meanBytes: bytes / written.length };
+  };
+
+  const kinds = {
+    plain: { label: 'plain', args: [] },
+    masked: { label: 'masked', args: MASK_ARGS, sample: true },
+    filtered: { label: 'filtered', args: FILTER_ARGS },
+  };
+  const runs = { plain: [], masked: [], filtered: [] };
+  for (let rep = 1; rep <= MASK_REPEATS; rep++) {
+    const order = rep % 2 === 1 ? ['plain', 'masked', 'filtered'] : ['filtered', 'masked', 'plain'];
+    for (const key of order) {
+      const kind = kinds[key];
+      const result = await logged(`${kind.label} stub copy of ${int(items)} items, run ${rep}`, () =>
+        stubCopy(items, { args: kind.args, sample: kind.sample, env }),
+      );
+      const { summary, run, stats } = result;
+      const what = `${kind.label} run ${rep}`;
+      const keep = key === 'filtered' ? expectedKept : items;
+      let ok =
+        check(what, summary.status === 'completed', `status ${summary.status}`) &&
+        check(what, summary.items?.written === keep, `${summary.items?.written} written of ${keep}`) &&
+        check(
+          what,
+          stats.distinct === keep,
+          `the stub received ${stats.distinct} distinct items of ${keep}`,
+        ) &&
+        check(what, summary.items?.scanned === items, `${summary.items?.scanned} scanned of ${items}`);
+      let sample;
+      if (key === 'masked') {
+        const rules = summary.masking?.rules ?? [];
+        ok =
+          check(
+            what,
+            rules.length === MASK_RULES.length && rules.every((rule) => rule.values > 0),
+            `masking.rules ${JSON.stringify(rules)}`,
+          ) && ok;
+        sample = checkSample(stats.sample);
+        ok =
+          check(
+            what,
+            sample.masked === sample.items && sample.intact === sample.items,
+            `of ${sample.items} sampled items ${sample.masked} masked, ${sample.intact} otherwise intact`,
+          ) && ok;
+      }
+      runs[key].push({
+        rep,
+        ok,
+        wallMs: run.wallMs,
+        cpuMs: run.cpuMs,
+        durationMs: summary.durationMs,
+        scanned: summary.items?.scanned,
+        written: summary.items?.written,
+        stubCpuMs: result.stubCpuMs,
+        client: clientFigures(run),
+        masking: summary.masking,
+        sample,
+        status: summary.status,
+        segments: summary.segments,
+        retries: summary.retries,
+      });
+    }
+  }
+  const best = (list) => ({
+    // items/s by items scanned (= written, but for the filter): the copy's own duration, as row 1.
+    rate: Math.max(...list.map((r) => r.scanned / (r.durationMs / 1000))),
+    cpuMs: Math.min(...list.map((r) => r.cpuMs)),
+    stubCpuMs: Math.min(...list.map((r) => r.stubCpuMs)),
+    maxRssMb: Math.min(...list.map((r) => r.client.maxRssMb)),
+  });
+  const plain = best(runs.plain);
+  const masked = best(runs.masked);
+  const filtered = best(runs.filtered);
+  const scanned = runs.filtered[0].scanned;
+  const kept = runs.filtered[0].written;
+  const plainCpu = per100k(plain.cpuMs, items);
+  const maskedCpu = per100k(masked.cpuMs, items);
+  const filteredCpu = per100k(filtered.cpuMs, scanned);
+  const allRuns = [...runs.plain, ...runs.masked, ...runs.filtered];
+  const okRuns = allRuns.filter((r) => r.ok).length;
+  const list = (key, pick) => runs[key].map(pick).join(', ');
+  const maskCounts = (runs.masked[0].masking?.rules ?? [])
+    .map((r) => `${r.rule} ${int(r.values)}`)
+    .join(', ');
+  const sample = runs.masked[0].sample;
+  const row = {
+    id: 8,
+    title: `Masked and filtered copies: ${int(items)} × 1 KB items, stub endpoint, vs a plain copy of the same table`,
+    lines: [
+      line(
+        'items/s, 3 masks',
+        int(masked.rate),
+        `plain ${int(plain.rate)}`,
+        percent(masked.rate / plain.rate),
+        `≥ ${fixed(MASK_GOAL_SHARE * 100, 0)} %`,
+        masked.rate / plain.rate >= MASK_GOAL_SHARE,
+        masked.rate,
+      ),
+      // Both copies keep the client's thread busy, so this is the same ratio without the machine's load.
+      line(
+        'items per client CPU-s, 3 masks',
+        int(items / (masked.cpuMs / 1000)),
+        `plain ${int(items / (plain.cpuMs / 1000))}`,
+        percent(plain.cpuMs / masked.cpuMs),
+        '',
+        undefined,
+      ),
+      line(
+        'client CPU-s per 100k items, 3 masks',
+        fixed(maskedCpu, 2),
+        `plain ${fixed(plainCpu, 2)}`,
+        ratio(maskedCpu / plainCpu),
+        '',
+        undefined,
+        maskedCpu,
+      ),
+      line(
+        'client CPU-s per 100k scanned, filter',
+        fixed(filteredCpu, 2),
+        `plain ${fixed(plainCpu, 2)}`,
+        ratio(filteredCpu / plainCpu),
+        '≤ 1.00×',
+        filteredCpu <= plainCpu,
+        filteredCpu,
+      ),
+      line(
+        'items scanned/s, filter',
+        int(filtered.rate),
+        `plain ${int(plain.rate)}`,
+        ratio(filtered.rate / plain.rate),
+        '',
+        undefined,
+        filtered.rate,
+      ),
+      line(
+        'items kept by the filter',
+        int(kept),
+        `of ${int(scanned)} scanned`,
+        percent(kept / scanned),
+        `= ${int(expectedKept)}`,
+        kept === expectedKept,
+      ),
+      line(
+        'peak RSS MB, 3 masks',
+        int(masked.maxRssMb),
+        `plain ${int(plain.maxRssMb)}`,
+        ratio(masked.maxRssMb / plain.maxRssMb),
+        '',
+        undefined,
+      ),
+      line(
+        'runs correct (counts, masks)',
+        `${okRuns}/${allRuns.length}`,
+        '',
+        '',
+        'all',
+        okRuns === allRuns.length,
+      ),
+    ],
+    notes: [
+      ...(QUICK ? [`--quick: ${int(items)} items (the full bench: ${int(300_000)})`] : []),
+      `masks: ${MASK_ARGS.join(' ')} (${MASK_SECRET_ENV} holds 34 characters); values masked per rule (first run): ${maskCounts}`,
+      `masked output, first BatchWriteItem kept by the stub: ${sample.masked}/${sample.items} items with all three masked, ${sample.intact}/${sample.items} with every other attribute as read; ${int(sample.meanBytes)} bytes per item written (source ${int(ITEM_BYTES)})`,
+      `filter: --filter-expression '${FILTER.expression}' --expression-attribute-values '${JSON.stringify(FILTER.values)}'; the stub evaluates this one comparison itself (bench/stub-dynamodb.mjs: Limit and the 1 MB page count items read, Count what is returned, ScannedCount what was read), the kept items checked against the items themselves`,
+      `items/s = items scanned (= written, but for the filter) ÷ the copy's own duration, as row 1; CPU = the client process's user + system CPU, all threads, Node's start included; best of ${MASK_REPEATS} per figure, order plain, masked, filtered then the reverse`,
+      `copy durations s: plain ${list('plain', (r) => fixed(r.durationMs / 1000, 2))}; masked ${list('masked', (r) => fixed(r.durationMs / 1000, 2))}; filtered ${list('filtered', (r) => fixed(r.durationMs / 1000, 2))}`,
+      `client CPU s: plain ${list('plain', (r) => fixed(r.cpuMs / 1000, 2))}; masked ${list('masked', (r) => fixed(r.cpuMs / 1000, 2))}; filtered ${list('filtered', (r) => fixed(r.cpuMs / 1000, 2))}; client cores busy (CPU ÷ wall, best runs) plain ${fixed(plain.cpuMs / Math.min(...runs.plain.map((r) => r.wallMs)), 2)}, masked ${fixed(masked.cpuMs / Math.min(...runs.masked.map((r) => r.wallMs)), 2)}`,
+      `stub CPU-s per 100k items read: plain ${fixed(per100k(plain.stubCpuMs, items), 2)}, masked ${fixed(per100k(masked.stubCpuMs, items), 2)}, filtered ${fixed(per100k(filtered.stubCpuMs, scanned), 2)}`,
+      ...(problems.length ? [`ERROR: ${problems.join('; ')}`] : []),
+    ],
+    raw: {
+      items,
+      expectedKept,
+      best: { plain, masked, filtered },
+      cpuPer100k: { plain: plainCpu, masked: maskedCpu, filteredPerScanned: filteredCpu },
+      runs,
+    },
+  };
+  if (problems.length) row.error = `counts or masks wrong: ${problems.join('; ')}`;
+  rows.push(row);
+}
+
 async function profile() {
   const dir = path.join(ROOT, 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
@@ -1162,6 +1417,7 @@ try {
   if (ROWS.has(5)) await attempt([5], 'Seed scenario', seed);
   if (ROWS.has(6)) await attempt([6], 'Resume cost', resume);
   if (ROWS.has(7)) await attempt([7], 'Many tables in one run', manyTables);
+  if (ROWS.has(8)) await attempt([8], 'Masked and filtered copies', masksAndFilter);
   if (flags.perf)
     await attempt([], 'perf profile', async () => {
       perfResult = await perfProfile();

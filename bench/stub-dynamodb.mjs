@@ -6,11 +6,16 @@
  * Tables are declared by the parent over IPC ({ type: 'define', tables: [...] }):
  * - a source table `{ name, items, itemBytes }` holds items 0..items-1 (bench/lib/items.mjs). Scan honours
  *   Segment/TotalSegments (contiguous index ranges), Limit, ExclusiveStartKey and the 1 MB page limit,
- *   and reports ConsumedCapacity when asked;
- * - a sink table `{ name, sink: true, capacity, itemBytes }` takes BatchWriteItem: it stores nothing, but
- *   counts every put per item index (found by the key's fixed format in the request body, without
+ *   and reports ConsumedCapacity when asked. It honours a FilterExpression of one comparison only,
+ *   `NAME OP :value` (NAME a top-level attribute other than the key, or a #placeholder for one; OP one
+ *   of = <> < <= > >=; the value S, N or BOOL), as DynamoDB does: Limit and the 1 MB apply to the items
+ *   read, Count is the items returned, ScannedCount the items read, LastEvaluatedKey the last item read.
+ *   Any other FilterExpression gets a ValidationException (never a silently unfiltered page);
+ * - a sink table `{ name, sink: true, capacity, itemBytes, sample }` takes BatchWriteItem: it stores nothing,
+ *   but counts every put per item index (found by the key's fixed format in the request body, without
  *   parsing it), so lost and re-copied items can be counted exactly; ConsumedCapacity is 1 WCU per
- *   started KB of `itemBytes` per item.
+ *   started KB of `itemBytes` per item. With `sample: true` it keeps the body of the first BatchWriteItem,
+ *   which `stats` returns, so what was written (e.g. masked values) can be checked.
  * DescribeTable (ACTIVE, on-demand, `pk` HASH, ItemCount, TableSizeBytes) and DescribeTimeToLive
  * (disabled) answer for both; DescribeContinuousBackups, tags and everything else get
  * UnknownOperationException, as from DynamoDB Local. Signatures are not checked.
@@ -20,7 +25,17 @@
  * and is answered with the same `id`.
  */
 import http from 'node:http';
-import { indexOfKey, itemWireLength, KEY_DIGITS, keyOf, writeItem, writeUnitsPerItem } from './lib/items.mjs';
+import {
+  ITEM_POOL_SIZE,
+  indexOfKey,
+  itemJson,
+  itemWireLength,
+  KEY_ATTRIBUTE,
+  KEY_DIGITS,
+  keyOf,
+  writeItem,
+  writeUnitsPerItem,
+} from './lib/items.mjs';
 
 const SCAN_PAGE_BYTES = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.0';
@@ -44,6 +59,7 @@ function defineTable(spec) {
     counts: spec.sink ? new Uint8Array(spec.capacity ?? 0) : undefined,
     puts: 0,
     outOfRange: 0,
+    sample: spec.sample === true ? null : undefined,
   };
   tables.set(spec.name, table);
 }
@@ -101,9 +117,69 @@ function describe(res, request, region) {
   );
 }
 
+const COMPARISON = /^\s*(#?[A-Za-z0-9_]+)\s*(=|<>|<=|>=|<|>)\s*(:[A-Za-z0-9_]+)\s*$/;
+/** `${itemBytes} ${filter}` -> for each of the 4,096 item bodies, 1 when it matches. */
+const filterCache = new Map();
+
+function compare(op, a, b) {
+  switch (op) {
+    case '=':
+      return a === b;
+    case '<>':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
+/**
+ * The FilterExpression of a Scan as one flag per item body (items share 4,096 bodies, and the key is
+ * not filtered on), or a string saying why the stub cannot evaluate it.
+ */
+function bodyFilter(request, itemBytes) {
+  const cacheKey = `${itemBytes} ${JSON.stringify([request.FilterExpression, request.ExpressionAttributeNames, request.ExpressionAttributeValues])}`;
+  const cached = filterCache.get(cacheKey);
+  if (cached) return cached;
+  const match = COMPARISON.exec(request.FilterExpression);
+  if (!match) return 'the stub evaluates only FilterExpression `NAME OP :value` (one comparison)';
+  const [, operand, op, placeholder] = match;
+  const name = operand.startsWith('#') ? request.ExpressionAttributeNames?.[operand] : operand;
+  const value = request.ExpressionAttributeValues?.[placeholder];
+  if (typeof name !== 'string') return `${operand} is not declared`;
+  if (name === KEY_ATTRIBUTE) return 'the stub does not filter on the key';
+  if (!value || Object.keys(value).length !== 1) return `${placeholder} is not declared`;
+  const [type] = Object.keys(value);
+  if (type !== 'S' && type !== 'N' && type !== 'BOOL')
+    return `${placeholder}: the stub compares S, N and BOOL only`;
+  if (type === 'BOOL' && op !== '=' && op !== '<>') return 'BOOL compares with = and <> only';
+  const wanted = type === 'N' ? Number(value.N) : value[type];
+  const flags = new Uint8Array(ITEM_POOL_SIZE);
+  for (let variant = 0; variant < ITEM_POOL_SIZE; variant++) {
+    const attribute = JSON.parse(itemJson(variant, itemBytes))[name];
+    // DynamoDB: a missing attribute, or one of another type, does not match (not even `<>`).
+    if (!attribute || attribute[type] === undefined) continue;
+    const actual = type === 'N' ? Number(attribute.N) : attribute[type];
+    if (compare(op, actual, wanted)) flags[variant] = 1;
+  }
+  filterCache.set(cacheKey, flags);
+  return flags;
+}
+
 function scan(res, request) {
   const table = tables.get(tableName(request.TableName));
   if (!table || table.sink) return notFound(res, request.TableName);
+  let filter;
+  if (request.FilterExpression !== undefined) {
+    filter = bodyFilter(request, table.itemBytes);
+    if (typeof filter === 'string')
+      return error(res, 400, 'com.amazon.coral.validate#ValidationException', filter);
+  }
   const totalSegments = request.TotalSegments ?? 1;
   const segment = request.Segment ?? 0;
   const n = table.items;
@@ -115,12 +191,17 @@ function scan(res, request) {
   const limit = Math.min(request.Limit ?? perPage, perPage);
   const end = Math.min(high, start + limit);
   const count = Math.max(0, end - start);
+  let returned = count;
+  if (filter) {
+    returned = 0;
+    for (let i = start; i < end; i++) returned += filter[i % ITEM_POOL_SIZE];
+  }
   scanStats.pages++;
   scanStats.items += count;
   scanStats.maxLimit = Math.max(scanStats.maxLimit, request.Limit ?? 0);
   scanStats.totalSegments.add(totalSegments);
 
-  const head = `{"Count":${count},"ScannedCount":${count},"Items":[`;
+  const head = `{"Count":${returned},"ScannedCount":${count},"Items":[`;
   let tail = ']';
   if (end < high) tail += `,"LastEvaluatedKey":{"pk":{"S":"${keyOf(end - 1)}"}}`;
   if (request.ReturnConsumedCapacity === 'TOTAL' || request.ReturnConsumedCapacity === 'INDEXES') {
@@ -129,12 +210,16 @@ function scan(res, request) {
     tail += `,"ConsumedCapacity":{"TableName":"${table.name}","CapacityUnits":${units}}`;
   }
   tail += '}';
-  let length = head.length + tail.length + Math.max(0, count - 1);
-  for (let i = start; i < end; i++) length += itemWireLength(i, table.itemBytes);
+  let length = head.length + tail.length + Math.max(0, returned - 1);
+  for (let i = start; i < end; i++)
+    if (!filter || filter[i % ITEM_POOL_SIZE] === 1) length += itemWireLength(i, table.itemBytes);
   const body = Buffer.allocUnsafe(length);
   let at = body.write(head, 0, 'latin1');
+  let first = true;
   for (let i = start; i < end; i++) {
-    if (i > start) body[at++] = 0x2c;
+    if (filter && filter[i % ITEM_POOL_SIZE] === 0) continue;
+    if (!first) body[at++] = 0x2c;
+    first = false;
     at = writeItem(body, at, i, table.itemBytes);
   }
   at += body.write(tail, at, 'latin1');
@@ -148,6 +233,7 @@ function batchWriteItem(res, body) {
   const name = match ? tableName(match[1]) : '';
   const table = tables.get(name);
   if (!table?.sink) return notFound(res, name);
+  if (table.sample === null) table.sample = body.toString('utf8');
   let puts = 0;
   for (let at = body.indexOf(PUT_NEEDLE); at >= 0; at = body.indexOf(PUT_NEEDLE, at + PUT_NEEDLE.length))
     puts++;
@@ -216,6 +302,7 @@ function stats({ table: name, sourceItems, segments }) {
     if (counts[i] === 255) saturated++;
   }
   const result = { puts: table.puts, distinct, saturated, outOfRange: table.outOfRange, anomalies };
+  if (table.sample !== undefined) result.sample = table.sample;
   if (sourceItems && segments) {
     result.perSegment = Array.from({ length: segments }, (_, segment) => {
       const low = Math.floor((segment * sourceItems) / segments);

@@ -55,6 +55,7 @@ export function numberSize(text) {
 
 /** Distinct item bodies (everything but the key) per item size; item `i` uses body `i % POOL_SIZE`. */
 const POOL_SIZE = 4096;
+export const ITEM_POOL_SIZE = POOL_SIZE;
 const pools = new Map();
 
 function bodyPool(itemBytes) {
