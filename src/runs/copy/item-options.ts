@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError } from '../../errors.js';
 import type { AttributeValue } from '../../model/item.js';
@@ -14,8 +15,13 @@ export interface ItemOptions {
   readonly filter?: ScanFilter | undefined;
   /** `--mask PATH=RULE` rules, in order. */
   readonly masks?: readonly MaskRule[] | undefined;
-  /** `--mask-file FILE`, read by the run (its rules may be per table). */
+  /** `--mask-file FILE` (its rules may be per table). */
   readonly maskFile?: string | undefined;
+  /**
+   * The mask file's text, read once when the options are validated: the run parses exactly this, and
+   * a run record names its digest, so a resume with an edited mask file is refused.
+   */
+  readonly maskFileText?: string | undefined;
   /**
    * The masks' secret, from the environment variable `--mask-secret-env` names. A function, so that it
    * never lands in a JSON document, a log or a checkpoint (which keep only its fingerprint).
@@ -77,6 +83,7 @@ export function validateItemOptions(
   const filter = parseFilter(raw);
   const masks = listOf(raw.mask).map((text) => parseMaskRule(text));
   const maskFile = text(raw.maskFile);
+  const maskFileText = maskFile && purpose === 'run' ? readMaskFile(maskFile) : undefined;
   const variable = text(raw.maskSecretEnv);
   let maskSecret: (() => string) | undefined;
   if (variable !== undefined && purpose === 'run') {
@@ -117,6 +124,7 @@ export function validateItemOptions(
     ...(filter ? { filter } : {}),
     ...(masks.length ? { masks } : {}),
     ...(maskFile ? { maskFile: path.resolve(maskFile) } : {}),
+    ...(maskFileText !== undefined ? { maskFileText } : {}),
     ...(maskSecret ? { maskSecret, maskSecretEnv: variable } : {}),
     ...(transformModule
       ? {
@@ -131,6 +139,17 @@ export function changesItems(options: ItemOptions): boolean {
   return (
     (options.masks?.length ?? 0) > 0 || options.maskFile !== undefined || options.transform !== undefined
   );
+}
+
+function readMaskFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InvalidOptionError(`Cannot read the mask file ${file}: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'Check the path given to --mask-file; the README has an example.',
+    });
+  }
 }
 
 function parseFilter(raw: RawOptions): ScanFilter | undefined {

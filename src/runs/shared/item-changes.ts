@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,10 +27,17 @@ export function itemChangesIdentity(options: ItemOptions): Record<string, unknow
   return {
     ...(options.filter ? { filter: options.filter } : {}),
     ...(options.masks?.length ? { masks: options.masks.map((rule) => rule.text) } : {}),
-    ...(options.maskFile ? { maskFile: options.maskFile } : {}),
+    // The file's content, not its name: an edited mask file makes another copy.
+    ...(options.maskFile
+      ? { maskFile: options.maskFileText !== undefined ? sha256(options.maskFileText) : options.maskFile }
+      : {}),
     ...(options.maskSecret ? { secret: secretFingerprint(options.maskSecret()) } : {}),
     ...(options.transform ? { transform: options.transform } : {}),
   };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** What the summary says about the items' changes: masked values per rule, dropped and rejected items. */
@@ -74,7 +82,9 @@ export async function prepareItemChanges(
 ): Promise<PreparedChanges> {
   const rules = [
     ...(options.masks ?? []),
-    ...(options.maskFile ? await maskFileRules(options.maskFile, context.sourceTable) : []),
+    ...(options.maskFile
+      ? await maskFileRules(options.maskFile, options.maskFileText, context.sourceTable)
+      : []),
   ];
   const keys = maskKeysOf(context.table);
   const { warnings } = checkMaskRules(rules, keys);
@@ -176,10 +186,11 @@ export function maskKeysOf(table: TableDescription): KeyAttributes {
   };
 }
 
-async function maskFileRules(file: string, table: string): Promise<MaskRule[]> {
+/** The mask file's rules for `table`, from the text read when the options were validated. */
+async function maskFileRules(file: string, text: string | undefined, table: string): Promise<MaskRule[]> {
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    value = JSON.parse(text ?? (await readFile(file, 'utf8')));
   } catch (error) {
     throw new InvalidOptionError(`Cannot read the mask file ${file}: ${(error as Error).message}`, {
       cause: error,

@@ -115,7 +115,7 @@ export function verifyOptionsAfterCopy(copy: CopyOptions): VerifyOptions {
     skip: copy.skip,
     ...(copy.filter ? { filter: copy.filter } : {}),
     ...(copy.masks ? { masks: copy.masks } : {}),
-    ...(copy.maskFile ? { maskFile: copy.maskFile } : {}),
+    ...(copy.maskFile ? { maskFile: copy.maskFile, maskFileText: copy.maskFileText } : {}),
     ...(copy.maskSecret ? { maskSecret: copy.maskSecret, maskSecretEnv: copy.maskSecretEnv } : {}),
     ...(copy.transform ? { transform: copy.transform } : {}),
   });
