@@ -3,7 +3,7 @@
  * pair, copied as a set), a filter and a transform, on DynamoDB Local between two "accounts".
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type DynamoDBClient, ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
@@ -347,6 +347,45 @@ describe('masking personal data on the way (DynamoDB Local)', () => {
         dropped: USER_COUNT / 10,
         rejected: 1,
       });
+    });
+
+    it("a transform's helpers: get, set and remove by path; hash() equals the hash mask (it joins)", async () => {
+      const module = path.join(os.tmpdir(), `ddbcopy-helpers-${randomUUID()}.mjs`);
+      writeFileSync(
+        module,
+        [
+          'export function transform(item, { get, set, remove, hash }) {',
+          "  set(item, 'address.country', { S: 'XX' });",
+          "  remove(item, 'address.zip');",
+          "  set(item, 'ownerRef', hash(get(item, 'userId')));",
+          '  return item;',
+          '}',
+        ].join('\n'),
+      );
+      const { outcome, client } = await copyUsers({ transform: module, maskSecretEnv: SECRET_ENV });
+      expect(outcome.error).toBeUndefined();
+      const target = await scanAll(client, 'users');
+      expect(target).toHaveLength(USER_COUNT);
+      // hash() is the hash mask under the same secret: the first test's masked userIds (same secret).
+      const maskedUserId = new Map(first.users.map((user) => [user.seq!.N!, user.userId!.S!]));
+      for (const user of target) {
+        expect(user.address!.M!.country).toEqual({ S: 'XX' });
+        expect(user.address!.M!.zip).toBeUndefined();
+        expect(user.ownerRef).toEqual({ S: maskedUserId.get(user.seq!.N!) });
+      }
+    });
+
+    it("the README's transform example runs as written", async () => {
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const block = /\/\/ anonymize\.mjs\n([\s\S]*?)```/.exec(readme);
+      expect(block).not.toBeNull();
+      const module = path.join(os.tmpdir(), `ddbcopy-readme-transform-${randomUUID()}.mjs`);
+      writeFileSync(module, block![1]!);
+      const { outcome, client } = await copyUsers({ transform: module, maskSecretEnv: SECRET_ENV });
+      expect(outcome.error).toBeUndefined();
+      const target = await scanAll(client, 'users');
+      expect(target).toHaveLength(USER_COUNT);
+      expect(target.every((user) => user.profile?.M?.country?.S === 'XX')).toBe(true);
     });
 
     it('a masked key collision (a transform giving two items one key) is an error naming both keys', async () => {

@@ -23,10 +23,13 @@ export interface ItemChange {
   apply(item: Item): Item;
 }
 
-/** A user's transform: the item to write, `null` to drop it (it may return a promise). */
+/**
+ * A user's transform: the item to write, `null` to drop it (it may return a promise). Its context
+ * has the segment and whatever helpers the run adds (`helpers` in TransformStageOptions).
+ */
 export type TransformFunction = (
   item: Item,
-  context: { segment: number },
+  context: { readonly segment: number; readonly [helper: string]: unknown },
 ) => Item | null | undefined | Promise<Item | null | undefined>;
 
 export interface TransformStageOptions {
@@ -37,6 +40,8 @@ export interface TransformStageOptions {
   onReject?: (key: Key, error: unknown) => void;
   /** Told of each item the transform dropped (returned null). */
   onDrop?: () => void;
+  /** Added to every call's context (the run's helpers: paths, the masks' hash). */
+  helpers?: object;
 }
 
 /**
@@ -64,7 +69,7 @@ export function itemStage(options: {
         let item: Item | null | undefined = masks ? masks.apply(original) : original;
         if (transform) {
           try {
-            item = await transform.transform(structuredClone(item), { segment });
+            item = await transform.transform(structuredClone(item), { ...transform.helpers, segment });
           } catch (error) {
             if (transform.onError === 'skip') {
               transform.onReject?.(sourceKey, error);

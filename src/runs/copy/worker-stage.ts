@@ -18,6 +18,7 @@ import type { WorkerStage } from '../../engine/copy/threads/serve-copy-worker.js
 import type { StageCounts } from '../../engine/copy/threads/worker-protocol.js';
 import type { MaskRule } from '../../model/mask-rule.js';
 import { keysMayChange, loadTransform, RejectsLog } from '../shared/item-changes.js';
+import { transformHelpers } from '../shared/transform-helpers.js';
 import type { ItemOptions } from './item-options.js';
 
 /**
@@ -29,7 +30,7 @@ export interface WorkerStageSpec {
   keyAttributes: string[];
   /** The rules for this table, resolved (flags and mask file) and checked by the main thread. */
   rules: MaskRule[];
-  /** The masks' secret (absent without rules). */
+  /** The masks' secret (for the rules, and a transform's hash() helper); absent without either. */
   secret: string | undefined;
   transform: { module: string; onError: 'fail' | 'skip' } | undefined;
   /** Where items the transform threw on are listed (`--on-transform-error skip`), appended to. */
@@ -49,7 +50,8 @@ export function workerStageSpec(
   return {
     keyAttributes: [...context.keyAttributes],
     rules,
-    secret: rules.length > 0 ? options.maskSecret?.() : undefined,
+    // The masks' secret, also for a transform's hash() helper.
+    secret: rules.length > 0 || options.transform ? options.maskSecret?.() : undefined,
     transform: options.transform ? { ...options.transform } : undefined,
     rejectsFile: context.rejectsFile,
     keysChange: keysMayChange(rules, context.keyAttributes, options),
@@ -78,6 +80,7 @@ export async function openWorkerStage(spec: WorkerStageSpec): Promise<WorkerStag
         ? {
             transform,
             onError: spec.transform.onError,
+            helpers: await transformHelpers(spec.secret ? () => spec.secret! : undefined),
             onDrop: () => {
               counters.dropped += 1;
             },

@@ -18,6 +18,7 @@ import {
   rulesForTable,
 } from '../../plan/mask-rules.js';
 import type { ItemOptions } from '../copy/item-options.js';
+import { transformHelpers } from './transform-helpers.js';
 
 /**
  * What of the item options decides what the target holds, for a run record's options hash: another
@@ -119,6 +120,7 @@ export async function prepareItemChanges(
             ? {
                 transform: module.transform,
                 onError: options.transform!.onError,
+                helpers: await transformHelpers(options.maskSecret),
                 onDrop: () => {
                   counters.dropped += 1;
                 },
