@@ -94,13 +94,7 @@ export function itemStage(options: {
           const source = JSON.stringify(sourceKey);
           const earlier = seen.get(target);
           if (earlier !== undefined && earlier !== source) {
-            throw new ItemRejectedError(
-              `Two items get the same key after masking: ${earlier} and ${source} both become ${JSON.stringify(keyOf(item, keyAttributes))}; one would overwrite the other.`,
-              {
-                side: 'target',
-                hint: 'Mask key attributes with an injective rule (hash, or fake:* which adds a uniqueness suffix on keys), or keep them.',
-              },
-            );
+            throw keyCollision(earlier, source, JSON.stringify(keyOf(item, keyAttributes)));
           }
           seen.set(target, source);
         }
@@ -110,4 +104,19 @@ export function itemStage(options: {
       return { items: out, sourceKeys };
     },
   };
+}
+
+/** Two source items staged onto one target key: one would overwrite the other. Names both. */
+export function keyCollision(
+  earlierSource: string,
+  laterSource: string,
+  targetKey: string,
+): ItemRejectedError {
+  return new ItemRejectedError(
+    `Two items get the same key after masking: ${earlierSource} and ${laterSource} both become ${targetKey}; one would overwrite the other.`,
+    {
+      side: 'target',
+      hint: 'Mask key attributes with an injective rule (hash, or fake:* which adds a uniqueness suffix on keys), or keep them.',
+    },
+  );
 }

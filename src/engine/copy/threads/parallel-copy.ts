@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DdbCopyError, type ExitCode, ItemRejectedError } from '../../../errors.js';
+import { DdbCopyError, type ExitCode, type ItemRejectedError } from '../../../errors.js';
 import type { CopyStats } from '../../../runtime/stats.js';
 import type { CopyItemsResult } from '../copy-items.js';
+import { keyCollision } from '../item-stage.js';
 import type { SegmentState } from '../segment-progress.js';
 import type {
   ErrorMessage,
@@ -201,13 +202,7 @@ class KeyCollisions {
     for (const [target, source, targetJson] of keys) {
       const earlier = this.seen.get(target);
       if (earlier !== undefined && earlier !== source) {
-        return new ItemRejectedError(
-          `Two items get the same key after masking: ${earlier} and ${source} both become ${targetJson}; one would overwrite the other.`,
-          {
-            side: 'target',
-            hint: 'Mask key attributes with an injective rule (hash, or fake:* which adds a uniqueness suffix on keys), or keep them.',
-          },
-        );
+        return keyCollision(earlier, source, targetJson);
       }
       this.seen.set(target, source);
     }
