@@ -13,7 +13,7 @@
  *   38 digits (≈126 bits); B → the 32 HMAC bytes (base64 text in, text out; bytes in, bytes out).
  * - redact: a constant of the same type: S 'REDACTED', N '0', B one zero byte, a set of one of them.
  * - fake:KIND: a realistic string from faker, drawn from the value's HMAC. On a table key attribute
- *   a 16-character base32 suffix (80 bits of the HMAC) makes it unique: `name+suffix@host` for an
+ *   a 26-character base32 suffix (128 bits of the HMAC) makes it unique: `name+suffix@host` for an
  *   email, `value-suffix` otherwise; `uuid` needs none (it is built from 122 bits of the HMAC). On an
  *   N or B value fake hashes instead, so the type is kept.
  * - remove: the attribute, map key or list element is deleted. null: it becomes {NULL: true}.
@@ -390,12 +390,16 @@ function uuidFrom(digest: Buffer): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** 16 base32 characters (80 bits) from HMAC bytes 16–25, which the faker seed (bytes 0–15) does not use. */
+/**
+ * 26 base32 characters (128 bits) from HMAC bytes 16–31, which the faker seed (bytes 0–15) does not
+ * use: at a billion keys, the chance of two suffixes alike is about 10^-21 (and a collision would still
+ * be caught, not written over).
+ */
 function suffixOf(digest: Buffer): string {
   let out = '';
   let bits = 0;
   let buffer = 0;
-  for (let i = 16; i < 26; i++) {
+  for (let i = 16; i < 32; i++) {
     buffer = ((buffer << 8) | digest[i]!) & 0xfff;
     bits += 8;
     while (bits >= 5) {
@@ -403,7 +407,8 @@ function suffixOf(digest: Buffer): string {
       out += BASE32[(buffer >>> bits) & 31];
     }
   }
-  return out;
+  // The last 3 bits, as one more character.
+  return bits > 0 ? out + BASE32[(buffer << (5 - bits)) & 31] : out;
 }
 
 function withSuffix(fake: string, kind: FakeKind, digest: Buffer): string {
