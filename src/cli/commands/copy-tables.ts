@@ -26,7 +26,7 @@ export async function copyTablesCommand(
   const reporter = createTablesReporter(io.stderr, raw.json ? 'quiet' : verbosity, 'copy');
   const interrupt = interruptSignal(() =>
     io.stderr.write(
-      '\nInterrupted: finishing the batches in flight of every table (Ctrl-C again to quit at once)...\n',
+      '\nInterrupted: stopping every table; requests already sent finish, progress is saved (Ctrl-C again to quit at once).\n',
     ),
   );
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;

@@ -30,7 +30,9 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
   if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
   const reporter = createReporter(io.stderr, verbosity, options.verify ? 7 : 6);
   const interrupt = interruptSignal(() =>
-    io.stderr.write('\nInterrupted: finishing the batches in flight (Ctrl-C again to quit at once)...\n'),
+    io.stderr.write(
+      '\nInterrupted: stopping; requests already sent finish, progress is saved (Ctrl-C again to quit at once).\n',
+    ),
   );
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   try {

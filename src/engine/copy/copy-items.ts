@@ -75,8 +75,9 @@ interface WriteUnit {
  * Copies every item: scanners read segments page by page and queue batches; writers put them.
  *
  * The queue is bounded, so scanning runs ahead of writing by at most a few pages. A fatal error from
- * any worker stops them all and is rethrown; a cancelled `signal` stops scanning, lets in-flight writes
- * finish and resolves `interrupted`. Either way the segment states say exactly where to resume.
+ * any worker stops them all and is rethrown; a cancelled `signal` stops scanning and writing at once:
+ * the requests already sent finish, queued batches are dropped, and it resolves `interrupted`. Either
+ * way the segment states say exactly where to resume.
  */
 export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult> {
   const progress = new SegmentProgress(input.totalSegments, input.resumeFrom);
@@ -105,9 +106,21 @@ export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult>
       await scanSegment(input, segment, progress, queue, stopScanning);
     }
   };
+  // Ctrl-C: no more batches are taken; the requests already sent finish, and the checkpoint keeps
+  // what they acknowledged. Batches still queued are dropped: their pages are scanned again on resume.
+  const stopWriting = (): void => queue.discard();
+  input.signal?.addEventListener('abort', stopWriting, { once: true });
+  if (input.signal?.aborted) stopWriting();
   const writer = async (): Promise<void> => {
     for (let unit = await queue.pop(); unit !== undefined; unit = await queue.pop()) {
-      await writeUnit(input, unit, progress, failure.signal);
+      if (input.signal?.aborted) return;
+      try {
+        await writeUnit(input, unit, progress, failure.signal, stopScanning);
+      } catch (error) {
+        // Only a wait for rate or a request slot ends on the user's signal: nothing was sent.
+        if (input.signal?.aborted && !failure.signal.aborted) return;
+        throw error;
+      }
     }
   };
 
@@ -120,6 +133,7 @@ export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult>
   ).then(() => queue.close());
   const writers = Array.from({ length: input.writeConcurrency }, () => writer().catch(fail));
   await Promise.all([scanners, ...writers]);
+  input.signal?.removeEventListener('abort', stopWriting);
 
   if (firstError !== undefined) throw firstError;
   const segments = progress.snapshot();
@@ -229,17 +243,22 @@ async function queuePage(
   return true;
 }
 
+/**
+ * Writes one batch. `signal` (a failure elsewhere) also cancels the request; `waitSignal` (that, or the
+ * user's Ctrl-C) only cancels the waits before it: a request once sent is let finish.
+ */
 async function writeUnit(
   input: CopyItemsInput,
   unit: WriteUnit,
   progress: SegmentProgress,
   signal: AbortSignal,
+  waitSignal: AbortSignal,
 ): Promise<void> {
   const { stats, writePacer } = input;
-  await writePacer.take(unit.writeUnits, signal);
+  await writePacer.take(unit.writeUnits, waitSignal);
   // A unit holds one page's batch, so one segment's items: the export groups its files by it.
   const write = () => input.sink.writeBatch(unit.items, signal, unit.ticket.segment);
-  const result = await (input.writeSlots ? input.writeSlots.with(write, signal) : write());
+  const result = await (input.writeSlots ? input.writeSlots.with(write, waitSignal) : write());
   if (result.consumedWrite > 0) writePacer.settle(result.consumedWrite - unit.writeUnits);
   if (result.throttled) writePacer.throttled();
   stats.itemsWritten += unit.items.length;
