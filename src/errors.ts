@@ -127,6 +127,12 @@ export class InterruptedError extends DdbCopyError {
   readonly exitCode = EXIT.interrupted;
 }
 
+/** The user answered a prompt with Ctrl-C or Ctrl-D: nothing was changed, nothing to resume. */
+export class AbortedByUserError extends DdbCopyError {
+  readonly code = 'ABORTED';
+  readonly exitCode = EXIT.interrupted;
+}
+
 /** The local demo or test server cannot run (no Java, download failed). */
 export class LocalServerError extends DdbCopyError {
   readonly code = 'LOCAL_SERVER';

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { CheckpointRecord, SetDeletionQuestion } from '../index.js';
+import { AbortedByUserError, type CheckpointRecord, type SetDeletionQuestion } from '../index.js';
 import type { CliIO } from './io.js';
 
 /** Asks on the terminal before a table is deleted; the user must type the table's name. */
@@ -8,15 +8,11 @@ export async function confirmDeletion(
   target: { table: string; region: string; endpoint: string | undefined },
 ): Promise<boolean> {
   const where = `${target.region}${target.endpoint ? ` at ${target.endpoint}` : ''}`;
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
-  try {
-    const answer = await rl.question(
-      `The target table '${target.table}' (${where}) exists and will be DELETED with all its items.\nType the table name to confirm: `,
-    );
-    return answer.trim() === target.table;
-  } finally {
-    rl.close();
-  }
+  const answer = await ask(
+    io,
+    `The target table '${target.table}' (${where}) exists and will be DELETED with all its items.\nType the table name to confirm: `,
+  );
+  return answer.trim() === target.table;
 }
 
 /**
@@ -49,13 +45,8 @@ export async function confirmSetDeletion(io: CliIO, question: SetDeletionQuestio
       : `These ${count} target tables exist and will be DELETED with all their items:`;
   const prompt =
     count === 1 ? 'Type 1 to delete this table: ' : `Type ${count} to delete these ${count} tables: `;
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
-  try {
-    const answer = await rl.question(`${heading}\n${list}\n${prompt}`);
-    return answer.trim() === String(count);
-  } finally {
-    rl.close();
-  }
+  const answer = await ask(io, `${heading}\n${list}\n${prompt}`);
+  return answer.trim() === String(count);
 }
 
 /** Asks what to do with an unfinished copy's checkpoint: continue it, or start over. */
@@ -64,16 +55,34 @@ export async function chooseResume(
   file: string,
   record: CheckpointRecord,
 ): Promise<'resume' | 'restart' | undefined> {
+  const written = record.totals.itemsWritten.toLocaleString('en-US');
+  const answer = await ask(
+    io,
+    `An unfinished copy (${written} items written, last saved ${record.updatedAt}) is recorded in ${file}.\nResume it [r], restart from scratch [s], or quit [q]? `,
+  );
+  const choice = answer.trim().toLowerCase();
+  if (choice === 'r' || choice === 'resume') return 'resume';
+  if (choice === 's' || choice === 'restart') return 'restart';
+  return undefined;
+}
+
+/**
+ * One question on the terminal. Ctrl-C or Ctrl-D (end of input) at the prompt is the user saying no
+ * and leaving: AbortedByUserError (exit 130, "nothing was changed"), never an unexpected error.
+ */
+async function ask(io: CliIO, question: string): Promise<string> {
   const rl = createInterface({ input: io.stdin, output: io.stderr });
+  const aborted = new AbortController();
+  rl.on('SIGINT', () => aborted.abort());
+  rl.on('close', () => aborted.abort());
   try {
-    const written = record.totals.itemsWritten.toLocaleString('en-US');
-    const answer = await rl.question(
-      `An unfinished copy (${written} items written, last saved ${record.updatedAt}) is recorded in ${file}.\nResume it [r], restart from scratch [s], or quit [q]? `,
-    );
-    const choice = answer.trim().toLowerCase();
-    if (choice === 'r' || choice === 'resume') return 'resume';
-    if (choice === 's' || choice === 'restart') return 'restart';
-    return undefined;
+    return await rl.question(question, { signal: aborted.signal });
+  } catch (error) {
+    if (aborted.signal.aborted || (error as Error)?.name === 'AbortError') {
+      io.stderr.write('\n');
+      throw new AbortedByUserError('Aborted; nothing was changed.');
+    }
+    throw error;
   } finally {
     rl.close();
   }

@@ -3,6 +3,11 @@ import type { CliIO } from './io.js';
 
 /** One paragraph a user can act on: what is wrong, where, and what to do. Stacks only with --verbose. */
 export function printError(io: CliIO, error: unknown, verbose: boolean): void {
+  if (isDdbCopyError(error) && error.code === 'ABORTED') {
+    // The user said no at a prompt: a normal end, not an error.
+    io.stderr.write(`${error.message}\n`);
+    return;
+  }
   if (isDdbCopyError(error)) {
     io.stderr.write(`error: ${error.message}\n`);
     if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);

@@ -54,7 +54,14 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
     } else if (options.dryRun && plan && !error) {
       io.stdout.write(`${humanPlan(plan, summary)}\n`);
     }
-    if (!raw.json && verbosity !== 'quiet' && !(options.dryRun && !error) && summary.status !== 'failed') {
+    const aborted = error?.code === 'ABORTED';
+    if (
+      !raw.json &&
+      verbosity !== 'quiet' &&
+      !(options.dryRun && !error) &&
+      summary.status !== 'failed' &&
+      !aborted
+    ) {
       io.stderr.write(`${humanSummary(summary)}\n`);
     }
     if (error) {
@@ -62,7 +69,7 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
         io.stderr.write(`${humanSummary(summary)}\n`);
       }
       printError(io, error, verbosity === 'verbose');
-      if (summary.checkpoint && summary.status !== 'completed') {
+      if (summary.checkpoint && summary.status !== 'completed' && !aborted) {
         io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
       }
       return outcome.exitCode;
