@@ -5,6 +5,7 @@ import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-s
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { CredentialsError, ForbiddenOperationError, InvalidOptionError, type Side } from '../../errors.js';
 import type { SideConfig } from '../../model/side-config.js';
+import { knownProfiles } from './profiles.js';
 import { WireClient } from './wire-client.js';
 
 export type { SideConfig } from '../../model/side-config.js';
@@ -225,6 +226,8 @@ export async function connectSide(
     connection.resolvedEndpoint = url;
   });
 
+  // A mistyped profile would otherwise surface as "no region is set": name it, and the ones there are.
+  if (config.profile && !config.credentials) refuseUnknownProfile(side, config.profile);
   const resolvedRegion = await resolveRegion(client, side);
   const identity = await checkCredentials(credentials, side, config);
   const warning = longTermKeysWarning(side, identity, config.endpointUrl);
@@ -265,6 +268,20 @@ function asProvider(
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
 ): AwsCredentialIdentityProvider {
   return typeof credentials === 'function' ? credentials : async () => credentials;
+}
+
+function refuseUnknownProfile(side: Side, profile: string): void {
+  const profiles = knownProfiles();
+  if (profiles.includes(profile)) return;
+  throw new InvalidOptionError(
+    `The ${side} profile '${profile}' does not exist in the shared AWS config or credentials file.`,
+    {
+      side,
+      hint: profiles.length
+        ? `Profiles found: ${profiles.join(', ')}. Check --${side}-profile (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).`
+        : `No profile is defined (~/.aws/config, ~/.aws/credentials). Create one with 'aws configure --profile ${profile}', or 'aws configure sso'.`,
+    },
+  );
 }
 
 async function resolveRegion(client: DynamoDBClient, side: Side): Promise<string> {
