@@ -18,8 +18,14 @@
  * table, so a copy's late settings can be checked end to end.
  *
  * Random faults come from a seeded PRNG (mulberry32), so a run repeats with the same seed as long as
- * requests arrive in the same order. Signatures are never checked (nor by DynamoDB Local), which is
- * why the access key id in `Authorization` can be rewritten without re-signing.
+ * requests arrive in the same order.
+ *
+ * DynamoDB Local never checks signatures. With `verifySignatures`, the proxy does, as DynamoDB would:
+ * every request's SigV4 signature is recomputed from the request as received (`sigv4-verify.ts`,
+ * node:crypto, not the SDK's signer) before any fault or forwarding, and a bad one is answered 400
+ * `InvalidSignatureException`. Session keys are checked with their own secret (the lookup knows them
+ * through `SecretKeepingRegistry`); the access key id in `Authorization` is rewritten to the account's
+ * only afterwards, for DynamoDB Local, which is why that rewrite needs no re-signing.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -29,6 +35,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { seededRandom } from '../../src/runtime/seeded-random.js';
 import type { CredentialRegistry } from './fake-sts.js';
+import { type SecretLookup, verifySigV4 } from './sigv4-verify.js';
 
 /** Operations that get random faults unless `onlyOperations` says otherwise: the data plane. */
 export const DATA_PLANE_OPERATIONS: ReadonlySet<string> = new Set([
@@ -79,6 +86,12 @@ export interface FaultSettings {
   emulateControlPlane: boolean;
   /** Operations answered with AccessDeniedException, as for a role whose policy lacks them. */
   deny: ReadonlySet<string>;
+  /**
+   * When set, every request's SigV4 signature is checked with the secret this gives its access key id
+   * (`secretsOf(accounts, registry)` in sigv4-verify.ts), before anything else; a bad signature, a
+   * body that is not what x-amz-content-sha256 says, or an unknown key is answered as DynamoDB does.
+   */
+  verifySignatures: SecretLookup | undefined;
 }
 
 export type FaultProxyOptions = Partial<Omit<FaultSettings, 'onlyOperations' | 'deny'>> & {
@@ -103,6 +116,10 @@ export interface FaultCounters {
   expiredTokens: number;
   /** Throttling errors from the capacity simulation (also counted in `throttled`). */
   capacityThrottles: number;
+  /** Requests whose signature was checked (`verifySignatures`), good or bad. */
+  signaturesChecked: number;
+  /** Requests refused for their signature: InvalidSignature, UnrecognizedClient, a missing or malformed one. */
+  signatureRejections: number;
 }
 
 export interface FaultCounts extends FaultCounters {
@@ -128,6 +145,14 @@ export interface WriteLogEntry {
   items: number;
 }
 
+export interface RejectedSignature {
+  operation: string;
+  accessKeyId: string | undefined;
+  /** The error type answered, e.g. `InvalidSignatureException`. */
+  type: string;
+  reason: string;
+}
+
 export interface FaultProxy {
   /** `http://127.0.0.1:PORT`. */
   readonly endpoint: string;
@@ -136,6 +161,8 @@ export interface FaultProxy {
   counts(): FaultCounts;
   /** Every BatchWriteItem/PutItem that reached DynamoDB Local and succeeded, in order. */
   writeLog(): WriteLogEntry[];
+  /** Every request refused for its signature since the last reset, with what did not match. */
+  rejectedSignatures(): RejectedSignature[];
   /** Zeroes the counters and empties the write log; capacity buckets and emulated state stay. */
   reset(): void;
   /**
@@ -448,10 +475,11 @@ const DEFAULT_SETTINGS: FaultSettings = {
   credentials: undefined,
   emulateControlPlane: true,
   deny: new Set(),
+  verifySignatures: undefined,
 };
 
 /** Settings that `configure({ x: undefined })` turns off. */
-const CLEARABLE = new Set(['latencyMs', 'capacity', 'credentials']);
+const CLEARABLE = new Set(['latencyMs', 'capacity', 'credentials', 'verifySignatures']);
 
 function zeroCounters(): FaultCounters {
   return {
@@ -463,6 +491,8 @@ function zeroCounters(): FaultCounters {
     resetsAfter: 0,
     expiredTokens: 0,
     capacityThrottles: 0,
+    signaturesChecked: 0,
+    signatureRejections: 0,
   };
 }
 
@@ -475,6 +505,7 @@ class FaultProxyServer implements FaultProxy {
   private readonly tableRequests = new Map<string, number>();
   private readonly limitLeft = new Map<string, number>();
   private log: WriteLogEntry[] = [];
+  private rejections: RejectedSignature[] = [];
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tables = new Map<string, EmulatedTable>();
   private readonly sockets = new Set<Socket>();
@@ -564,11 +595,16 @@ class FaultProxyServer implements FaultProxy {
     return [...this.log];
   }
 
+  rejectedSignatures(): RejectedSignature[] {
+    return [...this.rejections];
+  }
+
   reset(): void {
     this.counters = zeroCounters();
     this.requests.clear();
     this.tableRequests.clear();
     this.log = [];
+    this.rejections = [];
   }
 
   async close(): Promise<void> {
@@ -596,6 +632,23 @@ class FaultProxyServer implements FaultProxy {
     this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
     for (const table of tablesOf(body))
       this.tableRequests.set(table, (this.tableRequests.get(table) ?? 0) + 1);
+
+    const secretOf = this.current.verifySignatures;
+    if (secretOf) {
+      // The request exactly as received: its raw headers (host and content-length are signed too).
+      this.counters.signaturesChecked++;
+      const verdict = verifySigV4(
+        { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+        secretOf,
+      );
+      if (!verdict.valid) {
+        this.counters.signatureRejections++;
+        const { accessKeyId, type, reason, message } = verdict;
+        this.rejections.push({ operation, accessKeyId, type, reason });
+        this.send(res, jsonAnswer(400, { __type: `com.amazon.coral.service#${type}`, message }));
+        return;
+      }
+    }
 
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
