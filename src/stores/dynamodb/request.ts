@@ -1,4 +1,4 @@
-import { RetryBudgetExhaustedError } from '../../errors.js';
+import { isDdbCopyError, RetryBudgetExhaustedError } from '../../errors.js';
 import { RetryBudget, type RetryPolicy, sleep } from '../../runtime/retry.js';
 import type { RetryListener } from '../types.js';
 import { type SideConnection, wireClient } from './client.js';
@@ -68,6 +68,8 @@ async function withRetry<Output>(
       return await attempt();
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      // Ours already (the operation guard refused before sending): as it is, with its own hint.
+      if (isDdbCopyError(error)) throw error;
       const cls = classifyError(error);
       if (cls === 'fatal' || cls === 'too-large') throw toDdbCopyError(error, context);
       if (cls === 'unreachable' && !options.retryUnreachable) throw toDdbCopyError(error, context);
