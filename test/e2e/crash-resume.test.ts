@@ -2,6 +2,8 @@
  * The built CLI killed with SIGKILL at different points of a copy, then run again with --resume:
  * the target ends identical to the source every time. SIGINT stops gracefully with exit 130 and a
  * resumable record. The kill points come from the checkpoint file itself (items it says are written).
+ * A resume writes again only what the record had not passed: at most one page (the run's own Scan
+ * page size) per segment left unfinished, never the whole table.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +16,7 @@ import { hashRangeTable } from '../fixtures/tables.js';
 import { assertBuilt, copyArgs, runCli, spawnCli, userEnv } from '../harness/cli.js';
 import {
   accountClient,
+  countItems,
   createTableAndWait,
   itemsByKey,
   type LocalAccount,
@@ -30,6 +33,8 @@ describe('crash and resume (built CLI)', () => {
   let dir: string;
   let src: LocalAccount;
   let sourceItems: Map<string, unknown>;
+  /** Items per Scan page in these copies, from the run's own plan (a dry run of the same command). */
+  let pageSize: number;
 
   beforeAll(async () => {
     assertBuilt();
@@ -38,6 +43,11 @@ describe('crash and resume (built CLI)', () => {
     await createTableAndWait(accountClient(src), hashRangeTable('orders', 'S', 'N'));
     await putItems(accountClient(src), 'orders', variedItems(ITEMS, 21, KEYS));
     sourceItems = itemsByKey(await scanAll(accountClient(src), 'orders'), ['pk', 'sk']);
+    const { env, args } = setup('plan');
+    const dryRun = await runCli([...args, '--dry-run'], env);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    pageSize = JSON.parse(dryRun.stdout).plan.scanLimit;
+    expect(pageSize).toBeGreaterThan(0);
   }, 120_000);
 
   afterAll(() => {
@@ -68,6 +78,26 @@ describe('crash and resume (built CLI)', () => {
     }
   }
 
+  /**
+   * Items written twice across the interrupted run and the resume: what the target held when the first
+   * run stopped plus what the resume wrote, beyond the table. Never negative (nothing skipped); at most
+   * one page per segment the record left unfinished (a resume that ignored the record re-copies all).
+   */
+  function expectRecopiedAtMostAPagePerSegment(
+    heldAtStop: number,
+    resumeWrote: number,
+    record: CheckpointRecord,
+  ): number {
+    const recopied = heldAtStop + resumeWrote - ITEMS;
+    const unfinished = record.segments.filter((s) => !s.done).length;
+    expect(recopied, `re-copied ${recopied}`).toBeGreaterThanOrEqual(0);
+    expect(
+      recopied,
+      `re-copied ${recopied}; ${unfinished} segment(s) of ${pageSize}-item pages unfinished`,
+    ).toBeLessThanOrEqual(pageSize * unfinished);
+    return recopied;
+  }
+
   async function expectTargetIdentical(dst: LocalAccount): Promise<void> {
     const target = itemsByKey(await scanAll(accountClient(dst), 'orders'), ['pk', 'sk']);
     expect(target.size).toBe(sourceItems.size);
@@ -92,16 +122,21 @@ describe('crash and resume (built CLI)', () => {
       expect(exited, 'the copy finished before the kill point; slow it down').toBe(false);
       run.child.kill('SIGKILL');
       expect((await run.done).code).toBe(137);
-      const killedAt = writtenSoFar(checkpoint);
       expect(existsSync(checkpoint)).toBe(true);
+      const record = JSON.parse(readFileSync(checkpoint, 'utf8')) as CheckpointRecord;
+      const killedAt = record.totals.itemsWritten;
+      // Everything the record counts is in the target, and perhaps a few batches it had not recorded yet.
+      const heldAtKill = await countItems(accountClient(dst), 'orders');
+      expect(heldAtKill).toBeGreaterThanOrEqual(killedAt);
 
       const resumed = await runCli([...args, '--resume'], env);
       expect(resumed.code, resumed.stderr).toBe(0);
       const summary = JSON.parse(resumed.stdout);
       expect(summary).toMatchObject({ status: 'completed', resumed: true, schema: { action: 'kept' } });
       expect(summary.items.writtenBefore).toBe(killedAt);
+      const recopied = expectRecopiedAtMostAPagePerSegment(heldAtKill, summary.items.written, record);
       console.log(
-        `trial ${trial}: killed at ${killedAt} items recorded; resume wrote ${summary.items.written} (re-copied ${killedAt + summary.items.written - ITEMS})`,
+        `trial ${trial}: killed at ${killedAt} items recorded, ${heldAtKill} in the target; resume wrote ${summary.items.written} (re-copied ${recopied})`,
       );
       await expectTargetIdentical(dst);
     },
@@ -115,7 +150,8 @@ describe('crash and resume (built CLI)', () => {
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code).toBe(130);
-    expect(JSON.parse(result.stdout).status).toBe('interrupted');
+    const interrupted = JSON.parse(result.stdout);
+    expect(interrupted.status).toBe('interrupted');
     expect(result.stderr).toContain('To continue where it stopped: ddbcopy copy --source orders');
     expect(result.stderr).toContain('--resume');
     const record = JSON.parse(readFileSync(checkpoint, 'utf8')) as CheckpointRecord;
@@ -127,6 +163,9 @@ describe('crash and resume (built CLI)', () => {
 
     const resumed = await runCli([...args, '--resume'], env);
     expect(resumed.code, resumed.stderr).toBe(0);
+    const summary = JSON.parse(resumed.stdout);
+    expect(summary.items.writtenBefore).toBe(record.totals.itemsWritten);
+    expectRecopiedAtMostAPagePerSegment(interrupted.items.written, summary.items.written, record);
     await expectTargetIdentical(dst);
   }, 90_000);
 });

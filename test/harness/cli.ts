@@ -1,6 +1,6 @@
 /** Runs the built CLI as a user would: a child process, its own environment and working directory. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,34 @@ export interface CliResult {
   stderr: string;
 }
 
-export function assertBuilt(): void {
-  if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
+/**
+ * Refuses to test a CLI that is not built from the sources as they are: dist/ missing, or older than
+ * the newest file under src/ (as when e2e tests are started with a bare `npx vitest` after an edit).
+ */
+export function assertBuilt(root = repoRoot): void {
+  const main = path.join(root, 'dist', 'cli', 'main.js');
+  if (!existsSync(main)) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before the e2e tests');
   }
+  const built = statSync(main).mtimeMs;
+  const newest = newestFile(path.join(root, 'src'));
+  if (newest && newest.mtimeMs > built) {
+    throw new Error(
+      `dist/ is older than src/: ${path.relative(root, newest.file)} changed at ${new Date(newest.mtimeMs).toISOString()}, dist/cli/main.js was built at ${new Date(built).toISOString()}. Run \`npm run build\` (npm test does) before the e2e tests, or they test the old code.`,
+    );
+  }
+}
+
+/** The most recently modified file under `directory`, searched recursively. */
+export function newestFile(directory: string): { file: string; mtimeMs: number } | undefined {
+  let newest: { file: string; mtimeMs: number } | undefined;
+  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const { mtimeMs } = statSync(file);
+    if (!newest || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
+  }
+  return newest;
 }
 
 /** Runs `ddbcopy args` to completion. `env.HOME` doubles as the working directory. */

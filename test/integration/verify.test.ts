@@ -187,6 +187,62 @@ describe('verify', () => {
     });
   });
 
+  it('finds numbers that differ only beyond double precision, and not numbers spelled two ways', async () => {
+    const p = pair();
+    for (const client of [p.srcClient, p.dstClient])
+      await createTableAndWait(client, hashOnlyTable('precise', 'S'));
+    // [key, source item's attributes, target item's attributes]
+    const rows: [string, Item, Item][] = [
+      // Differ in the 38th significant digit.
+      [
+        'digit-38',
+        { n: { N: '12345678901234567890123456789012345678' } },
+        { n: { N: '12345678901234567890123456789012345679' } },
+      ],
+      // 2^53 + 1 and 2^53: one double.
+      ['beyond-double', { n: { N: '9007199254740993' } }, { n: { N: '9007199254740992' } }],
+      // The same, inside a number set nested in a map.
+      [
+        'nested-set',
+        { m: { M: { ns: { NS: ['9007199254740993', '1'] } } } },
+        { m: { M: { ns: { NS: ['1', '9007199254740992'] } } } },
+      ],
+      // Equal to DynamoDB: the same number spelled two ways.
+      ['one', { n: { N: '1.0' } }, { n: { N: '1' } }],
+      ['hundred', { n: { N: '1e2' } }, { n: { N: '100' } }],
+      [
+        'same-38',
+        { n: { N: '1.2345678901234567890123456789012345678E+37' } },
+        { n: { N: '12345678901234567890123456789012345678' } },
+      ],
+    ];
+    await putItems(
+      p.srcClient,
+      'precise',
+      rows.map(([pk, source]) => ({ pk: { S: pk }, ...source })),
+    );
+    await putItems(
+      p.dstClient,
+      'precise',
+      rows.map(([pk, , target]) => ({ pk: { S: pk }, ...target })),
+    );
+
+    const { summary, error } = await verify(p, 'precise');
+    expect(error).toBeUndefined();
+    expect(summary).toMatchObject({
+      status: 'different',
+      sourceItems: rows.length,
+      targetItems: rows.length,
+      missing: 0,
+      extra: 0,
+      different: 3,
+    });
+    const keys = (names: string[]) => names.map((pk) => JSON.stringify({ pk: { S: pk } })).sort();
+    expect(summary.samples.different.map((key) => JSON.stringify(key)).sort()).toEqual(
+      keys(['digit-38', 'beyond-double', 'nested-set']),
+    );
+  });
+
   it('counts every item of an empty target as missing, exactly, naming the smallest keys', async () => {
     const p = pair();
     const definition = hashOnlyTable('empty', 'S');

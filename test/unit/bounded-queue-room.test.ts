@@ -1,14 +1,39 @@
+/**
+ * BoundedQueue.roomForMore: when a producer may fetch more. Every wait is checked as a state after the
+ * pending callbacks ran ('released' or 'waiting'), so a producer that is never let go fails an
+ * assertion at once instead of hanging until the test times out.
+ */
 import { describe, expect, it } from 'vitest';
 import { BoundedQueue } from '../../src/runtime/bounded-queue.js';
 
+/** Lets pending promise callbacks run. */
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A promise's state, watched from now on: read `.state` after a tick. */
+function watch(promise: Promise<unknown>): { readonly state: 'waiting' | 'released' } {
+  const watched = { state: 'waiting' as 'waiting' | 'released' };
+  void promise.then(() => {
+    watched.state = 'released';
+  });
+  return watched;
+}
+
+/** Whether `promise` has resolved once the pending callbacks have run. */
+async function stateAfterTick(promise: Promise<unknown>): Promise<'waiting' | 'released'> {
+  const watched = watch(promise);
+  await tick();
+  return watched.state;
+}
 
 describe('BoundedQueue.roomForMore', () => {
   it('resolves at once while there is room and nobody waits to push', async () => {
     const queue = new BoundedQueue<number>(2);
-    await queue.roomForMore();
-    await queue.push(1);
-    await queue.roomForMore();
+    expect(await stateAfterTick(queue.roomForMore())).toBe('released');
+    expect(await queue.push(1)).toBe(true);
+    expect(await stateAfterTick(queue.roomForMore())).toBe('released');
+    expect(await queue.push(2)).toBe(true);
+    // Full now: the next producer waits.
+    expect(await stateAfterTick(queue.roomForMore())).toBe('waiting');
   });
 
   it('waits while the queue is full, and lets one producer go per pop', async () => {
@@ -16,16 +41,15 @@ describe('BoundedQueue.roomForMore', () => {
     await queue.push(1);
     await queue.push(2);
     const released: string[] = [];
-    const a = queue.roomForMore().then(() => released.push('a'));
-    const b = queue.roomForMore().then(() => released.push('b'));
+    void queue.roomForMore().then(() => released.push('a'));
+    void queue.roomForMore().then(() => released.push('b'));
     await tick();
     expect(released).toEqual([]);
-    await queue.pop();
+    expect(await queue.pop()).toBe(1);
     await tick();
     expect(released).toEqual(['a']);
-    await queue.pop();
-    await a;
-    await b;
+    expect(await queue.pop()).toBe(2);
+    await tick();
     expect(released).toEqual(['a', 'b']);
   });
 
@@ -33,45 +57,59 @@ describe('BoundedQueue.roomForMore', () => {
     const queue = new BoundedQueue<number>(1);
     await queue.push(1);
     const order: string[] = [];
-    const pushed = queue.push(2).then(() => order.push('push'));
-    const room = queue.roomForMore().then(() => order.push('room'));
+    void queue.push(2).then(() => order.push('push'));
+    void queue.roomForMore().then(() => order.push('room'));
     await tick();
+    expect(order).toEqual([]);
     expect(await queue.pop()).toBe(1);
-    await pushed;
     await tick();
     expect(order).toEqual(['push']);
+    expect(queue.size).toBe(1);
     expect(await queue.pop()).toBe(2);
-    await room;
+    await tick();
     expect(order).toEqual(['push', 'room']);
   });
 
-  it('lets every producer go when a consumer finds the queue empty, and when it closes', async () => {
+  it('lets every producer go when a consumer finds the queue empty', async () => {
     const queue = new BoundedQueue<number>(1);
     await queue.push(1);
-    const waiting = [queue.roomForMore(), queue.roomForMore()];
-    expect(await queue.pop()).toBe(1); // frees one
-    const next = queue.pop(); // finds it empty: everyone may fetch
-    await Promise.all(waiting);
+    const waiting = [watch(queue.roomForMore()), watch(queue.roomForMore())];
+    await tick();
+    expect(waiting.map((w) => w.state)).toEqual(['waiting', 'waiting']);
+    expect(await queue.pop()).toBe(1); // frees one place: one producer goes
+    await tick();
+    expect(waiting.map((w) => w.state)).toEqual(['released', 'waiting']);
+    const next = watch(queue.pop()); // finds it empty: everyone may fetch
+    await tick();
+    expect(waiting.map((w) => w.state)).toEqual(['released', 'released']);
+    expect(next.state).toBe('waiting');
     queue.close();
-    expect(await next).toBeUndefined();
+    await tick();
+    expect(next.state).toBe('released');
+    expect(await queue.pop()).toBeUndefined();
+  });
+
+  it('lets a waiting producer go when the queue closes, and every later one at once', async () => {
     const full = new BoundedQueue<number>(1);
     await full.push(1);
-    const late = full.roomForMore();
+    const late = watch(full.roomForMore());
+    await tick();
+    expect(late.state).toBe('waiting');
     full.close();
-    await late;
+    await tick();
+    expect(late.state).toBe('released');
+    expect(await stateAfterTick(full.roomForMore())).toBe('released');
   });
 
   it('counts the weight bound as room too', async () => {
     const queue = new BoundedQueue<number>(10, 5, (n) => n);
     await queue.push(5);
-    let released = false;
-    const room = queue.roomForMore().then(() => {
-      released = true;
-    });
+    const room = watch(queue.roomForMore());
     await tick();
-    expect(released).toBe(false);
-    await queue.pop();
-    await room;
+    expect(room.state).toBe('waiting');
+    expect(await queue.pop()).toBe(5);
+    await tick();
+    expect(room.state).toBe('released');
   });
 
   it('does not keep popped values reachable', async () => {

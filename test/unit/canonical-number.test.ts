@@ -40,4 +40,21 @@ describe('normalizeNumber', () => {
       expect(normalizeNumber(input)).toBe(input);
     },
   );
+
+  it.each([
+    ['12345678901234567890123456789012345678', '12345678901234567890123456789012345679'],
+    ['1.2345678901234567890123456789012345678E+125', '1.2345678901234567890123456789012345679E+125'],
+    ['9007199254740993', '9007199254740992'],
+    ['0.10000000000000001', '0.1'],
+  ])('keeps %s and %s apart: they differ beyond double precision', (a, b) => {
+    expect(normalizeNumber(a)).not.toBe(normalizeNumber(b));
+  });
+
+  it.each([
+    ['1.0', '1'],
+    ['1e2', '100'],
+    ['1.2345678901234567890123456789012345678E+37', '12345678901234567890123456789012345678'],
+  ])('makes %s and %s one text: DynamoDB sees one number', (a, b) => {
+    expect(normalizeNumber(a)).toBe(normalizeNumber(b));
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalItem } from '../../src/model/item-canonical.js';
+import { canonicalItem, canonicalValue } from '../../src/model/item-canonical.js';
+import { itemHash } from '../../src/model/item-hash.js';
 import type { Item } from '../../src/stores/types.js';
 
 describe('canonicalItem', () => {
@@ -74,5 +75,58 @@ describe('canonicalItem', () => {
     expect(canonicalItem({ b: { B: backing.subarray(1, 3) } })).toBe(
       canonicalItem({ b: { B: Uint8Array.of(1, 2) } }),
     );
+  });
+});
+
+/**
+ * Numbers are equal exactly when DynamoDB says so: by their 38 significant digits, never through a
+ * JavaScript number (a double keeps 15 to 17 digits and would call different numbers equal).
+ */
+describe('canonical numbers', () => {
+  // Each pair differs only where a double cannot see: the 38th significant digit, the 17th, 2^53 + 1.
+  const different: [string, string][] = [
+    ['12345678901234567890123456789012345678', '12345678901234567890123456789012345679'],
+    ['-0.12345678901234567890123456789012345678', '-0.12345678901234567890123456789012345679'],
+    ['1.2345678901234567890123456789012345678E+125', '1.2345678901234567890123456789012345679E+125'],
+    ['9007199254740993', '9007199254740992'],
+    ['0.10000000000000001', '0.1'],
+    ['12345678901234567', '12345678901234568'],
+  ];
+  // Each pair is one number to DynamoDB, spelled two ways.
+  const equal: [string, string][] = [
+    ['1.0', '1'],
+    ['1e2', '100'],
+    ['1E+2', '100'],
+    ['-0', '0'],
+    ['0.50', '.5'],
+    ['1.2345678901234567890123456789012345678E+37', '12345678901234567890123456789012345678'],
+    ['9007199254740993.000', '9007199254740993'],
+  ];
+
+  it.each(different)('%s and %s are different numbers, in N, NS and nested', (a, b) => {
+    expect(canonicalValue({ N: a })).not.toBe(canonicalValue({ N: b }));
+    expect(canonicalItem({ n: { N: a } })).not.toBe(canonicalItem({ n: { N: b } }));
+    expect(canonicalItem({ ns: { NS: [a, '7'] } })).not.toBe(canonicalItem({ ns: { NS: ['7', b] } }));
+    expect(canonicalItem({ m: { M: { l: { L: [{ N: a }] } } } })).not.toBe(
+      canonicalItem({ m: { M: { l: { L: [{ N: b }] } } } }),
+    );
+    expect(itemHash({ n: { N: a } }).equals(itemHash({ n: { N: b } }))).toBe(false);
+  });
+
+  it.each(equal)('%s and %s are the same number, in N, NS and nested', (a, b) => {
+    expect(canonicalValue({ N: a })).toBe(canonicalValue({ N: b }));
+    expect(canonicalItem({ n: { N: a } })).toBe(canonicalItem({ n: { N: b } }));
+    expect(canonicalItem({ ns: { NS: [a, '7'] } })).toBe(canonicalItem({ ns: { NS: ['7', b] } }));
+    expect(canonicalItem({ m: { M: { l: { L: [{ N: a }] } } } })).toBe(
+      canonicalItem({ m: { M: { l: { L: [{ N: b }] } } } }),
+    );
+    expect(itemHash({ n: { N: a } }).equals(itemHash({ n: { N: b } }))).toBe(true);
+  });
+
+  it('keeps all 38 digits of a number in the canonical text', () => {
+    expect(canonicalValue({ N: '12345678901234567890123456789012345678' })).toBe(
+      '{"N":"12345678901234567890123456789012345678"}',
+    );
+    expect(canonicalValue({ N: '9007199254740993' })).toBe('{"N":"9007199254740993"}');
   });
 });

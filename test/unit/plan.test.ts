@@ -126,12 +126,12 @@ describe('planCopy: what happens to the target', () => {
     const run = () => planCopy(input({}, { target: existingTarget({ DeletionProtectionEnabled: true }) }));
     expect(run).toThrow(DeletionProtectedError);
     expect(run).toThrow(/deletion protection/);
-    try {
-      run();
-    } catch (error) {
-      expect((error as DeletionProtectedError).side).toBe('target');
-      expect((error as DeletionProtectedError).hint).toContain('--no-deletion-protection-enabled');
-    }
+    expect(run).toThrow(
+      expect.objectContaining({
+        side: 'target',
+        hint: expect.stringContaining('--no-deletion-protection-enabled'),
+      }),
+    );
   });
 
   it('puts items into a deletion-protected target with --data-only', () => {
@@ -249,11 +249,7 @@ describe('planCopy: rates', () => {
     const run = () => planCopy(input({ readRate: '50%' }, { source: table(onDemand) }));
     expect(run).toThrow(InvalidOptionError);
     expect(run).toThrow(/--read-rate 50%.*on-demand/);
-    try {
-      run();
-    } catch (error) {
-      expect((error as InvalidOptionError).side).toBe('source');
-    }
+    expect(run).toThrow(expect.objectContaining({ side: 'source' }));
   });
 
   it('reads --read-rate P% of an on-demand maximum', () => {
