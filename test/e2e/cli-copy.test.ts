@@ -150,7 +150,7 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('an unknown profile is a credentials error naming the side (exit 2)', async () => {
+  it('an unknown profile is named as such, with the profiles that exist (exit 2)', async () => {
     const result = await runCli(
       [
         'copy',
@@ -168,6 +168,9 @@ describe('ddbcopy copy (built CLI, two endpoints, two profiles)', () => {
       env,
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/error: Could not load profile 'nosuch' for the source side/);
+    expect(result.stderr).toMatch(
+      /error: The source profile 'nosuch' does not exist in the shared AWS config/,
+    );
+    expect(result.stderr).toMatch(/hint: Profiles found: dst, src\./);
   });
 });
