@@ -125,7 +125,8 @@ function isExpected(error: unknown): boolean {
 }
 
 function toOption(declaration: OptionDeclaration): Option {
-  const flags = `--${declaration.flag}${declaration.value ? ` <${declaration.value.toLowerCase()}>` : ''}`;
+  const long = `--${declaration.flag}${declaration.value ? ` <${declaration.value.toLowerCase()}>` : ''}`;
+  const flags = declaration.short ? `-${declaration.short}, ${long}` : long;
   const help = declaration.defaultHelp
     ? `${declaration.help} (default: ${declaration.defaultHelp})`
     : declaration.help;

@@ -6,6 +6,7 @@
  * Every refusal is an InvalidOptionError: bad input, found before anything was touched (exit 2).
  */
 import { InvalidOptionError } from '../errors.js';
+import { editDistance } from '../model/edit-distance.js';
 
 /** One table of the set: the source table's name, and the name it gets on the target side. */
 export interface TablePair {
@@ -198,22 +199,6 @@ function notFoundHint(missing: string, available: readonly string[]): string {
     .map((candidate) => candidate.name);
   if (close.length > 0) return `Tables with similar names: ${close.join(', ')}. Names are case-sensitive.`;
   return availableHint(available);
-}
-
-/** Levenshtein distance, or limit + 1 as soon as it is known to exceed `limit` (hints only). */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    if (Math.min(...current) > limit) return limit + 1;
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 const RENAME_EXAMPLE =

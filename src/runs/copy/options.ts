@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InvalidOptionError, type Side } from '../../errors.js';
+import { closestRegion, looksLikeRegion } from '../../model/regions.js';
 import type { SideConfig } from '../../model/side-config.js';
 import type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
@@ -56,7 +57,15 @@ export interface OptionDeclaration {
   defaultHelp?: string;
   /** May be given more than once; the values arrive as an array. */
   repeatable?: boolean;
+  /** A one-letter alias, e.g. 'y' for -y. */
+  short?: string;
 }
+
+export const YES_DECLARATION: OptionDeclaration = {
+  flag: 'yes',
+  short: 'y',
+  help: 'confirm deletion of an existing target without a prompt (for scripts)',
+};
 
 export const READ_RATE_DECLARATION: OptionDeclaration = {
   flag: 'read-rate',
@@ -105,6 +114,20 @@ export function sideDeclarations(side: Side): OptionDeclaration[] {
   ];
 }
 
+/**
+ * The AWS CLI's own flags, for both sides at once: `--profile prod` is `--source-profile prod
+ * --target-profile prod`; a side's flag wins over them.
+ */
+export const BOTH_SIDES_DECLARATIONS: readonly OptionDeclaration[] = [
+  { flag: 'profile', value: 'NAME', help: 'named profile for both sides (a --source-/--target- flag wins)' },
+  { flag: 'region', value: 'REGION', help: 'region of both sides (a --source-/--target- flag wins)' },
+  {
+    flag: 'endpoint-url',
+    value: 'URL',
+    help: 'DynamoDB endpoint of both sides (a --source-/--target- flag wins)',
+  },
+];
+
 /** How every command reports: --json on stdout, --quiet / --verbose on stderr. */
 export const OUTPUT_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'json', help: 'print the result as one JSON document on stdout (human output stays on stderr)' },
@@ -118,12 +141,13 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'target', value: 'TABLE', help: 'target table name or ARN (required)' },
   ...sideDeclarations('source'),
   ...sideDeclarations('target'),
+  ...BOTH_SIDES_DECLARATIONS,
   {
     flag: 'data-only',
     help: 'copy items into the existing target; leave its schema alone (key schemas must match)',
   },
   { flag: 'schema-only', help: 'recreate the target from the source; copy no items' },
-  { flag: 'yes', help: 'confirm deletion of an existing target without a prompt (for scripts)' },
+  YES_DECLARATION,
   { flag: 'dry-run', help: 'print the plan and change nothing' },
   { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
   { flag: 'concurrency', value: 'N', help: 'BatchWriteItem requests in flight', defaultHelp: '16' },
@@ -340,7 +364,10 @@ export function sideConfig(raw: RawOptions, side: Side): SideConfig {
       hint: `Name the ${side} table: --${side} TABLE (a name or a table ARN).`,
     });
   }
-  const key = (suffix: string): string | undefined => stringValue(raw[`${side}${suffix}`]);
+  // A side's own flag, else the flag for both sides (`--profile`, `--region`, `--endpoint-url`).
+  const both: Record<string, string> = { Profile: 'profile', Region: 'region', EndpointUrl: 'endpointUrl' };
+  const key = (suffix: string): string | undefined =>
+    stringValue(raw[`${side}${suffix}`]) ?? (both[suffix] ? stringValue(raw[both[suffix]!]) : undefined);
   const config: SideConfig = { table };
   const profile = key('Profile');
   const region = key('Region');
@@ -348,7 +375,7 @@ export function sideConfig(raw: RawOptions, side: Side): SideConfig {
   const externalId = key('ExternalId');
   const endpointUrl = key('EndpointUrl');
   if (profile) config.profile = profile;
-  if (region) config.region = region;
+  if (region) config.region = checkRegion(region, side, key('EndpointUrl') !== undefined);
   if (roleArn) {
     if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
       throw new InvalidOptionError(`--${side}-role-arn '${roleArn}' is not an IAM role ARN.`, {
@@ -369,6 +396,24 @@ export function sideConfig(raw: RawOptions, side: Side): SideConfig {
     config.endpointUrl = endpointUrl;
   }
   return config;
+}
+
+/**
+ * A region name is checked before it is used (a typo would otherwise surface as a missing table):
+ * on AWS it must look like one; with a custom endpoint (DynamoDB Local) any name goes.
+ */
+function checkRegion(region: string, side: Side, customEndpoint: boolean): string {
+  if (customEndpoint || looksLikeRegion(region)) return region;
+  const closest = closestRegion(region);
+  throw new InvalidOptionError(
+    `'${region}' is not an AWS region${closest ? `; did you mean ${closest}?` : '.'}`,
+    {
+      side,
+      hint: closest
+        ? `Pass --${side}-region ${closest} (or --region for both sides).`
+        : `Regions look like eu-west-1 or us-east-2; 'aws ec2 describe-regions' lists them.`,
+    },
+  );
 }
 
 export function stringValue(value: RawValue): string | undefined {

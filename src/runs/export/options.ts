@@ -5,6 +5,7 @@
 import { InvalidOptionError } from '../../errors.js';
 import { ITEM_OPTION_DECLARATIONS, validateItemOptions } from '../copy/item-options.js';
 import {
+  BOTH_SIDES_DECLARATIONS,
   checkpointDeclarations,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
@@ -29,6 +30,7 @@ export const EXPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     help: 'directory or S3 location the export is written under, as DIR/AWSDynamoDB/<id>/ (required); with --tables, one folder per table: DIR/<table>/',
   },
   ...sideDeclarations('source'),
+  ...BOTH_SIDES_DECLARATIONS,
   ...s3Declarations('source'),
   { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
   { flag: 'consistent-read', help: 'strongly consistent scan (costs twice the read capacity)' },

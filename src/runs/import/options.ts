@@ -7,6 +7,7 @@
 import { parseKeySpec } from '../../model/key-spec.js';
 import { ITEM_OPTION_DECLARATIONS, validateItemOptions } from '../copy/item-options.js';
 import {
+  BOTH_SIDES_DECLARATIONS,
   checkpointDeclarations,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
@@ -18,6 +19,7 @@ import {
   sideDeclarations,
   stringValue,
   WRITE_RATE_DECLARATION,
+  YES_DECLARATION,
 } from '../copy/options.js';
 import { requiredLocation } from '../export/options.js';
 import { s3Declarations, s3Settings } from '../shared/s3-options.js';
@@ -32,8 +34,9 @@ export const IMPORT_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   },
   { flag: 'target', value: 'TABLE', help: 'target table name or ARN (required)' },
   ...sideDeclarations('target'),
+  ...BOTH_SIDES_DECLARATIONS,
   ...s3Declarations('target'),
-  { flag: 'yes', help: 'confirm deletion of an existing target without a prompt (for scripts)' },
+  YES_DECLARATION,
   {
     flag: 'key',
     value: 'NAME:TYPE[,NAME:TYPE]',

@@ -7,6 +7,7 @@ import type { SideConfig } from '../../model/side-config.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
 import { ITEM_OPTION_DECLARATIONS, type ItemOptions, validateItemOptions } from '../copy/item-options.js';
 import {
+  BOTH_SIDES_DECLARATIONS,
   type CopyOptions,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
@@ -45,6 +46,7 @@ export const VERIFY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'target', value: 'TABLE', help: 'target table name or ARN (required)' },
   ...sideDeclarations('source'),
   ...sideDeclarations('target'),
+  ...BOTH_SIDES_DECLARATIONS,
   {
     flag: 'segments',
     value: 'N',
