@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   type CopyOptions,
   isTableSet,
@@ -29,10 +30,21 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
   if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
   const reporter = createReporter(io.stderr, verbosity, options.verify ? 7 : 6);
-  const interrupt = interruptSignal(() =>
-    io.stderr.write(
-      '\nInterrupted: stopping; requests already sent finish, progress is saved (Ctrl-C again to quit at once).\n',
-    ),
+  const interrupt = interruptSignal(
+    () =>
+      io.stderr.write(
+        '\nInterrupted: stopping; requests already sent finish, progress is saved (Ctrl-C again to quit at once).\n',
+      ),
+    // Quitting at once still says how to go on: the record holds what was acknowledged until now.
+    () => {
+      if (raw.json) {
+        io.stdout.write(
+          `${JSON.stringify({ command: 'copy', status: 'interrupted', checkpoint: options.checkpoint }, null, 2)}\n`,
+        );
+      }
+      if (existsSync(options.checkpoint))
+        io.stderr.write(`\nTo continue where it stopped: ${resumeCommand(argv)}\n`);
+    },
   );
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   try {
