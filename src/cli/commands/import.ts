@@ -26,7 +26,7 @@ export async function importCommand(
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   return reportRun(raw, io, {
     interruptMessage:
-      'Interrupted: finishing the batches in flight and saving the checkpoint (Ctrl-C again to quit at once)...',
+      'Interrupted: stopping; requests already sent finish, progress is saved (Ctrl-C again to quit at once).',
     run: (hooks) =>
       runImport(options, {
         ...hooks,
@@ -45,7 +45,7 @@ async function importTablesCommand(raw: RawOptions, io: CliIO, argv: readonly st
   return reportTablesRun(raw, io, argv, {
     command: 'import',
     interruptMessage:
-      'Interrupted: finishing the batches in flight of every table and saving the checkpoints (Ctrl-C again to quit at once)...',
+      'Interrupted: stopping every table; requests already sent finish, progress is saved (Ctrl-C again to quit at once).',
     run: (hooks) =>
       runImportTables(options, {
         ...hooks,
