@@ -13,7 +13,7 @@ import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '..
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
 import { type PreparedChanges, prepareItemChanges } from '../shared/item-changes.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
-import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
 import { verifyOptionsAfterCopy } from '../verify/options.js';
 import { runVerify } from '../verify/run-verify.js';
@@ -134,9 +134,7 @@ function existing(run: RunState): { existingTarget?: TableDescription } {
 
 /** The library's entry point: resolves with the summary, throws the typed error when the copy failed. */
 export async function copyTable(options: CopyOptions, hooks: CopyHooks = {}): Promise<CopySummary> {
-  const outcome = await runCopy(options, hooks);
-  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
-  return outcome.summary;
+  return summaryOrThrow(await runCopy(options, hooks));
 }
 
 export interface RunState {

@@ -54,3 +54,9 @@ export function failedOutcome<Summary>(
     exitCode: failureExitCode(typed, context.targetChanged),
   };
 }
+
+/** A library entry point's answer: the summary, or the typed error (carrying the summary) thrown. */
+export function summaryOrThrow<Summary>(outcome: Pick<RunOutcome<Summary>, 'summary' | 'error'>): Summary {
+  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
+  return outcome.summary;
+}

@@ -5,16 +5,15 @@ import type { CopyEvent } from '../copy/events.js';
 import { type CopyOptions, type RawOptions, validateCopyOptions } from '../copy/options.js';
 import { type CopyOutcome, runCopy } from '../copy/run-copy.js';
 import type { CopySummary } from '../copy/summary.js';
-import { readCheckpoint } from '../shared/checkpoint.js';
-import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { confirmSetDeletions } from './confirm-deletions.js';
 import type { TablesEvent } from './events.js';
 import type { TableSetOptions } from './options.js';
 import { pairError } from './pair-error.js';
-import { runSet, type SetMember } from './run-set.js';
+import { PLANNING_PARALLELISM, parallelTablesOf, runSet, type SetMember } from './run-set.js';
 import { resolveTableSet, type SetPair } from './select-tables.js';
 import type { SetDeletionQuestion, TablePlanEntry } from './set-plan.js';
-import { decideSetRecord, newSetRecord, pairsOfRecord, SetRecordWriter } from './set-record.js';
+import { decideSetRecord, newSetRecord, pairRecords, pairsOfRecord, SetRecordWriter } from './set-record.js';
 import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's copy tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
@@ -30,11 +29,6 @@ export interface CopyTablesOutcome extends RunOutcome<TablesSummary<CopySummary>
   plan?: TablePlanEntry[];
 }
 
-/** Tables planned (described, compared with their targets) at the same time before the run. */
-const PLANNING_PARALLELISM = 8;
-/** Tables copied at the same time unless --parallel-tables says otherwise. */
-const DEFAULT_PARALLEL_TABLES = 4;
-
 /**
  * Copies a set of tables: select and map the names, plan every pair (a refusal anywhere stops the set
  * before anything is touched), ask once about every target that would be deleted, then copy the pairs
@@ -44,11 +38,7 @@ export async function runCopyTables(
   options: TableSetOptions,
   hooks: CopyTablesHooks = {},
 ): Promise<CopyTablesOutcome> {
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    hooks.onEvent?.({ type: 'warning', message });
-  };
+  const { warnings, warn } = collectWarnings((message) => hooks.onEvent?.({ type: 'warning', message }));
   let touched = false;
   try {
     const existing = await decideSetRecord(options, 'copy');
@@ -56,10 +46,7 @@ export async function runCopyTables(
       ? await pairsOfRecord(existing, options)
       : await freshPairs(options, warn, hooks.signal);
     const members = await membersOf(pairs, doneBefore, existing !== undefined, options);
-    const parallelTables = Math.min(
-      options.parallelTables ?? DEFAULT_PARALLEL_TABLES,
-      Math.max(1, pairs.length),
-    );
+    const parallelTables = parallelTablesOf(options, pairs.length);
     hooks.onEvent?.({ type: 'selected', pairs, parallelTables });
 
     const planned = await planMembers(members, hooks.signal);
@@ -126,9 +113,7 @@ export async function copyTables(
   options: TableSetOptions,
   hooks: CopyTablesHooks = {},
 ): Promise<TablesSummary<CopySummary>> {
-  const outcome = await runCopyTables(options, hooks);
-  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
-  return outcome.summary;
+  return summaryOrThrow(await runCopyTables(options, hooks));
 }
 
 async function freshPairs(
@@ -148,20 +133,18 @@ async function membersOf(
   resuming: boolean,
   options: TableSetOptions,
 ): Promise<SetMember<CopyOptions>[]> {
-  const record = newSetRecord('copy', '', pairs, options.checkpoint);
+  const records = await pairRecords(options.checkpoint, pairs, (index) => resuming && !doneBefore.has(index));
   const members: SetMember<CopyOptions>[] = [];
   for (const [index, pair] of pairs.entries()) {
-    const checkpoint = record.tables[index]!.checkpoint;
-    // A pair resumes when it has its own unfinished record; otherwise it starts (again) from scratch.
-    const own = resuming && !doneBefore.has(index) ? await readCheckpoint(checkpoint) : undefined;
+    const { checkpoint, resume, restart } = records[index]!;
     const raw: RawOptions = {
       ...options.tableFlags,
       ...pair.overrides,
       source: pair.source,
       target: pair.target,
       checkpoint,
-      resume: own !== undefined,
-      restart: own === undefined,
+      resume,
+      restart,
       yes: false,
       dryRun: false,
     };

@@ -10,15 +10,14 @@ import { openCatalog, openExportDir, parseExportLocation, type TableCatalog } fr
 import type { RawOptions } from '../copy/options.js';
 import { requiredLocation, validateExportOptions } from '../export/options.js';
 import { type ExportOptions, type ExportSummary, runExport } from '../export/run-export.js';
-import { readCheckpoint } from '../shared/checkpoint.js';
-import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { stepHooks, type TableStepEvent, type TablesEvent } from './events.js';
 import { completedExports, tableLocation } from './export-folders.js';
 import { refuseForCommand, type TableSetOptions } from './options.js';
 import { pairError } from './pair-error.js';
-import { runSet, type SetMember } from './run-set.js';
+import { parallelTablesOf, runSet, type SetMember } from './run-set.js';
 import { type SetPair, selectedPairs } from './select-tables.js';
-import { decideSetRecord, newSetRecord, pairsOfRecord, SetRecordWriter } from './set-record.js';
+import { decideSetRecord, newSetRecord, pairRecords, pairsOfRecord, SetRecordWriter } from './set-record.js';
 import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's export tells its caller, and how it is cancelled. */
@@ -26,9 +25,6 @@ export interface ExportTablesHooks {
   onEvent?: (event: TablesEvent<TableStepEvent, ExportSummary>) => void;
   signal?: AbortSignal;
 }
-
-/** Tables exported at the same time unless --parallel-tables says otherwise. */
-const DEFAULT_PARALLEL_TABLES = 4;
 
 /**
  * Exports a set of tables, each to `<out>/<table>/`: select the source's tables (every pair's target
@@ -40,11 +36,7 @@ export async function runExportTables(
   options: TableSetOptions,
   hooks: ExportTablesHooks = {},
 ): Promise<RunOutcome<TablesSummary<ExportSummary>>> {
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    hooks.onEvent?.({ type: 'warning', message });
-  };
+  const { warnings, warn } = collectWarnings((message) => hooks.onEvent?.({ type: 'warning', message }));
   try {
     refuseForCommand('export', options);
     const out = requiredLocation(options.tableFlags, 'out');
@@ -55,10 +47,7 @@ export async function runExportTables(
       ? await pairsOfRecord(existing, options)
       : { pairs: await freshPairs(options, out, warn, hooks.signal), doneBefore: new Set<number>() };
     const members = await membersOf(pairs, doneBefore, existing !== undefined, options);
-    const parallelTables = Math.min(
-      options.parallelTables ?? DEFAULT_PARALLEL_TABLES,
-      Math.max(1, pairs.length),
-    );
+    const parallelTables = parallelTablesOf(options, pairs.length);
     hooks.onEvent?.({ type: 'selected', pairs, parallelTables });
     const record = new SetRecordWriter(
       options.checkpoint,
@@ -92,9 +81,7 @@ export async function exportTables(
   options: TableSetOptions,
   hooks: ExportTablesHooks = {},
 ): Promise<TablesSummary<ExportSummary>> {
-  const outcome = await runExportTables(options, hooks);
-  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
-  return outcome.summary;
+  return summaryOrThrow(await runExportTables(options, hooks));
 }
 
 /** The source's selected tables, each paired with its folder under `out` (which must hold no export yet). */
@@ -162,20 +149,18 @@ async function membersOf(
   resuming: boolean,
   options: TableSetOptions,
 ): Promise<SetMember<ExportOptions>[]> {
-  const record = newSetRecord('export', '', pairs, options.checkpoint);
+  const records = await pairRecords(options.checkpoint, pairs, (index) => resuming && !doneBefore.has(index));
   const members: SetMember<ExportOptions>[] = [];
   for (const [index, pair] of pairs.entries()) {
-    const checkpoint = record.tables[index]!.checkpoint;
-    // A table resumes when it has its own unfinished record; otherwise it starts (again) from scratch.
-    const own = resuming && !doneBefore.has(index) ? await readCheckpoint(checkpoint) : undefined;
+    const { checkpoint, resume, restart } = records[index]!;
     const raw: RawOptions = {
       ...options.tableFlags,
       ...pair.overrides,
       source: pair.source,
       out: pair.target,
       checkpoint,
-      resume: own !== undefined,
-      restart: own === undefined,
+      resume,
+      restart,
     };
     let tableOptions: ExportOptions;
     try {

@@ -25,17 +25,16 @@ import type { RawOptions } from '../copy/options.js';
 import { requiredLocation } from '../export/options.js';
 import { validateImportOptions } from '../import/options.js';
 import { type ImportOptions, type ImportSummary, runImport } from '../import/run-import.js';
-import { readCheckpoint } from '../shared/checkpoint.js';
-import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { confirmSetDeletions } from './confirm-deletions.js';
 import { stepHooks, type TableStepEvent, type TablesEvent } from './events.js';
 import { completedExports, exportFolders, tableLocation } from './export-folders.js';
 import { refuseForCommand, type TableSetOptions } from './options.js';
 import { pairError } from './pair-error.js';
-import { runSet, type SetMember } from './run-set.js';
+import { PLANNING_PARALLELISM, parallelTablesOf, runSet, type SetMember } from './run-set.js';
 import { type SetPair, selectedPairs } from './select-tables.js';
 import type { SetDeletionQuestion, TablePlanEntry } from './set-plan.js';
-import { decideSetRecord, newSetRecord, pairsOfRecord, SetRecordWriter } from './set-record.js';
+import { decideSetRecord, newSetRecord, pairRecords, pairsOfRecord, SetRecordWriter } from './set-record.js';
 import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's import tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
@@ -51,11 +50,6 @@ export interface ImportTablesOutcome extends RunOutcome<TablesSummary<ImportSumm
   plan?: TablePlanEntry[];
 }
 
-/** Tables planned (export read, target described) at the same time before the run. */
-const PLANNING_PARALLELISM = 8;
-/** Tables imported at the same time unless --parallel-tables says otherwise. */
-const DEFAULT_PARALLEL_TABLES = 4;
-
 /**
  * Imports the export folders under `--from`: select the folders (names, globs, exclusions over their
  * names), map them to target tables (--rename), read every export's manifests and describe every
@@ -67,11 +61,7 @@ export async function runImportTables(
   options: TableSetOptions,
   hooks: ImportTablesHooks = {},
 ): Promise<ImportTablesOutcome> {
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    warnings.push(message);
-    hooks.onEvent?.({ type: 'warning', message });
-  };
+  const { warnings, warn } = collectWarnings((message) => hooks.onEvent?.({ type: 'warning', message }));
   let touched = false;
   try {
     refuseForCommand('import', options);
@@ -83,10 +73,7 @@ export async function runImportTables(
       ? await pairsOfRecord(existing, options)
       : { pairs: await freshPairs(options, from, warn, hooks.signal), doneBefore: new Set<number>() };
     const members = await membersOf(pairs, doneBefore, existing !== undefined, from, options);
-    const parallelTables = Math.min(
-      options.parallelTables ?? DEFAULT_PARALLEL_TABLES,
-      Math.max(1, pairs.length),
-    );
+    const parallelTables = parallelTablesOf(options, pairs.length);
     hooks.onEvent?.({ type: 'selected', pairs, parallelTables });
 
     const planned = await planMembers(members, hooks.signal);
@@ -139,9 +126,7 @@ export async function importTables(
   options: TableSetOptions,
   hooks: ImportTablesHooks = {},
 ): Promise<TablesSummary<ImportSummary>> {
-  const outcome = await runImportTables(options, hooks);
-  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
-  return outcome.summary;
+  return summaryOrThrow(await runImportTables(options, hooks));
 }
 
 /**
@@ -229,20 +214,18 @@ async function membersOf(
   from: string,
   options: TableSetOptions,
 ): Promise<SetMember<ImportOptions>[]> {
-  const record = newSetRecord('import', '', pairs, options.checkpoint);
+  const records = await pairRecords(options.checkpoint, pairs, (index) => resuming && !doneBefore.has(index));
   const members: SetMember<ImportOptions>[] = [];
   for (const [index, pair] of pairs.entries()) {
-    const checkpoint = record.tables[index]!.checkpoint;
-    // A table resumes when it has its own unfinished record; otherwise it starts (again) from scratch.
-    const own = resuming && !doneBefore.has(index) ? await readCheckpoint(checkpoint) : undefined;
+    const { checkpoint, resume, restart } = records[index]!;
     const raw: RawOptions = {
       ...options.tableFlags,
       ...pair.overrides,
       from: tableLocation(from, pair.source),
       target: pair.target,
       checkpoint,
-      resume: own !== undefined,
-      restart: own === undefined,
+      resume,
+      restart,
       // The set asks once; each import deletes only what that answer approved.
       yes: false,
     };

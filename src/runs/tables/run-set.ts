@@ -6,6 +6,16 @@ import type { TablesEvent } from './events.js';
 import type { SetRecordWriter } from './set-record.js';
 import { DONE_WORD, type NotRunTable, type TablesSummary } from './summary.js';
 
+/** Tables planned (described, compared with their targets) at the same time before a set runs. */
+export const PLANNING_PARALLELISM = 8;
+/** Tables run at the same time unless --parallel-tables says otherwise. */
+const DEFAULT_PARALLEL_TABLES = 4;
+
+/** How many of `pairs` tables run at once: --parallel-tables, else up to 4; at least one. */
+export function parallelTablesOf(options: { parallelTables: number | undefined }, pairs: number): number {
+  return Math.max(1, Math.min(options.parallelTables ?? DEFAULT_PARALLEL_TABLES, pairs));
+}
+
 /** One pair of a set, ready to run: its own options, and how big it is (the biggest start first). */
 export interface SetMember<Options> {
   index: number;

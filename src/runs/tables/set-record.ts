@@ -190,3 +190,21 @@ export async function pairsOfRecord(
   }
   return { pairs, doneBefore };
 }
+
+/**
+ * Where each pair keeps its own record, and whether it resumes it: a pair of a resumed set resumes when
+ * its own unfinished record exists, and otherwise starts (again) from scratch.
+ */
+export async function pairRecords(
+  setRecordFile: string,
+  pairs: readonly TablePair[],
+  resumable: (index: number) => boolean,
+): Promise<{ checkpoint: string; resume: boolean; restart: boolean }[]> {
+  const records = [];
+  for (const [index, pair] of pairs.entries()) {
+    const checkpoint = pairCheckpointPath(setRecordFile, pair);
+    const own = resumable(index) ? await readCheckpoint(checkpoint) : undefined;
+    records.push({ checkpoint, resume: own !== undefined, restart: own === undefined });
+  }
+  return records;
+}

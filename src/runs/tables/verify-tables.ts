@@ -11,7 +11,7 @@ import {
   VerificationFailedError,
 } from '../../errors.js';
 import type { RawOptions } from '../copy/options.js';
-import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import type { VerifyEvent } from '../verify/events.js';
 import { type VerifyOptions, validateVerifyOptions } from '../verify/options.js';
 import { runVerify } from '../verify/run-verify.js';
@@ -19,7 +19,7 @@ import type { VerifySummary } from '../verify/summary.js';
 import type { TablesEvent } from './events.js';
 import type { TableSetOptions } from './options.js';
 import { pairError } from './pair-error.js';
-import { runSet, type SetMember } from './run-set.js';
+import { parallelTablesOf, runSet, type SetMember } from './run-set.js';
 import { resolveTableSet, type SetPair } from './select-tables.js';
 import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
@@ -28,9 +28,6 @@ export interface VerifyTablesHooks {
   onEvent?: (event: TablesEvent<VerifyEvent, VerifySummary>) => void;
   signal?: AbortSignal;
 }
-
-/** Pairs verified at the same time unless --parallel-tables says otherwise. */
-const DEFAULT_PARALLEL_TABLES = 4;
 
 /**
  * Verifies a set of tables: select and map the names, check every pair's options, then compare the
@@ -42,16 +39,13 @@ export async function runVerifyTables(
   options: TableSetOptions,
   hooks: VerifyTablesHooks = {},
 ): Promise<RunOutcome<TablesSummary<VerifySummary>>> {
-  const warnings: string[] = [];
+  const { warnings, warn } = collectWarnings((message) => hooks.onEvent?.({ type: 'warning', message }));
   try {
     const resolved = await resolveTableSet(options, hooks.signal);
-    for (const message of new Set(resolved.warnings)) {
-      warnings.push(message);
-      hooks.onEvent?.({ type: 'warning', message });
-    }
+    for (const message of new Set(resolved.warnings)) warn(message);
     const { pairs } = resolved;
     const members = pairs.map((pair, index) => memberOf(pair, index, options));
-    const parallelTables = Math.min(options.parallelTables ?? DEFAULT_PARALLEL_TABLES, pairs.length);
+    const parallelTables = parallelTablesOf(options, pairs.length);
     hooks.onEvent?.({ type: 'selected', pairs, parallelTables });
     const outcome = await runSet<VerifyOptions, VerifyEvent, VerifySummary>({
       command: 'verify',
@@ -78,9 +72,7 @@ export async function verifyTableSet(
   options: TableSetOptions,
   hooks: VerifyTablesHooks = {},
 ): Promise<TablesSummary<VerifySummary>> {
-  const outcome = await runVerifyTables(options, hooks);
-  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
-  return outcome.summary;
+  return summaryOrThrow(await runVerifyTables(options, hooks));
 }
 
 /** A pair's own verify options, validated like a one-table verify's (the plan file's settings on top). */

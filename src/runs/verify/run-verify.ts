@@ -13,6 +13,7 @@ import { Pacer } from '../../runtime/pacer.js';
 import { VerifyStats } from '../../runtime/verify-stats.js';
 import { type DynamoDbSource, openSource } from '../../stores/open.js';
 import { prepareItemChanges } from '../shared/item-changes.js';
+import { summaryOrThrow } from '../shared/run-outcome.js';
 import type { VerifyEvent, VerifyStepName } from './events.js';
 import type { VerifyOptions } from './options.js';
 import { summarizeVerify, type VerifyRunState, type VerifySummary } from './summary.js';
@@ -84,9 +85,7 @@ export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {})
 
 /** The library's entry point: resolves with the summary (identical or different), throws the typed error when the verify failed. */
 export async function verifyTables(options: VerifyOptions, hooks: VerifyHooks = {}): Promise<VerifySummary> {
-  const outcome = await runVerify(options, hooks);
-  if (outcome.error) throw Object.assign(outcome.error, { summary: outcome.summary });
-  return outcome.summary;
+  return summaryOrThrow(await runVerify(options, hooks));
 }
 
 async function verifySteps(
