@@ -42,9 +42,12 @@ export function itemJsonOf(item: Item): ItemJson | undefined {
 export function wireJson(body: unknown): string {
   const text = JSON.stringify(body);
   if (!text.includes('"B":{') && !text.includes('"BS":[{')) return text;
-  return JSON.stringify(body, (_key, value) =>
-    value instanceof Uint8Array
-      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
-      : value,
-  );
+  // The holder's own value, not `value`: a Buffer reaches a replacer already turned into
+  // {"type":"Buffer","data":[...]} by its toJSON.
+  return JSON.stringify(body, function (this: Record<string, unknown>, key, value) {
+    const raw = this[key];
+    return raw instanceof Uint8Array
+      ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
+      : value;
+  });
 }

@@ -34,6 +34,11 @@ describe('wireJson', () => {
     });
   });
 
+  it('turns a Node Buffer (a library caller may give one) into base64 too, not its toJSON form', () => {
+    const item = { pk: { B: Buffer.from([1, 2, 3]) }, set: { BS: [Buffer.from([0])] } };
+    expect(JSON.parse(wireJson(item))).toEqual({ pk: { B: 'AQID' }, set: { BS: ['AA=='] } });
+  });
+
   it('an attribute named B holding a map round-trips unchanged', () => {
     const item = { B: { M: { x: { S: 'y' } } }, BS: { L: [{ S: 'z' }] } };
     expect(JSON.parse(wireJson(item))).toEqual(item);
