@@ -194,6 +194,30 @@ export class TablesFailedError extends DdbCopyError {
   readonly exitCode = EXIT.failed;
 }
 
+/**
+ * `--follow` needs a stream on the source with the items' new images (or at least their keys), and
+ * the stream the run record names. Nothing was changed.
+ */
+export class StreamRequiredError extends DdbCopyError {
+  readonly code = 'STREAM_REQUIRED';
+  readonly exitCode = EXIT.badInput;
+}
+
+/**
+ * Records the follow still needed have aged out of the stream (24-hour retention), or the stream
+ * was replaced: changes were lost to the copy, which must be done again.
+ */
+export class StreamGapError extends DdbCopyError {
+  readonly code = 'STREAM_GAP';
+  readonly exitCode = EXIT.failed;
+}
+
+/** A shard iterator expired (15 minutes): the reader opens a new one after its last applied record. */
+export class StreamIteratorExpiredError extends DdbCopyError {
+  readonly code = 'STREAM_ITERATOR_EXPIRED';
+  readonly exitCode = EXIT.failed;
+}
+
 /** The error as the `--json` documents report it. */
 export interface ErrorReport {
   code: string;

@@ -22,6 +22,22 @@ export { type CopyHooks, type CopyOutcome, copyTable, runCopy } from './runs/cop
 export type { CopySummary } from './runs/copy/summary.js';
 export type { CheckpointRecord } from './runs/shared/checkpoint.js';
 
+// ── follow: keep a target in step with the source's stream (copy --follow, ddbcopy follow) ─────────
+
+export type { FollowSummary } from './runs/follow/follow-changes.js';
+export { FOLLOW_DECLARATIONS } from './runs/follow/follow-flags.js';
+export {
+  FOLLOW_OPTION_DECLARATIONS,
+  type FollowOptions,
+  validateFollowOptions,
+} from './runs/follow/options.js';
+export {
+  type FollowCommandSummary,
+  type FollowHooks,
+  followTable,
+  runFollow,
+} from './runs/follow/run-follow.js';
+
 // ── verify: compare the target with the source, item by item and schema ─────────────────────────────
 
 export { VERIFY_STEPS, type VerifyEvent, type VerifyStepName } from './runs/verify/events.js';
@@ -138,6 +154,7 @@ export type { ResumableRunReport, RunOutcome } from './runs/shared/run-outcome.j
 
 // ── shared: stats, which the events hand a renderer to read on its own schedule ────────────────────
 
+export type { FollowStats } from './runtime/follow-stats.js';
 export {
   type CopyStats,
   type ProgressSnapshot,

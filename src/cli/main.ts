@@ -4,6 +4,7 @@ import {
   COPY_OPTION_DECLARATIONS,
   EXIT,
   EXPORT_OPTION_DECLARATIONS,
+  FOLLOW_OPTION_DECLARATIONS,
   IMPORT_OPTION_DECLARATIONS,
   type OptionDeclaration,
   type RawOptions,
@@ -13,6 +14,7 @@ import {
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
+import { followCommand } from './commands/follow.js';
 import { iamPolicyCommand } from './commands/iam-policy.js';
 import { importCommand } from './commands/import.js';
 import { verifyCommand } from './commands/verify.js';
@@ -80,6 +82,17 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
   importTable.action(async (raw: RawOptions) => {
     exitCode = await importCommand(raw, io, argv);
+  });
+
+  const follow = program
+    .command('follow')
+    .description(
+      "keep a target copied before in step with the source: apply the source's stream (puts and deletes)",
+    )
+    .allowExcessArguments(false);
+  for (const declaration of FOLLOW_OPTION_DECLARATIONS) follow.addOption(toOption(declaration));
+  follow.action(async (raw: RawOptions) => {
+    exitCode = await followCommand(raw, io, argv);
   });
 
   const iamPolicy = program

@@ -1,4 +1,5 @@
 import type { AttributeValue, Item, Key } from '../model/item.js';
+import type { ChangePage, ShardPosition, StreamDescription } from '../model/stream.js';
 import type {
   CreateTableCommandInput,
   LateSetting,
@@ -10,6 +11,15 @@ import type { TableIdentity, TableLocation } from '../model/table-location.js';
 
 // The data model the contract speaks in, re-exported so a store needs one import for its contract.
 export type { AttributeMap, AttributeValue, Binary, Item, Key } from '../model/item.js';
+export {
+  type ChangePage,
+  type ChangeRecord,
+  compareSequenceNumbers,
+  type ShardPosition,
+  type StreamDescription,
+  type StreamShard,
+  type StreamViewType,
+} from '../model/stream.js';
 export {
   type LateSetting,
   type LateSettingKind,
@@ -75,6 +85,30 @@ export interface Source {
   scan(options: ScanOptions): AsyncIterable<Page>;
 }
 
+/**
+ * A table's change stream (DynamoDB Streams), read only. Shards are read one reader each, pages in
+ * order; the follow engine decides which shard to read when (parents before children).
+ */
+export interface ChangeSource {
+  /** The stream's status, view type and every shard (all DescribeStream pages). */
+  describeStream(signal?: AbortSignal): Promise<StreamDescription>;
+  /**
+   * An iterator for reading `shardId` from `position`; it expires after 15 minutes. Throws
+   * StreamGapError when the position has aged out of the stream's 24-hour retention.
+   */
+  shardIterator(shardId: string, position: ShardPosition, signal?: AbortSignal): Promise<string>;
+  /**
+   * One page of records (at most 1000). Throws StreamIteratorExpiredError when the iterator has
+   * expired: the reader opens a new one after the last record it applied. Retries throttling itself.
+   */
+  readChanges(iterator: string, signal?: AbortSignal): Promise<ChangePage>;
+  /** The item as it is now (a strongly consistent GetItem), or undefined when it does not exist. */
+  getItem(key: Key, signal?: AbortSignal): Promise<Item | undefined>;
+}
+
+/** One write of a change: the item put whole, or the key deleted. */
+export type ChangeWrite = { put: Item; delete?: never } | { delete: Key; put?: never };
+
 export interface WriteResult {
   /** Write capacity units consumed by this batch, summed over every attempt. */
   consumedWrite: number;
@@ -108,6 +142,11 @@ export interface Sink {
    * segments in a batch); a store may group its output by it (the export writes a file per segment).
    */
   writeBatch(items: Item[], signal?: AbortSignal, segment?: number): Promise<WriteResult>;
+  /**
+   * Writes puts and deletes in one request (at most 25, no key twice), with writeBatch's retries and
+   * guarantees. Only stores that can delete (a table) have it: a follow needs it.
+   */
+  writeChanges?(changes: readonly ChangeWrite[], signal?: AbortSignal): Promise<WriteResult>;
 }
 
 /** Credentials another store may sign with (an s3:// export signs with its DynamoDB side's identity). */

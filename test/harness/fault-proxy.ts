@@ -12,6 +12,11 @@
  * - expired session credentials, with the fake STS's `CredentialRegistry`: a session key maps back
  *   to its role's DynamoDB Local "account" key id (Local keeps data per key id, and each refresh
  *   brings a new key), and stops working once the registry says it expired.
+ * DynamoDB Streams requests (`X-Amz-Target: DynamoDBStreams_20120810.*`, which DynamoDB Local serves on
+ * the same port) pass through too, named by their operation (`GetRecords`, ...). They get random faults
+ * only when a test names them in `onlyOperations` (`STREAM_OPERATIONS`); a random throttle is then
+ * LimitExceededException, as Streams sends, and `expireIterators(n)` answers GetRecords with
+ * ExpiredIteratorException.
  * It also emulates the control-plane APIs DynamoDB Local lacks (it answers UnknownOperationException):
  * tags (`TagResource`, `UntagResource`, `ListTagsOfResource`) and point-in-time recovery
  * (`UpdateContinuousBackups`, `DescribeContinuousBackups`), kept in memory per account, region and
@@ -46,6 +51,17 @@ export const DATA_PLANE_OPERATIONS: ReadonlySet<string> = new Set([
   'PutItem',
 ]);
 
+/**
+ * DynamoDB Streams' operations. Not in DATA_PLANE_OPERATIONS, so they get random faults only when a
+ * test names them in `onlyOperations`.
+ */
+export const STREAM_OPERATIONS: ReadonlySet<string> = new Set([
+  'DescribeStream',
+  'GetShardIterator',
+  'GetRecords',
+  'ListStreams',
+]);
+
 /** Operations the proxy answers itself when `emulateControlPlane` is on. */
 export const EMULATED_OPERATIONS: ReadonlySet<string> = new Set([
   'TagResource',
@@ -62,7 +78,10 @@ export interface CapacityLimits {
 
 export interface FaultSettings {
   seed: number;
-  /** Probability that a request gets a throttling error (half ProvisionedThroughputExceeded, half Throttling). */
+  /**
+   * Probability that a request gets a throttling error (half ProvisionedThroughputExceeded, half
+   * Throttling; LimitExceededException for streams operations, as Streams throttles).
+   */
   throttleRate: number;
   /** Probability that a BatchWriteItem leaves a random non-empty subset of its items unprocessed. */
   partialBatchRate: number;
@@ -120,6 +139,8 @@ export interface FaultCounters {
   signaturesChecked: number;
   /** Requests refused for their signature: InvalidSignature, UnrecognizedClient, a missing or malformed one. */
   signatureRejections: number;
+  /** GetRecords answered ExpiredIteratorException by `expireIterators`. */
+  expiredIterators: number;
 }
 
 export interface FaultCounts extends FaultCounters {
@@ -167,9 +188,15 @@ export interface FaultProxy {
   reset(): void;
   /**
    * Answers the next `times` requests of `operation` with LimitExceededException, as AWS does when an
-   * account has too many table operations in flight (500; 250 creations with indexes).
+   * account has too many table operations in flight (500; 250 creations with indexes). A streams
+   * operation (`GetRecords`, ...) gets Streams' own LimitExceededException: its throttling.
    */
   limitExceeded(operation: string, times: number): void;
+  /**
+   * Answers the next `times` GetRecords with ExpiredIteratorException, as Streams does for an iterator
+   * older than 15 minutes (nothing is read: the iterator's records are still there for a new one).
+   */
+  expireIterators(times: number): void;
   close(): Promise<void>;
 }
 
@@ -324,6 +351,15 @@ const LIMIT_EXCEEDED = {
   __type: `${DYNAMODB}#LimitExceededException`,
   message: 'Subscriber limit exceeded: Only 10 tables can be created, updated, or deleted simultaneously',
 };
+/** What DynamoDB Streams answers a throttled call (it also covers more than 2 readers of one shard). */
+const STREAM_LIMIT_EXCEEDED = {
+  __type: `${DYNAMODB}#LimitExceededException`,
+  message: 'Your request rate is too high. Reduce the frequency of requests and use exponential backoff.',
+};
+const EXPIRED_ITERATOR = {
+  __type: `${DYNAMODB}#ExpiredIteratorException`,
+  message: 'Iterator expired. The iterator was created more than 15 minutes ago.',
+};
 const UNRECOGNIZED_CLIENT = {
   __type: `${DYNAMODB}#UnrecognizedClientException`,
   message: 'The security token included in the request is invalid.',
@@ -447,6 +483,7 @@ class TokenBucket {
 /** A request body larger than this is refused like DynamoDB refuses one over 16 MB: 413, empty body. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const TARGET_PREFIX = 'DynamoDB_20120810.';
+const STREAMS_TARGET_PREFIX = 'DynamoDBStreams_20120810.';
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -493,6 +530,7 @@ function zeroCounters(): FaultCounters {
     capacityThrottles: 0,
     signaturesChecked: 0,
     signatureRejections: 0,
+    expiredIterators: 0,
   };
 }
 
@@ -504,6 +542,7 @@ class FaultProxyServer implements FaultProxy {
   private readonly requests = new Map<string, number>();
   private readonly tableRequests = new Map<string, number>();
   private readonly limitLeft = new Map<string, number>();
+  private expireLeft = 0;
   private log: WriteLogEntry[] = [];
   private rejections: RejectedSignature[] = [];
   private readonly buckets = new Map<string, TokenBucket>();
@@ -546,6 +585,10 @@ class FaultProxyServer implements FaultProxy {
 
   limitExceeded(operation: string, times: number): void {
     this.limitLeft.set(operation, times);
+  }
+
+  expireIterators(times: number): void {
+    this.expireLeft = times;
   }
 
   configure(options: FaultProxyOptions): void {
@@ -628,7 +671,9 @@ class FaultProxyServer implements FaultProxy {
     const target = headerValue(req.headers['x-amz-target']) ?? '';
     const operation = target.startsWith(TARGET_PREFIX)
       ? target.slice(TARGET_PREFIX.length)
-      : target || 'unknown';
+      : target.startsWith(STREAMS_TARGET_PREFIX)
+        ? target.slice(STREAMS_TARGET_PREFIX.length)
+        : target || 'unknown';
     this.requests.set(operation, (this.requests.get(operation) ?? 0) + 1);
     for (const table of tablesOf(body))
       this.tableRequests.set(table, (this.tableRequests.get(table) ?? 0) + 1);
@@ -691,7 +736,16 @@ class FaultProxyServer implements FaultProxy {
     const limited = this.limitLeft.get(operation) ?? 0;
     if (limited > 0) {
       this.limitLeft.set(operation, limited - 1);
-      this.send(res, jsonAnswer(400, LIMIT_EXCEEDED));
+      this.send(
+        res,
+        jsonAnswer(400, STREAM_OPERATIONS.has(operation) ? STREAM_LIMIT_EXCEEDED : LIMIT_EXCEEDED),
+      );
+      return;
+    }
+    if (operation === 'GetRecords' && this.expireLeft > 0) {
+      this.expireLeft--;
+      this.counters.expiredIterators++;
+      this.send(res, jsonAnswer(400, EXPIRED_ITERATOR));
       return;
     }
 
@@ -707,7 +761,13 @@ class FaultProxyServer implements FaultProxy {
       }
       if (this.chance(this.current.throttleRate)) {
         this.counters.throttled++;
-        this.send(res, jsonAnswer(400, this.random() < 0.5 ? PROVISIONED_THROUGHPUT_EXCEEDED : THROTTLING));
+        // Streams throttles with LimitExceededException; tables with either of two errors.
+        const throttle = STREAM_OPERATIONS.has(operation)
+          ? STREAM_LIMIT_EXCEEDED
+          : this.random() < 0.5
+            ? PROVISIONED_THROUGHPUT_EXCEEDED
+            : THROTTLING;
+        this.send(res, jsonAnswer(400, throttle));
         return;
       }
       if (this.chance(this.current.serverErrorRate)) {

@@ -47,6 +47,8 @@ const OURS: Record<string, readonly string[]> = {
  */
 const PACKAGES: readonly { name: RegExp; layers: readonly string[]; typeOnly?: readonly string[] }[] = [
   { name: /^@aws-sdk\/client-dynamodb$/, layers: ['stores/dynamodb'], typeOnly: ['src/model/table.ts'] },
+  // A table's change stream (follow) is read where the table is: DynamoDB's store.
+  { name: /^@aws-sdk\/client-dynamodb-streams$/, layers: ['stores/dynamodb'] },
   { name: /^@aws-sdk\/(client-s3|lib-storage)$/, layers: ['stores/export-dir'] },
   { name: /^@aws-sdk\/(credential-providers|types)$|^@smithy\//, layers: ['stores/*'] },
   { name: /^(commander|cli-progress)$/, layers: ['cli'] },

@@ -8,8 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ForbiddenOperationError } from '../../src/errors.js';
+import { AwsRequestError, ForbiddenOperationError } from '../../src/errors.js';
 import { DATA_RETRY_POLICY } from '../../src/runtime/retry.js';
+import { connectStreams } from '../../src/stores/dynamodb/change-stream.js';
 import { wireClient } from '../../src/stores/dynamodb/client.js';
 import { sendWireWithRetry } from '../../src/stores/dynamodb/request.js';
 import { DynamoDbSink } from '../../src/stores/dynamodb/sink.js';
@@ -135,6 +136,32 @@ describe("a source's connection (opened through the registry) refuses writes bef
       );
       expect(batch).toBeInstanceOf(ForbiddenOperationError);
       expect(received).toEqual([]);
+    } finally {
+      source.close();
+    }
+  });
+
+  it("the source's stream reader sends only streams reads and a consistent GetItem", async () => {
+    const source = await openSource(spec('source'));
+    try {
+      // The streams client refuses a write handed to it (the streams API has none of its own).
+      const streams = connectStreams(source.connection);
+      try {
+        const put = await rejection(() =>
+          streams.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'x' } } }) as never),
+        );
+        expect(put, String(put)).toBeInstanceOf(ForbiddenOperationError);
+        expect((put as ForbiddenOperationError).message).toMatch(/Refused to send PutItem/);
+        expect(received).toEqual([]);
+      } finally {
+        streams.destroy();
+      }
+
+      // Its reads do leave, to the side's endpoint (the server's '{}' is no stream description).
+      const changes = source.changes('arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/x');
+      expect(await rejection(() => changes.describeStream())).toBeInstanceOf(AwsRequestError);
+      expect(await changes.getItem({ pk: { S: 'x' } })).toBeUndefined();
+      expect(received).toEqual(['DynamoDBStreams_20120810.DescribeStream', 'DynamoDB_20120810.GetItem']);
     } finally {
       source.close();
     }

@@ -29,7 +29,10 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
   const options = validateCopyOptions(raw);
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
   if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
-  const reporter = createReporter(io.stderr, verbosity, options.verify ? 7 : 6);
+  const reporter = createReporter(io.stderr, verbosity, {
+    follow: options.follow !== undefined,
+    verify: options.verify,
+  });
   const interrupt = interruptSignal(
     () =>
       io.stderr.write(

@@ -1,18 +1,39 @@
 import type { CopyEvent, StepName } from '../../index.js';
+import { startFollowProgress } from './follow-progress.js';
 import { formatDuration } from './format.js';
 import { type ProgressView, startProgress } from './progress.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-const STEP_NUMBERS: Record<StepName, number> = {
-  connect: 1,
-  describe: 2,
-  delete: 3,
-  create: 4,
-  settings: 5,
-  copy: 6,
-  verify: 7,
-};
+/** The steps a copy takes, in order; `follow` and `verify` only when asked for. */
+const STEPS: readonly StepName[] = [
+  'connect',
+  'describe',
+  'delete',
+  'create',
+  'settings',
+  'copy',
+  'follow',
+  'verify',
+];
+
+/** Each step's number out of how many this run has. */
+function stepNumbers(extra: ReporterSteps): {
+  numbers: Map<StepName, number>;
+  total: number;
+} {
+  const steps =
+    extra.steps ??
+    STEPS.filter((step) => (step !== 'follow' || extra.follow) && (step !== 'verify' || extra.verify));
+  return { numbers: new Map(steps.map((step, i) => [step, i + 1])), total: steps.length };
+}
+
+/** Which steps the run takes: a copy's, with follow and verify when asked for, or a list of its own. */
+export interface ReporterSteps {
+  follow?: boolean;
+  verify?: boolean;
+  steps?: readonly StepName[];
+}
 
 /** Subscribes to a run's events and writes them to stderr: steps, warnings, progress. */
 export interface Reporter {
@@ -35,7 +56,12 @@ export function stepPrinter(
   };
 }
 
-export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity, totalSteps = 6): Reporter {
+export function createReporter(
+  stream: NodeJS.WriteStream,
+  verbosity: Verbosity,
+  extra: ReporterSteps = {},
+): Reporter {
+  const { numbers, total } = stepNumbers(extra);
   let progress: ProgressView | undefined;
   const printStep = stepPrinter(stream, verbosity);
   const say = (line: string): void => {
@@ -48,7 +74,7 @@ export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity,
   const onEvent = (event: CopyEvent): void => {
     switch (event.type) {
       case 'step':
-        printStep(STEP_NUMBERS[event.name], totalSteps, event.message);
+        printStep(numbers.get(event.name) ?? total, total, event.message);
         break;
       case 'warning':
         // Warnings show even with --quiet: they say what was not copied.
@@ -62,7 +88,11 @@ export function createReporter(stream: NodeJS.WriteStream, verbosity: Verbosity,
         if (verbosity !== 'quiet') progress = startProgress(event.stats, stream);
         break;
       case 'copy-finished':
+      case 'follow-finished':
         close();
+        break;
+      case 'follow-started':
+        if (verbosity !== 'quiet') progress = startFollowProgress(event.stats, stream);
         break;
     }
   };

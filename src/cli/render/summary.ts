@@ -1,4 +1,4 @@
-import type { CopyPlan, CopySummary } from '../../index.js';
+import type { CopyPlan, CopySummary, FollowSummary } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 
 /** The end-of-run report for people (stderr). `--json` prints the CopySummary itself instead. */
@@ -37,6 +37,7 @@ export function humanSummary(summary: CopySummary): string {
     );
   }
   if (summary.filter) lines.push(`  filter     ${summary.filter.expression}`);
+  if (summary.follow) lines.push(followSummaryLine(summary.follow));
   const masking = summary.masking;
   if (masking) {
     for (const { rule, values } of masking.rules) {
@@ -101,4 +102,11 @@ function indent(text: string, spaces: number): string {
     .split('\n')
     .map((line) => pad + line)
     .join('\n');
+}
+
+/** The follow's line of a summary: what was applied, and where it ended. */
+export function followSummaryLine(follow: FollowSummary): string {
+  const ended =
+    follow.status === 'caught-up' ? 'caught up' : follow.status === 'interrupted' ? 'stopped' : 'failed';
+  return `  follow     ${ended}: ${formatCount(follow.records)} change(s) read, ${formatCount(follow.puts)} put, ${formatCount(follow.deletes)} deleted; ${follow.lagSeconds} s behind; ${follow.shards.done}/${follow.shards.total} shard(s) done`;
 }

@@ -16,6 +16,12 @@ export interface StagedPage {
 /** What happens to the items of a page between the scan and the write. */
 export interface ItemStage {
   page(items: readonly Item[], segment: number): Promise<StagedPage> | StagedPage;
+  /**
+   * The target key a source key becomes: key attributes masked (masks are functions of the value, so
+   * the same key always becomes the same target key). A transform is not applied: it gets whole items.
+   * A follow deletes this key when the source item is removed.
+   */
+  targetKey(key: Key): Key;
 }
 
 /** Anything that turns one item into the item to write: a new object when it changed it. */
@@ -102,6 +108,9 @@ export function itemStage(options: {
         sourceKeys.push(sourceKey);
       }
       return { items: out, sourceKeys };
+    },
+    targetKey(key) {
+      return masks ? keyOf(masks.apply(key), keyAttributes) : key;
     },
   };
 }

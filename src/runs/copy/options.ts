@@ -4,6 +4,7 @@ import { closestRegion, looksLikeRegion } from '../../model/regions.js';
 import type { SideConfig } from '../../model/side-config.js';
 import type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
+import { FOLLOW_DECLARATIONS, type FollowSettings, followSettings } from '../follow/follow-flags.js';
 import { defaultCheckpointPath } from '../shared/checkpoint.js';
 import { ITEM_OPTION_DECLARATIONS, type ItemOptions, validateItemOptions } from './item-options.js';
 
@@ -44,6 +45,8 @@ export interface CopyOptions extends ItemOptions {
   readonly dropLsi?: boolean | undefined;
   /** --s3-bucket-owner: the account owning the --via-export bucket, when it is not the caller's. */
   readonly s3BucketOwner?: string | undefined;
+  /** --follow: after the copy, apply the source's stream to the target (runs/follow/). */
+  readonly follow?: FollowSettings | undefined;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */
@@ -182,6 +185,7 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     flag: 'verify',
     help: 'after the copy, compare the target with the source item by item (exit 1 on a difference)',
   },
+  ...FOLLOW_DECLARATIONS,
   ...ITEM_OPTION_DECLARATIONS,
   {
     flag: 'via-export',
@@ -229,6 +233,7 @@ export function validateCopyOptions(raw: RawOptions, purpose: 'run' | 'policy' =
   if (raw.resume && mode === 'schema-only') {
     throw new InvalidOptionError('--resume continues copying items; --schema-only copies none.');
   }
+  const follow = followSettings(raw);
   const viaExport = viaExportOptions(raw);
   // `iam-policy` prints what masks need without masking anything: it needs no secret.
   const items = validateItemOptions(raw, process.env, purpose);
@@ -258,6 +263,7 @@ export function validateCopyOptions(raw: RawOptions, purpose: 'run' | 'policy' =
     workers: positiveInteger(raw.workers, 'workers', 64),
     ...viaExport,
     ...items,
+    ...(follow ? { follow } : {}),
   });
 }
 

@@ -2,16 +2,26 @@ import { availableParallelism } from 'node:os';
 import { copyItems } from '../../engine/copy/copy-items.js';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { copyItemsInWorkers, workersAvailable } from '../../engine/copy/threads/parallel-copy.js';
-import { type DdbCopyError, EXIT, InterruptedError, VerificationFailedError } from '../../errors.js';
+import {
+  CheckpointError,
+  type DdbCopyError,
+  EXIT,
+  InterruptedError,
+  VerificationFailedError,
+} from '../../errors.js';
 import type { TableDescription } from '../../model/table.js';
 import { type CopyPlan, planCopy } from '../../plan/copy-plan.js';
+import { type StreamToFollow, streamToFollow } from '../../plan/follow-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
+import { FollowStats } from '../../runtime/follow-stats.js';
 import { Pacer } from '../../runtime/pacer.js';
 import type { Slots } from '../../runtime/slots.js';
 import { CopyStats } from '../../runtime/stats.js';
 import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
+import { followChanges, takeStreamPosition } from '../follow/follow-changes.js';
+import { checkSameStream, type FollowRecordPart } from '../follow/follow-record.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
-import { type PreparedChanges, prepareItemChanges } from '../shared/item-changes.js';
+import { keysMayChange, type PreparedChanges, prepareItemChanges } from '../shared/item-changes.js';
 import { KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
 import { failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
@@ -85,7 +95,10 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
   };
   try {
     await copySteps(run, hooks, emit);
-    const status = hooks.signal?.aborted && run.itemsStatus !== 'completed' ? 'interrupted' : 'completed';
+    const status =
+      hooks.signal?.aborted && (run.itemsStatus !== 'completed' || run.followStatus === 'interrupted')
+        ? 'interrupted'
+        : 'completed';
     if (status === 'completed' && options.verify && !options.dryRun) {
       const failure = await verifyAfterCopy(run, hooks, emit);
       if (failure)
@@ -98,11 +111,15 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
         };
     }
     if (status === 'interrupted') {
-      const error = new InterruptedError('Interrupted before the copy finished.', {
-        hint: run.checkpoint
-          ? `Progress is saved in ${options.checkpoint}; run the same command with --resume to continue.`
-          : 'Nothing was copied yet; run the same command again.',
-      });
+      const following = run.followStatus === 'interrupted';
+      const error = new InterruptedError(
+        following ? 'Stopped following the source.' : 'Interrupted before the copy finished.',
+        {
+          hint: run.checkpoint
+            ? `Progress is saved in ${options.checkpoint}; run the same command with --resume to continue${following ? ' following from the last change applied' : ''}.`
+            : 'Nothing was copied yet; run the same command again.',
+        },
+      );
       return {
         summary: summarize(run, 'interrupted', error),
         error,
@@ -159,6 +176,10 @@ export interface RunState {
   targetTable?: TableDescription;
   /** Masks and a transform, ready, with their counters. */
   changes?: PreparedChanges;
+  /** --follow: the counters, how it ended, and the stream state it reached. */
+  followStats?: FollowStats;
+  followStatus?: 'caught-up' | 'interrupted';
+  followPart?: FollowRecordPart;
 }
 
 async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
@@ -189,6 +210,14 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   );
   const targetTable = await sink.describe(signal);
   run.targetTable = targetTable;
+  // --follow needs a stream on the source: refused here, before anything is touched.
+  const stream = options.follow
+    ? streamToFollow(sourceSnapshot.table, {
+        table: source.tableName,
+        region: source.identity.region,
+        profile: options.source.profile,
+      })
+    : undefined;
   const identities = { source: source.identity, target: sink.identity };
   const decision =
     options.mode === 'schema-only' || (options.dryRun && !options.resume)
@@ -200,6 +229,17 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
           ...(hooks.chooseResume ? { choose: hooks.chooseResume } : {}),
         });
   run.resumed = decision.resume;
+  if (stream && decision.resume) {
+    if (!decision.record.follow) {
+      throw new CheckpointError(
+        `The copy recorded in ${options.checkpoint} was started without --follow, so where the stream stood when its scan began is not known.`,
+        {
+          hint: 'Resume it without --follow, then run `ddbcopy follow --from TIME` with the time the copy began; or --restart with --follow.',
+        },
+      );
+    }
+    checkSameStream(decision.record.follow, stream.streamArn, source.tableName);
+  }
   const plan = planCopy({
     source: sourceSnapshot,
     sourceLocation: await source.locate(sourceSnapshot.table.TableArn),
@@ -221,6 +261,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   if (changes.describe.length) plan.masks = changes.describe;
   if (options.filter) plan.filter = options.filter.expression;
   for (const message of changes.warnings) emit({ type: 'warning', message });
+  for (const message of stream ? followWarnings(stream, options) : []) emit({ type: 'warning', message });
   run.plan = plan;
   stats.expectedItems = plan.estimate.items;
   stats.expectedBytes = plan.estimate.bytes;
@@ -235,6 +276,13 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     if (decision.record.phase === 'completed') {
       run.itemsStatus = 'completed';
       run.writtenBefore = decision.record.totals.itemsWritten;
+      if (stream) {
+        // The items are copied: go on following from the positions saved.
+        const writer = new CheckpointWriter(options.checkpoint);
+        run.checkpoint = writer;
+        await followAfterCopy(run, decision.record, writer, plan, pacers, hooks, emit);
+        return;
+      }
       emit({ type: 'warning', message: `The copy recorded in ${options.checkpoint} already completed.` });
       return;
     }
@@ -246,6 +294,11 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   const startRecord = decision.resume
     ? decision.record
     : newRecord({ options: copyRecordOptions(options), ...identities }, plan.segments, plan.keyAttributes);
+  if (stream && !decision.resume) {
+    // Before the first Scan request: every change from here on is in the stream or in the scan.
+    step('follow', 'Taking the position of the source stream before the scan');
+    startRecord.follow = await takeStreamPosition(source.changes(stream.streamArn), stream, 'scan', signal);
+  }
   run.writtenBefore = decision.resume ? startRecord.totals.itemsWritten : 0;
   const writer = new CheckpointWriter(options.checkpoint);
   run.checkpoint = writer;
@@ -317,7 +370,11 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
             stage: changes.stage,
           });
     run.itemsStatus = result.status;
-    await writer.flush(withProgress(startRecord, result.segments, stats));
+    const copied = withProgress(startRecord, result.segments, stats);
+    await writer.flush(copied);
+    if (stream && result.status === 'completed') {
+      await followAfterCopy(run, copied, writer, plan, pacers, hooks, emit);
+    }
     for (const message of await changes.finish()) emit({ type: 'warning', message });
   } finally {
     // Whatever happened, what the target acknowledged is on disk before we report.
@@ -427,4 +484,70 @@ async function verifyAfterCopy(
       hint: 'Was either table written to during the copy? Run `ddbcopy verify` with the same sides to see the keys, or copy again.',
     },
   );
+}
+
+/** What --follow should warn about before it starts: reads per change, keys a transform moves. */
+function followWarnings(stream: StreamToFollow, options: CopyOptions): string[] {
+  const warnings = [...stream.warnings];
+  if (options.transform && stream.viewType !== 'NEW_AND_OLD_IMAGES') {
+    warnings.push(
+      "With --transform, a follow deletes a removed item at its source key's masked form; a transform that changes key attributes needs the stream's old images (NEW_AND_OLD_IMAGES) to find the target item.",
+    );
+  }
+  return warnings;
+}
+
+/**
+ * --follow, once the items are copied: applies the stream's changes since the scan began, then keeps
+ * following until caught up (--until-caught-up) or interrupted. Each applied page moves the record.
+ */
+async function followAfterCopy(
+  run: RunState,
+  record: CheckpointRecord,
+  writer: CheckpointWriter,
+  plan: CopyPlan,
+  pacers: { read?: Pacer; write?: Pacer },
+  hooks: CopyHooks,
+  emit: (event: CopyEvent) => void,
+): Promise<void> {
+  const { options } = run;
+  const part = record.follow!;
+  const stats = new FollowStats();
+  run.followStats = stats;
+  run.followPart = part;
+  emit({
+    type: 'step',
+    name: 'follow',
+    message: options.follow!.untilCaughtUp
+      ? 'Applying the changes made since the scan began, until caught up'
+      : 'Following the source: applying its changes as they come (Ctrl-C to stop; --resume continues)',
+  });
+  pacers.write ??= hooks.shared?.writePacer ?? new Pacer(plan.writeRate);
+  emit({ type: 'follow-started', stats });
+  try {
+    const result = await followChanges({
+      changes: run.source!.changes(part.streamArn),
+      sink: run.target!,
+      part,
+      keyAttributes: plan.keyAttributes,
+      stage: run.changes?.stage,
+      keysChange: run.changes?.stage ? keysMayChange(run.changes.rules, plan.keyAttributes, options) : false,
+      untilCaughtUp: options.follow!.untilCaughtUp,
+      writeConcurrency: plan.writeConcurrency,
+      writePacer: pacers.write,
+      writeSlots: hooks.shared?.writeSlots,
+      signal: hooks.signal,
+      stats,
+      save: (next) => {
+        run.followPart = next;
+        writer.update(() => ({ ...record, updatedAt: new Date().toISOString(), follow: next }));
+      },
+      onWarning: (message) => emit({ type: 'warning', message }),
+    });
+    run.followPart = result.part;
+    run.followStatus = result.status;
+  } finally {
+    await writer.flush().catch(() => {});
+    emit({ type: 'follow-finished', stats });
+  }
 }

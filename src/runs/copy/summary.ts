@@ -1,5 +1,6 @@
 import { type DdbCopyError, type ErrorReport, errorReport } from '../../errors.js';
 import type { RetryCounts } from '../../runtime/stats.js';
+import { type FollowSummary, followSummary } from '../follow/follow-changes.js';
 import type { MaskingReport } from '../shared/item-changes.js';
 import { sideSummary } from '../shared/side-summary.js';
 import type { VerifySummary } from '../verify/summary.js';
@@ -43,6 +44,8 @@ export interface CopySummary {
   filter?: { expression: string };
   /** With masks or a transform: values masked per rule, the secret's fingerprint, items dropped or rejected. */
   masking?: MaskingReport;
+  /** With --follow: the stream's changes applied after the copy, and how far behind the source it ended. */
+  follow?: FollowSummary;
   error?: ErrorReport;
 }
 
@@ -81,6 +84,13 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
   };
   const masking = run.changes?.report();
   if (masking) summary.masking = masking;
+  if (run.followPart && run.followStats) {
+    summary.follow = followSummary(
+      run.followStatus ?? (status === 'failed' ? 'failed' : 'interrupted'),
+      run.followPart,
+      run.followStats,
+    );
+  }
   if (error) summary.error = errorReport(error);
   return summary;
 }

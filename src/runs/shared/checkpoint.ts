@@ -8,6 +8,7 @@ import { binaryBase64 } from '../../model/binary.js';
 import type { TableIdentity } from '../../model/table-location.js';
 import type { ManifestFileEntry } from '../../stores/open.js';
 import type { Key } from '../../stores/types.js';
+import { checkFollowPart, type FollowRecordPart } from '../follow/follow-record.js';
 
 /**
  * The durable record of a copy: what it copies (tables and the options that change the result), how
@@ -37,6 +38,8 @@ export interface CheckpointRecord {
   totals: { itemsWritten: number; bytesWritten: number; consumedRead: number; consumedWrite: number };
   /** An export's own state (only in an export's record): its folder and the files that are final. */
   export?: ExportRecordPart;
+  /** A follow's state (copy --follow, follow): the stream and each shard's last applied record. */
+  follow?: FollowRecordPart;
 }
 
 /**
@@ -74,7 +77,7 @@ export const CHECKPOINT_VERSION = 1;
 export function defaultCheckpointPath(
   directory: string,
   parts: { source: object; target: object; names: [string, string] },
-  kind: 'copy' | 'import' | 'export' = 'copy',
+  kind: 'copy' | 'import' | 'export' | 'follow' = 'copy',
 ): string {
   const hash = createHash('sha256')
     .update(JSON.stringify([parts.source, parts.target]))
@@ -154,6 +157,7 @@ export async function readCheckpoint(file: string): Promise<CheckpointRecord | u
     }
     if (record.segments.length !== record.totalSegments) throw new Error('segment list is incomplete');
     if (record.export !== undefined) checkExportPart(record.export, record.totalSegments);
+    if (record.follow !== undefined) checkFollowPart(record.follow);
     return record;
   } catch (error) {
     throw new CheckpointError(`The checkpoint ${file} is corrupt: ${(error as Error).message}.`, {

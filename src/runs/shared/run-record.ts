@@ -28,7 +28,7 @@ export interface RecordOptions {
   /** Hash of the options that change what the target ends up holding. */
   optionsHash: string;
   /** What the run is, in words: 'copy', 'import' or 'export'. */
-  noun: 'copy' | 'import' | 'export';
+  noun: 'copy' | 'import' | 'export' | 'follow';
 }
 
 export interface RecordContext {
@@ -89,6 +89,7 @@ export async function decideResume(context: RecordContext): Promise<RecordDecisi
         copy: 'of these tables',
         import: 'into this table',
         export: 'of this table to this location',
+        follow: 'of these tables',
       };
       throw new CheckpointError(
         `An unfinished ${options.noun} ${what[options.noun]} is recorded in ${file}.`,
@@ -116,7 +117,7 @@ function checkSameCopy(record: CheckpointRecord, context: RecordContext): void {
     throw new CheckpointError(
       `The checkpoint ${context.options.checkpoint} records ${context.options.noun === 'export' ? 'an' : 'a'} ${context.options.noun} of ${describe(record.source)} to ${describe(record.target)}, not of ${describe(context.source)} to ${describe(context.target)}.`,
       {
-        hint: `Pass the ${{ copy: 'tables', import: 'export and table', export: 'table and --out' }[context.options.noun]}, regions and endpoints of that ${context.options.noun}, or --restart to start this one over.`,
+        hint: `Pass the ${{ copy: 'tables', import: 'export and table', export: 'table and --out', follow: 'tables' }[context.options.noun]}, regions and endpoints of that ${context.options.noun}, or --restart to start this one over.`,
       },
     );
   }
@@ -125,6 +126,7 @@ function checkSameCopy(record: CheckpointRecord, context: RecordContext): void {
       copy: 'other copy options (mode, --skip, billing, encryption, --consistent-read, or another filter, masks, mask secret or transform)',
       import: 'other import options (--key) or another export',
       export: 'other export options (--consistent-read)',
+      follow: 'other masks, mask secret or transform',
     };
     throw new CheckpointError(
       `The checkpoint ${context.options.checkpoint} was made with ${which[context.options.noun]}.`,

@@ -46,7 +46,8 @@ export async function runCopyTables(
       ? await pairsOfRecord(existing, options)
       : await freshPairs(options, warn, hooks.signal);
     const members = await membersOf(pairs, doneBefore, existing !== undefined, options);
-    const parallelTables = parallelTablesOf(options, pairs.length);
+    // A follow without an end never frees its place: following tables all run at once.
+    const parallelTables = options.tableFlags.follow ? pairs.length : parallelTablesOf(options, pairs.length);
     hooks.onEvent?.({ type: 'selected', pairs, parallelTables });
 
     const planned = await planMembers(members, hooks.signal);

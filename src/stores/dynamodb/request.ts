@@ -11,6 +11,8 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Control-plane calls fail at once on a dead endpoint; data-plane calls ride out a blip. */
   retryUnreachable?: boolean;
+  /** The endpoint messages name when it cannot be reached; default: the side's `--endpoint-url`. */
+  endpoint?: string | undefined;
 }
 
 /** Any command of the DynamoDB client; callers name the output type they expect. */
@@ -50,8 +52,10 @@ export function sendWireWithRetry<Output>(
 /**
  * Makes one request, retrying throttling, transient errors and expired credentials with full-jitter
  * backoff until the policy's budget is spent. Whatever is not retried leaves as one of our typed errors.
+ * `attempt` sends the request once, with any client of the side (the streams reader has its own); an
+ * error of ours it throws (one it mapped itself) leaves at once, unretried.
  */
-async function withRetry<Output>(
+export async function withRetry<Output>(
   conn: SideConnection,
   attempt: () => Promise<Output>,
   options: RequestOptions,
@@ -61,7 +65,7 @@ async function withRetry<Output>(
     side: conn.side,
     table: conn.tableName,
     operation: options.operation,
-    endpoint: conn.endpoint,
+    endpoint: options.endpoint ?? conn.endpoint,
   };
   for (;;) {
     try {

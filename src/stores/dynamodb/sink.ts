@@ -10,6 +10,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { isDdbCopyError, RetryBudgetExhaustedError, TableStateTimeoutError } from '../../errors.js';
+import { wireJson } from '../../model/item-json.js';
 import {
   CONTROL_RETRY_POLICY,
   DATA_RETRY_POLICY,
@@ -19,7 +20,9 @@ import {
 } from '../../runtime/retry.js';
 import type {
   Capabilities,
+  ChangeWrite,
   Item,
+  Key,
   LateSetting,
   RetryListener,
   Sink,
@@ -149,6 +152,26 @@ export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
    * that restarts whenever some of them get through; a request too large for the endpoint is halved.
    */
   async writeBatch(items: Item[], signal?: AbortSignal): Promise<WriteResult> {
+    return this.writeRequests(items, ITEM_BATCHES, signal);
+  }
+
+  /**
+   * Puts and deletes in one BatchWriteItem (at most 25, no key twice: the caller's promise), with
+   * writeBatch's guarantees: unprocessed puts and deletes are sent again exactly as they were.
+   */
+  async writeChanges(changes: readonly ChangeWrite[], signal?: AbortSignal): Promise<WriteResult> {
+    return this.writeRequests(changes, CHANGE_BATCHES, signal);
+  }
+
+  /**
+   * The write loop both batches share: send, sum the capacity, send UnprocessedItems again after a
+   * full-jitter pause (the budget restarts whenever some get through), halve what is too large.
+   */
+  private async writeRequests<T>(
+    requests: readonly T[],
+    batches: BatchShape<T>,
+    signal?: AbortSignal,
+  ): Promise<WriteResult> {
     const conn = this.connection;
     const result: WriteResult = { consumedWrite: 0, throttled: false };
     const onRetry: RetryListener = (reason) => {
@@ -156,29 +179,25 @@ export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
       this.onRetry?.(reason);
     };
     const budget = new RetryBudget(DATA_RETRY_POLICY);
-    let pending = items;
+    let pending = requests;
     for (;;) {
       let out: WireBatchWriteOutput;
       try {
-        out = await sendWireWithRetry<WireBatchWriteOutput>(
-          conn,
-          batchWriteBody(conn.apiTableName, pending),
-          {
-            operation: 'BatchWriteItem',
-            policy: DATA_RETRY_POLICY,
-            onRetry,
-            signal,
-            retryUnreachable: true,
-          },
-        );
+        out = await sendWireWithRetry<WireBatchWriteOutput>(conn, batches.body(conn.apiTableName, pending), {
+          operation: 'BatchWriteItem',
+          policy: DATA_RETRY_POLICY,
+          onRetry,
+          signal,
+          retryUnreachable: true,
+        });
       } catch (error) {
         if (pending.length > 1 && isDdbCopyError(error) && classifyError(error.cause) === 'too-large') {
-          return this.writeHalves(pending, result, signal);
+          return this.writeHalves(pending, batches, result, signal);
         }
         throw error;
       }
       for (const capacity of out.ConsumedCapacity ?? []) result.consumedWrite += capacity.CapacityUnits ?? 0;
-      const unprocessed = unprocessedItems(out);
+      const unprocessed = batches.unprocessed(out);
       if (unprocessed.length === 0) return result;
       if (unprocessed.length < pending.length) budget.progressed();
       pending = unprocessed;
@@ -187,7 +206,7 @@ export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
       const delay = budget.failed();
       if (delay === undefined) {
         throw new RetryBudgetExhaustedError(
-          `${pending.length} item(s) stayed unprocessed by BatchWriteItem on the target table '${conn.tableName}' after ${budget.attemptsWithoutProgress} attempts.`,
+          `${pending.length} ${batches.noun} stayed unprocessed by BatchWriteItem on the target table '${conn.tableName}' after ${budget.attemptsWithoutProgress} attempts.`,
           {
             side: 'target',
             hint: 'Nothing was skipped. The target is throttling: lower --write-rate or raise its write capacity, then resume.',
@@ -198,10 +217,15 @@ export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
     }
   }
 
-  private async writeHalves(items: Item[], result: WriteResult, signal?: AbortSignal): Promise<WriteResult> {
-    const middle = Math.ceil(items.length / 2);
-    for (const half of [items.slice(0, middle), items.slice(middle)]) {
-      const part = await this.writeBatch(half, signal);
+  private async writeHalves<T>(
+    requests: readonly T[],
+    batches: BatchShape<T>,
+    result: WriteResult,
+    signal?: AbortSignal,
+  ): Promise<WriteResult> {
+    const middle = Math.ceil(requests.length / 2);
+    for (const half of [requests.slice(0, middle), requests.slice(middle)]) {
+      const part = await this.writeRequests(half, batches, signal);
       result.consumedWrite += part.consumedWrite;
       result.throttled ||= part.throttled;
     }
@@ -256,20 +280,59 @@ function isActive(table: TableDescription | undefined): boolean {
 
 /** BatchWriteItem's response as JSON: the fields the copy reads. */
 interface WireBatchWriteOutput {
-  UnprocessedItems?: Record<string, { PutRequest?: { Item?: Item } }[]>;
+  UnprocessedItems?: Record<string, { PutRequest?: { Item?: Item }; DeleteRequest?: { Key?: Key } }[]>;
   ConsumedCapacity?: { CapacityUnits?: number }[];
 }
 
-function batchWriteBody(table: string, items: readonly Item[]): string {
-  return batchWriteJson(table, items);
+/** How one kind of batch is written: its request body, what came back unprocessed, and its name. */
+interface BatchShape<T> {
+  body(table: string, requests: readonly T[]): string;
+  /** The requests UnprocessedItems holds, as the same kind, to be sent again exactly so. */
+  unprocessed(out: WireBatchWriteOutput): T[];
+  /** For messages: what `pending.length` counts. */
+  noun: string;
 }
 
-function unprocessedItems(out: WireBatchWriteOutput): Item[] {
-  const items: Item[] = [];
-  for (const requests of Object.values(out.UnprocessedItems ?? {})) {
-    for (const request of requests) {
-      if (request.PutRequest?.Item) items.push(request.PutRequest.Item);
+/** Puts of whole items: the body reuses each item's text as received (batchWriteJson), for speed. */
+const ITEM_BATCHES: BatchShape<Item> = {
+  body: batchWriteJson,
+  unprocessed(out) {
+    const items: Item[] = [];
+    for (const requests of Object.values(out.UnprocessedItems ?? {})) {
+      for (const request of requests) {
+        if (request.PutRequest?.Item) items.push(request.PutRequest.Item);
+      }
     }
-  }
-  return items;
+    return items;
+  },
+  noun: 'item(s)',
+};
+
+/** Puts and deletes of a follow, mixed. */
+const CHANGE_BATCHES: BatchShape<ChangeWrite> = {
+  body: changesWriteJson,
+  unprocessed(out) {
+    const changes: ChangeWrite[] = [];
+    for (const requests of Object.values(out.UnprocessedItems ?? {})) {
+      for (const request of requests) {
+        if (request.PutRequest?.Item) changes.push({ put: request.PutRequest.Item });
+        else if (request.DeleteRequest?.Key) changes.push({ delete: request.DeleteRequest.Key });
+      }
+    }
+    return changes;
+  },
+  noun: 'write(s)',
+};
+
+/**
+ * The BatchWriteItem body of puts and deletes, with ReturnConsumedCapacity TOTAL. wireJson writes
+ * binary given as bytes (from the SDK's streams client) as base64, and base64 text as it is.
+ */
+function changesWriteJson(table: string, changes: readonly ChangeWrite[]): string {
+  const requests = changes.map((change) =>
+    change.put !== undefined
+      ? { PutRequest: { Item: change.put } }
+      : { DeleteRequest: { Key: change.delete } },
+  );
+  return wireJson({ RequestItems: { [table]: requests }, ReturnConsumedCapacity: 'TOTAL' });
 }

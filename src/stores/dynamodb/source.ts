@@ -27,6 +27,7 @@ import {
   UNSUPPORTED,
   type Unsupported,
 } from '../types.js';
+import { DynamoDbChangeSource } from './change-stream.js';
 import type { SideConnection } from './client.js';
 import { itemSlices } from './item-slices.js';
 import {
@@ -89,12 +90,34 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
     filter: true,
   };
 
+  /** The change streams opened on this table, by ARN; closed with it. */
+  private readonly streams = new Map<string, DynamoDbChangeSource>();
+
   constructor(
     connection: SideConnection,
     private readonly onRetry?: RetryListener,
     spec?: DynamoDbSpec,
   ) {
     super(connection, spec);
+  }
+
+  /**
+   * The table's change stream `streamArn` (its LatestStreamArn), read with this side's credentials
+   * and retries. One reader per ARN: asking again gives the same one. `close()` closes it too.
+   */
+  changes(streamArn: string): DynamoDbChangeSource {
+    let changes = this.streams.get(streamArn);
+    if (!changes) {
+      changes = new DynamoDbChangeSource(this.connection, streamArn, this.onRetry);
+      this.streams.set(streamArn, changes);
+    }
+    return changes;
+  }
+
+  override close(): void {
+    for (const changes of this.streams.values()) changes.close();
+    this.streams.clear();
+    super.close();
   }
 
   async describe(skip: ReadonlySet<string> = new Set()): Promise<TableSnapshot> {

@@ -165,6 +165,7 @@ function reportingKeys(
       }
       return staged;
     },
+    targetKey: (key) => stage.targetKey(key),
   };
 }
 

@@ -1,0 +1,216 @@
+/**
+ * `copy --follow` against DynamoDB Local's streams: a writer changes the source during the scan and
+ * after it (puts, updates, deletes of items already copied, re-creations of deleted keys); the follow
+ * applies every change, in order per key, and the target ends identical to the source.
+ */
+
+import { readFileSync } from 'node:fs';
+import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
+import { runCopy } from '../../src/runs/copy/run-copy.js';
+import type { CheckpointRecord } from '../../src/runs/shared/checkpoint.js';
+import { variedItems } from '../fixtures/items.js';
+import { hashRangeTable } from '../fixtures/tables.js';
+import { localCopyOptions } from '../harness/copy-options.js';
+import {
+  accountClient,
+  createTableAndWait,
+  itemsByKey,
+  type LocalAccount,
+  newAccount,
+  putItems,
+  scanAll,
+} from '../harness/local-accounts.js';
+import { writeChanges } from '../harness/stream-writer.js';
+
+const endpoint = inject('ddbEndpoint');
+const KEYS = { pk: { name: 'pk', type: 'S' as const }, sk: { name: 'sk', type: 'N' as const } };
+
+async function liveSource(
+  count: number,
+  viewType: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY' | 'none' = 'NEW_AND_OLD_IMAGES',
+): Promise<{ src: LocalAccount; dst: LocalAccount; seed: ReturnType<typeof variedItems> }> {
+  const src = newAccount(endpoint, 'eu-west-1');
+  const dst = newAccount(endpoint, 'us-east-1');
+  await createTableAndWait(accountClient(src), {
+    ...hashRangeTable('orders', 'S', 'N'),
+    ...(viewType !== 'none'
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: viewType } }
+      : {}),
+  });
+  const seed = variedItems(count, 7, KEYS);
+  await putItems(accountClient(src), 'orders', seed);
+  return { src, dst, seed };
+}
+
+async function expectIdentical(src: LocalAccount, dst: LocalAccount): Promise<number> {
+  const source = itemsByKey(await scanAll(accountClient(src), 'orders'), ['pk', 'sk']);
+  const target = itemsByKey(await scanAll(accountClient(dst), 'orders'), ['pk', 'sk']);
+  expect(
+    [...target.keys()].filter((key) => !source.has(key)),
+    'extra on the target',
+  ).toEqual([]);
+  expect(
+    [...source.keys()].filter((key) => !target.has(key)),
+    'missing on the target',
+  ).toEqual([]);
+  for (const [key, item] of source) expect(target.get(key), key).toStrictEqual(item);
+  return source.size;
+}
+
+const sides = (src: LocalAccount, dst: LocalAccount) =>
+  [
+    { account: src, table: 'orders' },
+    { account: dst, table: 'orders' },
+  ] as const;
+
+describe('copy --follow', () => {
+  it('applies changes made during the scan, then stops once caught up (--until-caught-up)', async () => {
+    const { src, dst, seed } = await liveSource(3000);
+    // A slow scan (one segment, a low read rate) so the writer's changes land while it runs.
+    const options = localCopyOptions(...sides(src, dst), {
+      follow: true,
+      untilCaughtUp: true,
+      segments: '1',
+      readRate: '150',
+    });
+    let writer: Promise<unknown> | undefined;
+    const outcome = await runCopy(options, {
+      onEvent: (event) => {
+        if (event.type === 'copy-started') {
+          writer = writeChanges(accountClient(src), 'orders', {
+            existing: seed,
+            changes: 300,
+            seed: 1,
+            prefix: 'during',
+          });
+        }
+      },
+    });
+    await writer;
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.exitCode).toBe(EXIT.ok);
+    const follow = outcome.summary.follow!;
+    expect(follow.status).toBe('caught-up');
+    // Every record is applied: the writer's, and the seed's too (written less than the margin before
+    // the scan, so possibly missed by an eventually consistent scan). One record per change:
+    // DynamoDB Local records no no-op write, and the writer makes none.
+    expect(follow.records).toBe(3000 + 300);
+    expect(follow.skipped).toBe(0);
+    expect(follow.puts + follow.deletes).toBeGreaterThan(0);
+    expect(follow.shards).toEqual({ done: 0, total: 1 });
+    await expectIdentical(src, dst);
+  });
+
+  it('follows after the scan until interrupted, then --resume continues from the saved position', async () => {
+    const { src, dst, seed } = await liveSource(1500);
+    const options = localCopyOptions(...sides(src, dst), { follow: true });
+    const controller = new AbortController();
+    let writer: Promise<unknown> | undefined;
+    const first = await runCopy(options, {
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type !== 'follow-started') return;
+        const stats = event.stats;
+        // Changes after the scan, then (once applied: the follow is at its tip again) Ctrl-C.
+        writer = writeChanges(accountClient(src), 'orders', {
+          existing: seed,
+          changes: 400,
+          seed: 2,
+          prefix: 'after',
+        }).then(async () => {
+          while (!(stats.records >= 400 && stats.lagSeconds() === 0))
+            await new Promise((r) => setTimeout(r, 50));
+          controller.abort();
+        });
+      },
+    });
+    await writer;
+    expect(first.exitCode).toBe(EXIT.interrupted);
+    expect(first.summary.status).toBe('interrupted');
+    expect(first.summary.follow?.status).toBe('interrupted');
+    expect(first.summary.follow?.records).toBe(1500 + 400);
+    await expectIdentical(src, dst);
+
+    // The record holds the shard's last applied record: a resume applies only what came after it.
+    const record = JSON.parse(readFileSync(options.checkpoint, 'utf8')) as CheckpointRecord;
+    expect(record.phase).toBe('completed');
+    expect(record.follow?.shards[0]?.after).toMatch(/^\d+$/);
+    expect(record.follow?.totals.records).toBe(1500 + 400);
+    await writeChanges(accountClient(src), 'orders', {
+      existing: [],
+      changes: 50,
+      seed: 3,
+      prefix: 'between',
+    });
+    const resumed = await runCopy({ ...options, resume: true, follow: { untilCaughtUp: true } });
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.summary.resumed).toBe(true);
+    expect(resumed.summary.items.written).toBe(0);
+    expect(resumed.summary.follow?.records).toBe(50);
+    expect(resumed.summary.follow?.status).toBe('caught-up');
+    await expectIdentical(src, dst);
+  });
+
+  it('refuses a source without a stream before touching anything, naming the command that enables one', async () => {
+    const { src, dst } = await liveSource(10, 'none');
+    const outcome = await runCopy(localCopyOptions(...sides(src, dst), { follow: true }));
+    expect(outcome.exitCode).toBe(EXIT.badInput);
+    expect(outcome.error?.code).toBe('STREAM_REQUIRED');
+    expect(outcome.error?.hint).toContain(
+      'aws dynamodb update-table --table-name orders --region eu-west-1 --stream-specification StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES',
+    );
+    expect(outcome.summary.schema.action).toBe('none');
+    await expect(scanAll(accountClient(dst), 'orders')).rejects.toThrow(/non-existent table|not found/i);
+  });
+
+  it('with KEYS_ONLY, reads each changed item again from the source', async () => {
+    const { src, dst, seed } = await liveSource(800, 'KEYS_ONLY');
+    const options = localCopyOptions(...sides(src, dst), {
+      follow: true,
+      untilCaughtUp: true,
+      segments: '1',
+      readRate: '60',
+    });
+    let writer: Promise<unknown> | undefined;
+    const outcome = await runCopy(options, {
+      onEvent: (event) => {
+        if (event.type === 'copy-started') {
+          writer = writeChanges(accountClient(src), 'orders', {
+            existing: seed,
+            changes: 120,
+            seed: 4,
+            prefix: 'k',
+          });
+        }
+      },
+    });
+    await writer;
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.summary.warnings.join('\n')).toMatch(/only keys.*GetItem/);
+    await expectIdentical(src, dst);
+  });
+
+  it('refuses to resume a follow whose stream was replaced (a gap): exit 1, the copy must be redone', async () => {
+    const { src, dst } = await liveSource(200);
+    const options = localCopyOptions(...sides(src, dst), { follow: true, untilCaughtUp: true });
+    const first = await runCopy(options);
+    expect(first.exitCode).toBe(EXIT.ok);
+    // Disabling and enabling the stream gives a new ARN: the changes in between are in neither.
+    const client = accountClient(src);
+    await client.send(
+      new UpdateTableCommand({ TableName: 'orders', StreamSpecification: { StreamEnabled: false } }),
+    );
+    await client.send(
+      new UpdateTableCommand({
+        TableName: 'orders',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+    const resumed = await runCopy({ ...options, resume: true });
+    expect(resumed.exitCode).toBe(EXIT.failed);
+    expect(resumed.error?.code).toBe('STREAM_GAP');
+    expect(resumed.error?.hint).toMatch(/--restart/);
+  });
+});
