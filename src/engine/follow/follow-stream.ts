@@ -6,6 +6,7 @@
  * when its shard closes; within a shard, pages are applied one after the other, and a page comes to
  * one write per key. Shards of one generation hold other keys, so they are written in parallel.
  */
+import { setMaxListeners } from 'node:events';
 import { StreamGapError, StreamIteratorExpiredError } from '../../errors.js';
 import type { FollowStats } from '../../runtime/follow-stats.js';
 import type { Pacer } from '../../runtime/pacer.js';
@@ -32,6 +33,10 @@ const DESCRIBE_EVERY_MS = 10_000;
 const IDLE_POLL_MS = 250;
 /** An open shard is at its tip after this many empty pages in a row ("an empty page is not the end"). */
 const EMPTY_PAGES_AT_TIP = 2;
+/** Descriptions after a shard ended in which its children may still appear (DescribeStream lags). */
+const DESCRIBES_FOR_LATE_CHILDREN = 3;
+/** Fresh iterators in a row that may expire before the reader gives up (each is good for 15 minutes). */
+const MAX_REOPENS = 5;
 /** Warn when the follow is this far behind: the stream keeps records for 24 hours. */
 const RETENTION_WARNING_MS = 12 * 3_600_000;
 
@@ -78,6 +83,15 @@ class StreamFollower {
   private readonly readers = new Map<string, Promise<void>>();
   /** Empty pages in a row, per shard being read. */
   private readonly emptyPages = new Map<string, number>();
+  /** Shards the last description listed as closed: an empty page from one is not its tip. */
+  private closed: ReadonlySet<string> = new Set();
+  /**
+   * Shards read to their end by this run, with the descriptions made since: a shard closes when its
+   * children open, but DescribeStream may list them a little later.
+   */
+  private readonly ended = new Map<string, number>();
+  /** The stream is being disabled: closed shards get no children. */
+  private disabled = false;
   /** Stops the readers: a failure, the caught-up moment, or the caller's signal. */
   private readonly stop = new AbortController();
   private readonly slots: Slots;
@@ -90,6 +104,8 @@ class StreamFollower {
   constructor(private readonly input: FollowInput) {
     for (const shard of input.shards) this.progress.set(shard.shardId, { ...shard });
     this.slots = input.writeSlots ?? new Slots(Math.max(1, input.writeConcurrency));
+    // Every reader, write and GetItem waits on this one signal.
+    setMaxListeners(0, this.stop.signal);
     this.describeEveryMs = input.timing?.describeEveryMs ?? DESCRIBE_EVERY_MS;
     this.idlePollMs = input.timing?.idlePollMs ?? IDLE_POLL_MS;
   }
@@ -98,14 +114,17 @@ class StreamFollower {
     const { signal } = this.input;
     const onAbort = (): void => this.stop.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    let status: FollowResult['status'];
     try {
-      const status = await this.loop();
-      return { status, shards: this.snapshot() };
+      status = await this.loop();
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.stop.abort();
       await Promise.allSettled(this.readers.values());
     }
+    // Taken once the readers have stopped: a page written meanwhile has moved its shard's position,
+    // and the result must not name an older one than the last onProgress did.
+    return { status, shards: this.snapshot() };
   }
 
   private async loop(): Promise<FollowResult['status']> {
@@ -120,12 +139,15 @@ class StreamFollower {
       });
       if (!described) continue;
       if (this.failure) throw this.failure;
+      this.disabled = described.status === 'DISABLED' || described.status === 'DISABLING';
+      for (const [shardId, describes] of this.ended) this.ended.set(shardId, describes + 1);
+      this.closed = new Set(
+        described.shards.filter((shard) => shard.endingSequenceNumber !== undefined).map((s) => s.shardId),
+      );
       const plan = planShards(described, this.progress, new Set(this.readers.keys()));
       this.apply(plan);
-      if (this.input.untilCaughtUp && plan.start.length === 0 && plan.added.length === 0 && this.caughtUp()) {
-        return 'caught-up';
-      }
-      if (described.status === 'DISABLED' || described.status === 'DISABLING') {
+      // Checked first: a disabled stream records nothing more, so its end is no cut-over moment.
+      if (this.disabled) {
         if (this.readers.size === 0 && [...this.progress.values()].every((shard) => shard.done)) {
           throw new StreamGapError(
             `The source's stream ${described.streamArn} was disabled while it was followed: changes made since are not recorded anywhere.`,
@@ -135,6 +157,9 @@ class StreamFollower {
             },
           );
         }
+      }
+      if (this.input.untilCaughtUp && plan.start.length === 0 && plan.added.length === 0 && this.caughtUp()) {
+        return 'caught-up';
       }
       await this.pause(this.describeEveryMs);
     }
@@ -164,7 +189,8 @@ class StreamFollower {
           this.readers.delete(shardId);
           this.emptyPages.delete(shardId);
           this.input.stats.shardsReading -= 1;
-          this.input.stats.forget(shardId);
+          // A shard stopped before its end keeps its lag: the summary says how far behind it was.
+          if (this.progress.get(shardId)?.done) this.input.stats.forget(shardId);
           this.wakeUp();
         });
       this.readers.set(shardId, reader);
@@ -172,11 +198,22 @@ class StreamFollower {
     if (plan.added.length > 0 || plan.forget.length > 0) this.input.onProgress?.(this.snapshot());
   }
 
-  /** Every shard is done or being read at its tip, with nothing applied since. */
+  /**
+   * Every shard is done or being read at its tip, with nothing applied since. A closed shard has no
+   * tip: it is caught up only once read to its end (empty pages can come before its records).
+   */
   private caughtUp(): boolean {
+    // A shard that ended here has children, perhaps not listed yet: not at the tip until they are,
+    // or until descriptions made since it ended still list none.
+    if (!this.disabled) {
+      const parents = new Set([...this.progress.values()].map((shard) => shard.parentShardId));
+      for (const [shardId, describes] of this.ended) {
+        if (!parents.has(shardId) && describes < DESCRIBES_FOR_LATE_CHILDREN) return false;
+      }
+    }
     for (const shard of this.progress.values()) {
       if (shard.done) continue;
-      if (!this.readers.has(shard.shardId)) return false;
+      if (!this.readers.has(shard.shardId) || this.closed.has(shard.shardId)) return false;
       if ((this.emptyPages.get(shard.shardId) ?? 0) < EMPTY_PAGES_AT_TIP) return false;
     }
     return true;
@@ -197,11 +234,14 @@ class StreamFollower {
     let iterator: string | undefined = await reopen();
     let prefetched: Promise<ChangePage> | undefined;
     const fetch = async (from: string): Promise<ChangePage> => {
-      try {
-        return await changes.readChanges(from, stop);
-      } catch (error) {
-        if (!(error instanceof StreamIteratorExpiredError)) throw error;
-        return changes.readChanges(await reopen(), stop);
+      let current = from;
+      for (let reopened = 0; ; reopened++) {
+        try {
+          return await changes.readChanges(current, stop);
+        } catch (error) {
+          if (!(error instanceof StreamIteratorExpiredError) || reopened === MAX_REOPENS) throw error;
+          current = await reopen();
+        }
       }
     };
     while (iterator !== undefined) {
@@ -225,6 +265,7 @@ class StreamFollower {
       await this.applyPage(shardId, entry, page.records);
     }
     entry.done = true;
+    this.ended.set(shardId, 0);
     stats.shardsDone += 1;
     this.input.onProgress?.(this.snapshot());
   }
@@ -242,7 +283,11 @@ class StreamFollower {
         keysChange: this.input.keysChange ?? false,
         getItem: (key) => this.input.changes.getItem(key, this.stop.signal),
       });
-      await Promise.all(changeBatches(writes).map((batch) => this.write(batch)));
+      // Every batch settles before a failure is thrown: no write may still be in flight when the
+      // follow has stopped (its caller saves the record and may close the target's client).
+      const written = await Promise.allSettled(changeBatches(writes).map((batch) => this.write(batch)));
+      const failed = written.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     const last = records[records.length - 1]!;
     entry.after = last.sequenceNumber;
