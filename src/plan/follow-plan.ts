@@ -14,6 +14,20 @@ export interface StreamToFollow {
 }
 
 /**
+ * What a follow should warn about before it starts, besides the stream's own warnings: a transform
+ * that moves items to other keys needs the old images to delete the item where it was.
+ */
+export function followWarnings(stream: StreamToFollow, transform: boolean): string[] {
+  const warnings = [...stream.warnings];
+  if (transform && stream.viewType !== 'NEW_AND_OLD_IMAGES') {
+    warnings.push(
+      "With --transform, a follow deletes a removed item at its source key's masked form; a transform that changes key attributes needs the stream's old images (NEW_AND_OLD_IMAGES) to find the target item.",
+    );
+  }
+  return warnings;
+}
+
+/**
  * The source's stream, or StreamRequiredError with the AWS CLI command that enables one. ddbcopy
  * never changes the source, so it does not enable the stream itself.
  */

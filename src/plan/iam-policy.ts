@@ -5,8 +5,9 @@ import { maskedExportPrefix } from './via-export-plan.js';
 
 /**
  * Pure: the least-privilege IAM policies a copy needs, from the options it will run with. Every
- * action here is one the copy sends (the fault-proxy test checks the two lists against each other),
- * scoped to the one table on each side.
+ * action here is one the copy sends (the fault-proxy test checks the two lists against each other;
+ * --follow's GetItem is sent only for a stream without new images), scoped to the one table on each
+ * side.
  */
 export interface PolicyStatement {
   Sid: string;
@@ -38,6 +39,8 @@ export interface PolicyOptions {
   readonly masks?: readonly unknown[] | undefined;
   readonly maskFile?: string | undefined;
   readonly transform?: { readonly module: string } | undefined;
+  /** --follow: after the copy, the source's stream is read and applied to the target. */
+  readonly follow?: { readonly untilCaughtUp: boolean } | undefined;
 }
 
 /** The least-privilege policies of a copy: the source role's, the target role's, and trust policies. */
@@ -83,6 +86,8 @@ export function copyPolicies(options: PolicyOptions, principal: string | undefin
   const target = document('ReplaceTargetTable', withVerify(targetActions(options)), [
     tableArn(options.target),
   ]);
+  // The target needs nothing more: a follow writes puts and deletes with BatchWriteItem, already granted.
+  if (options.follow) source.Statement.push(...followStatements([tableArn(options.source)]));
   return finishPolicies(source, target, options, principal, options.mode !== 'data-only');
 }
 
@@ -102,6 +107,12 @@ export function tableSetPolicies(
   ];
   policies.source.Statement[0]!.Resource = arns(options.source, tables.sources);
   policies.target.Statement[0]!.Resource = arns(options.target, tables.targets);
+  if (options.follow) {
+    const followed = followStatements(arns(options.source, tables.sources));
+    policies.source.Statement = policies.source.Statement.map(
+      (statement) => followed.find((replacement) => replacement.Sid === statement.Sid) ?? statement,
+    );
+  }
   if (tables.byTag && !policies.source.Statement[0]!.Action.includes('dynamodb:ListTagsOfResource')) {
     policies.source.Statement[0]!.Action.push('dynamodb:ListTagsOfResource');
   }
@@ -112,6 +123,36 @@ export function tableSetPolicies(
     Resource: ['*'],
   });
   return policies;
+}
+
+/** What a follow reads of the source's stream: its shards, an iterator per shard, their records. */
+const FOLLOW_STREAM_ACTIONS: readonly string[] = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetShardIterator',
+  'dynamodb:GetRecords',
+];
+
+/**
+ * --follow on the source: the stream's reads on every stream of each table (`table/NAME/stream/*`: a
+ * re-enabled stream gets a new ARN, so no one ARN can be named ahead), and a consistent GetItem on the
+ * table, which a follow sends for each changed key when the stream carries no new image (KEYS_ONLY,
+ * OLD_IMAGE). Granted whatever the view type: iam-policy does not read the source.
+ */
+function followStatements(tables: readonly string[]): PolicyStatement[] {
+  return [
+    {
+      Sid: 'ReadSourceStream',
+      Effect: 'Allow',
+      Action: [...FOLLOW_STREAM_ACTIONS],
+      Resource: tables.map((table) => `${table}/stream/*`),
+    },
+    {
+      Sid: 'ReadChangedItemsForKeysOnlyStreams',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem'],
+      Resource: [...tables],
+    },
+  ];
 }
 
 /** --via-export on the source: describe, then AWS's export (PITR must be readable: the preflight checks it). */

@@ -128,6 +128,10 @@ describe('follow (built CLI)', () => {
     expect(summary.status).toBe('interrupted');
     expect(summary.follow.status).toBe('interrupted');
     expect(result.stderr).toMatch(/To continue where it stopped: .*--resume/);
+    // The same command again (from shell history) neither starts over nor recreates the target.
+    const again = await runCli([...args, '--follow'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/unfinished copy.*Pass --resume/s);
   });
 
   it('`ddbcopy follow` brings a target copied earlier up to date with the changes since', async () => {

@@ -4,15 +4,21 @@
  * applies every change, in order per key, and the target ends identical to the source.
  */
 
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { runCopy } from '../../src/runs/copy/run-copy.js';
 import type { CheckpointRecord } from '../../src/runs/shared/checkpoint.js';
+import { runCopyTables } from '../../src/runs/tables/copy-tables.js';
+import { validateTableSetOptions } from '../../src/runs/tables/options.js';
 import { variedItems } from '../fixtures/items.js';
 import { hashRangeTable } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';
+import { STREAM_OPERATIONS, startFaultProxy } from '../harness/fault-proxy.js';
 import {
   accountClient,
   createTableAndWait,
@@ -130,14 +136,14 @@ describe('copy --follow', () => {
     expect(first.exitCode).toBe(EXIT.interrupted);
     expect(first.summary.status).toBe('interrupted');
     expect(first.summary.follow?.status).toBe('interrupted');
-    expect(first.summary.follow?.records).toBe(1500 + 400);
-    await expectIdentical(src, dst);
+    const firstRecords = first.summary.follow!.records;
+    expect(firstRecords).toBeGreaterThan(1500);
 
     // The record holds the shard's last applied record: a resume applies only what came after it.
     const record = JSON.parse(readFileSync(options.checkpoint, 'utf8')) as CheckpointRecord;
     expect(record.phase).toBe('completed');
     expect(record.follow?.shards[0]?.after).toMatch(/^\d+$/);
-    expect(record.follow?.totals.records).toBe(1500 + 400);
+    expect(record.follow?.totals.records).toBe(firstRecords);
     await writeChanges(accountClient(src), 'orders', {
       existing: [],
       changes: 50,
@@ -148,7 +154,8 @@ describe('copy --follow', () => {
     expect(resumed.error).toBeUndefined();
     expect(resumed.summary.resumed).toBe(true);
     expect(resumed.summary.items.written).toBe(0);
-    expect(resumed.summary.follow?.records).toBe(50);
+    // Every record exactly once across both runs: the seed's, the 400 changes and the 50 made between.
+    expect(firstRecords + resumed.summary.follow!.records).toBe(1500 + 400 + 50);
     expect(resumed.summary.follow?.status).toBe('caught-up');
     await expectIdentical(src, dst);
   });
@@ -212,5 +219,204 @@ describe('copy --follow', () => {
     expect(resumed.exitCode).toBe(EXIT.failed);
     expect(resumed.error?.code).toBe('STREAM_GAP');
     expect(resumed.error?.hint).toMatch(/--restart/);
+  });
+
+  it('through faults (throttled GetRecords, expired iterators, 5xx, unprocessed items): nothing lost', async () => {
+    const { src, dst, seed } = await liveSource(1000);
+    const sourceProxy = await startFaultProxy({
+      upstream: endpoint,
+      seed: 11,
+      throttleRate: 0.15,
+      serverErrorRate: 0.05,
+      onlyOperations: new Set([...STREAM_OPERATIONS, 'Scan']),
+    });
+    const targetProxy = await startFaultProxy({
+      upstream: endpoint,
+      seed: 12,
+      throttleRate: 0.1,
+      partialBatchRate: 0.3,
+      serverErrorRate: 0.05,
+    });
+    try {
+      const options = localCopyOptions(
+        { account: src, table: 'orders' },
+        { account: dst, table: 'orders' },
+        {
+          follow: true,
+          untilCaughtUp: true,
+          segments: '1',
+          readRate: '100',
+          sourceEndpointUrl: sourceProxy.endpoint,
+          targetEndpointUrl: targetProxy.endpoint,
+        },
+      );
+      sourceProxy.expireIterators(3);
+      let writer: Promise<unknown> | undefined;
+      const outcome = await runCopy(options, {
+        onEvent: (event) => {
+          if (event.type === 'copy-started') {
+            writer = writeChanges(accountClient(src), 'orders', {
+              existing: seed,
+              changes: 250,
+              seed: 6,
+              prefix: 'faults',
+            });
+          }
+        },
+      });
+      await writer;
+      expect(outcome.error).toBeUndefined();
+      const source = sourceProxy.counts();
+      const target = targetProxy.counts();
+      // The faults happened on the stream's side and the writes' side, and were ridden out.
+      expect(source.expiredIterators).toBe(3);
+      expect(source.throttled).toBeGreaterThan(0);
+      expect(target.partialBatches).toBeGreaterThan(0);
+      expect(outcome.summary.follow?.records).toBe(1000 + 250);
+      await expectIdentical(src, dst);
+    } finally {
+      await sourceProxy.close();
+      await targetProxy.close();
+    }
+  });
+
+  it('a record whose shard has aged out of the stream is a gap: exit 1, with what to do', async () => {
+    const { src, dst } = await liveSource(100);
+    const options = localCopyOptions(...sides(src, dst), { follow: true, untilCaughtUp: true });
+    expect((await runCopy(options)).exitCode).toBe(EXIT.ok);
+    // As after 24 hours: the shard the record names (not read to its end) is no longer listed.
+    const record = JSON.parse(readFileSync(options.checkpoint, 'utf8')) as CheckpointRecord;
+    record.follow!.shards = [
+      { shardId: 'shardId-00000001000000000000-0000dead', parentShardId: null, after: '5', done: false },
+    ];
+    writeFileSync(options.checkpoint, JSON.stringify(record));
+    const resumed = await runCopy({ ...options, resume: true });
+    expect(resumed.exitCode).toBe(EXIT.failed);
+    expect(resumed.error?.code).toBe('STREAM_GAP');
+    expect(resumed.error?.message).toMatch(/shardId-00000001000000000000-0000dead.*aged out/);
+    expect(resumed.error?.hint).toMatch(/24 hours.*--restart/);
+  });
+
+  it('masks apply to changes as to the copy: the followed target equals a fresh masked copy of the source', async () => {
+    const { src, dst, seed } = await liveSource(600);
+    const secretEnv = 'DDBCOPY_FOLLOW_TEST_SECRET';
+    process.env[secretEnv] = 'a-long-enough-secret-for-follow-tests';
+    try {
+      const masks = { mask: ['pk=hash', 'kind=redact'], maskSecretEnv: secretEnv };
+      const options = localCopyOptions(...sides(src, dst), {
+        follow: true,
+        untilCaughtUp: true,
+        segments: '1',
+        readRate: '60',
+        ...masks,
+      });
+      let writer: Promise<unknown> | undefined;
+      const outcome = await runCopy(options, {
+        onEvent: (event) => {
+          if (event.type === 'copy-started') {
+            writer = writeChanges(accountClient(src), 'orders', {
+              existing: seed,
+              changes: 150,
+              seed: 8,
+              prefix: 'masked',
+            });
+          }
+        },
+      });
+      await writer;
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.summary.follow?.deletes).toBeGreaterThan(0);
+      // The oracle: the final source copied afresh with the same masks and secret.
+      const fresh = newAccount(endpoint, 'us-east-1');
+      const copied = await runCopy(localCopyOptions(...sides(src, fresh), masks));
+      expect(copied.error).toBeUndefined();
+      const expected = itemsByKey(await scanAll(accountClient(fresh), 'orders'), ['pk', 'sk']);
+      const target = itemsByKey(await scanAll(accountClient(dst), 'orders'), ['pk', 'sk']);
+      expect(target.size).toBe(expected.size);
+      for (const [key, item] of expected) expect(target.get(key), key).toStrictEqual(item);
+      // Masked keys: no source key reached the target.
+      const sourceKeys = new Set((await scanAll(accountClient(src), 'orders')).map((item) => item.pk?.S));
+      expect([...target.values()].filter((item) => sourceKeys.has(item.pk?.S))).toEqual([]);
+    } finally {
+      delete process.env[secretEnv];
+    }
+  });
+
+  it('many tables follow at once (copy --tables ... --follow --until-caught-up)', async () => {
+    const src = newAccount(endpoint, 'eu-west-1');
+    const dst = newAccount(endpoint, 'us-east-1');
+    const names = ['prod-a', 'prod-b', 'prod-c'];
+    const seeds = new Map<string, ReturnType<typeof variedItems>>();
+    for (const [i, name] of names.entries()) {
+      await createTableAndWait(accountClient(src), {
+        ...hashRangeTable(name, 'S', 'N'),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      });
+      const items = variedItems(300, 20 + i, KEYS);
+      await putItems(accountClient(src), name, items);
+      seeds.set(name, items);
+    }
+    const options = validateTableSetOptions(
+      {
+        tables: 'prod-*',
+        rename: ['prod-=staging-'],
+        parallelTables: '1',
+        sourceRegion: src.region,
+        targetRegion: dst.region,
+        sourceEndpointUrl: src.endpoint,
+        targetEndpointUrl: dst.endpoint,
+        checkpoint: path.join(os.tmpdir(), `ddbcopy-follow-set-${randomUUID()}.json`),
+        follow: true,
+        untilCaughtUp: true,
+        readRate: '40',
+        yes: true,
+      },
+      'copy',
+    );
+    const keys = (account: LocalAccount) => ({
+      accessKeyId: account.accessKeyId,
+      secretAccessKey: account.secretAccessKey,
+    });
+    const writers: Promise<unknown>[] = [];
+    let started = false;
+    const outcome = await runCopyTables(
+      {
+        ...options,
+        source: { ...options.source, credentials: keys(src) },
+        target: { ...options.target, credentials: keys(dst) },
+      },
+      {
+        onEvent: (event) => {
+          // Once the tables run (all at once, though --parallel-tables says 1: a follow never ends on its own).
+          if (event.type === 'table-started' && !started) {
+            started = true;
+            for (const [i, name] of names.entries()) {
+              writers.push(
+                writeChanges(accountClient(src), name, {
+                  existing: seeds.get(name)!,
+                  changes: 60,
+                  seed: 30 + i,
+                  prefix: name,
+                }),
+              );
+            }
+          }
+        },
+      },
+    );
+    await Promise.all(writers);
+    expect(outcome.error).toBeUndefined();
+    expect(
+      outcome.summary.tables.map((table) => (table as { follow?: { status: string } }).follow?.status),
+    ).toEqual(['caught-up', 'caught-up', 'caught-up']);
+    for (const name of names) {
+      const source = itemsByKey(await scanAll(accountClient(src), name), ['pk', 'sk']);
+      const target = itemsByKey(await scanAll(accountClient(dst), name.replace('prod-', 'staging-')), [
+        'pk',
+        'sk',
+      ]);
+      expect(target.size, name).toBe(source.size);
+      for (const [key, item] of source) expect(target.get(key), `${name} ${key}`).toStrictEqual(item);
+    }
   });
 });

@@ -11,14 +11,14 @@ import {
 } from '../../errors.js';
 import type { TableDescription } from '../../model/table.js';
 import { type CopyPlan, planCopy } from '../../plan/copy-plan.js';
-import { type StreamToFollow, streamToFollow } from '../../plan/follow-plan.js';
+import { followWarnings, streamToFollow } from '../../plan/follow-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
 import { FollowStats } from '../../runtime/follow-stats.js';
 import { Pacer } from '../../runtime/pacer.js';
 import type { Slots } from '../../runtime/slots.js';
 import { CopyStats } from '../../runtime/stats.js';
 import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
-import { followChanges, takeStreamPosition } from '../follow/follow-changes.js';
+import { followChanges, takeStreamPosition, warnBeforeRetention } from '../follow/follow-changes.js';
 import { checkSameStream, type FollowRecordPart } from '../follow/follow-record.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
 import { keysMayChange, type PreparedChanges, prepareItemChanges } from '../shared/item-changes.js';
@@ -261,7 +261,8 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   if (changes.describe.length) plan.masks = changes.describe;
   if (options.filter) plan.filter = options.filter.expression;
   for (const message of changes.warnings) emit({ type: 'warning', message });
-  for (const message of stream ? followWarnings(stream, options) : []) emit({ type: 'warning', message });
+  for (const message of stream ? followWarnings(stream, options.transform !== undefined) : [])
+    emit({ type: 'warning', message });
   run.plan = plan;
   stats.expectedItems = plan.estimate.items;
   stats.expectedBytes = plan.estimate.bytes;
@@ -296,7 +297,6 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     : newRecord({ options: copyRecordOptions(options), ...identities }, plan.segments, plan.keyAttributes);
   if (stream && !decision.resume) {
     // Before the first Scan request: every change from here on is in the stream or in the scan.
-    step('follow', 'Taking the position of the source stream before the scan');
     startRecord.follow = await takeStreamPosition(source.changes(stream.streamArn), stream, 'scan', signal);
   }
   run.writtenBefore = decision.resume ? startRecord.totals.itemsWritten : 0;
@@ -309,7 +309,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   const workers = hooks.shared ? 1 : chooseWorkers(options, plan);
   step(
     'copy',
-    `${decision.resume ? 'Resuming the copy of items' : 'Copying items'}: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)${workers > 1 ? ` on ${workers} threads` : ''}`,
+    `${decision.resume ? 'Resuming the copy of items' : 'Copying items'}: ${plan.segments} segment(s), ${plan.writeConcurrency} writer(s)${workers > 1 ? ` on ${workers} threads` : ''}${stream ? "; the source's changes from now on are followed after it" : ''}`,
   );
   pacers.read = hooks.shared?.readPacer ?? new Pacer(plan.readRate);
   pacers.write = hooks.shared?.writePacer ?? new Pacer(plan.writeRate);
@@ -333,6 +333,11 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     onWarning: (message: string) => emit({ type: 'warning', message }),
     ...(signal ? { signal } : {}),
   };
+  // A long scan eats into the stream's 24 hours: say so while there is time to act.
+  let copied: CheckpointRecord | undefined;
+  const stopRetentionWarning = startRecord.follow
+    ? warnBeforeRetention(startRecord.follow, (message) => emit({ type: 'warning', message }))
+    : undefined;
   try {
     // Each worker builds the same stage from plain data (the secret included: it stays in memory).
     const stageSpec =
@@ -370,16 +375,17 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
             stage: changes.stage,
           });
     run.itemsStatus = result.status;
-    const copied = withProgress(startRecord, result.segments, stats);
+    copied = withProgress(startRecord, result.segments, stats);
     await writer.flush(copied);
-    if (stream && result.status === 'completed') {
-      await followAfterCopy(run, copied, writer, plan, pacers, hooks, emit);
-    }
     for (const message of await changes.finish()) emit({ type: 'warning', message });
   } finally {
+    stopRetentionWarning?.();
     // Whatever happened, what the target acknowledged is on disk before we report.
     await writer.flush().catch(() => {});
     emit({ type: 'copy-finished', stats });
+  }
+  if (stream && copied && run.itemsStatus === 'completed') {
+    await followAfterCopy(run, copied, writer, plan, pacers, hooks, emit);
   }
 }
 
@@ -484,17 +490,6 @@ async function verifyAfterCopy(
       hint: 'Was either table written to during the copy? Run `ddbcopy verify` with the same sides to see the keys, or copy again.',
     },
   );
-}
-
-/** What --follow should warn about before it starts: reads per change, keys a transform moves. */
-function followWarnings(stream: StreamToFollow, options: CopyOptions): string[] {
-  const warnings = [...stream.warnings];
-  if (options.transform && stream.viewType !== 'NEW_AND_OLD_IMAGES') {
-    warnings.push(
-      "With --transform, a follow deletes a removed item at its source key's masked form; a transform that changes key attributes needs the stream's old images (NEW_AND_OLD_IMAGES) to find the target item.",
-    );
-  }
-  return warnings;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { ItemStage } from '../../engine/copy/item-stage.js';
 import { followStream } from '../../engine/follow/follow-stream.js';
 import { startingShards } from '../../engine/follow/shard-lineage.js';
+import { StreamGapError } from '../../errors.js';
 import type { StreamToFollow } from '../../plan/follow-plan.js';
 import { FollowStats } from '../../runtime/follow-stats.js';
 import type { Pacer } from '../../runtime/pacer.js';
@@ -36,6 +37,55 @@ export async function takeStreamPosition(
   const skipBefore =
     from === 'scan' ? new Date(now.getTime() - SKIP_MARGIN_MS) : from === 'trim-horizon' ? undefined : from;
   return newFollowPart(stream, startingShards(described, everything), now, skipBefore);
+}
+
+/** The stream keeps records this long; a copy and its catch-up must end within it. */
+const STREAM_RETENTION_MS = 24 * 3_600_000;
+/** Halfway there, the user is told: early enough to act (more segments, a higher rate). */
+const RETENTION_WARNING_AFTER_MS = 12 * 3_600_000;
+
+/**
+ * Warns once, while a copy still scans, when its stream position is 12 hours old: past 24 the changes
+ * since the scan began are gone and the copy must be redone. Returns the cancel of the timer.
+ */
+export function warnBeforeRetention(
+  part: Pick<FollowRecordPart, 'startedAt'>,
+  warn: (message: string) => void,
+  now = Date.now(),
+): () => void {
+  const startedAt = Date.parse(part.startedAt);
+  const deadline = new Date(startedAt + STREAM_RETENTION_MS);
+  const say = (): void =>
+    warn(
+      `The copy began ${Math.floor((Date.now() - startedAt) / 3_600_000)} hours ago. The stream keeps changes for 24 hours: the copy and its catch-up must be done by ${deadline.toISOString()}, or the follow will find a gap and the copy must be redone. To finish sooner: more --segments, a higher --read-rate/--write-rate.`,
+    );
+  const delay = startedAt + RETENTION_WARNING_AFTER_MS - now;
+  if (delay <= 0) {
+    say();
+    return () => {};
+  }
+  const timer = setTimeout(say, delay);
+  timer.unref();
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Refuses to follow when changes it needs have aged out: a shard still to be read from its oldest
+ * record, while the follow needs records from before the stream's 24 hours (the scan's start, or
+ * --from). Positions after an applied record are checked by the stream itself (TrimmedDataAccess).
+ */
+export function checkRetention(part: FollowRecordPart, now = Date.now()): void {
+  if (!part.skipBefore) return;
+  const needsFrom = Date.parse(part.skipBefore);
+  const fromStart = part.shards.some((shard) => !shard.done && shard.after === null);
+  if (!fromStart || now - needsFrom < STREAM_RETENTION_MS) return;
+  throw new StreamGapError(
+    `The follow needs the changes made since ${part.skipBefore}, more than 24 hours ago: the stream no longer holds them all.`,
+    {
+      side: 'source',
+      hint: 'The stream keeps changes for 24 hours. Copy the table again (--restart, with --follow), so that the copy and its catch-up end within them.',
+    },
+  );
 }
 
 /** What the `--json` summary says of a follow. */
@@ -79,8 +129,10 @@ export async function followChanges(
 ): Promise<{ status: 'caught-up' | 'interrupted'; part: FollowRecordPart }> {
   const { part, stats } = context;
   let latest = part;
+  checkRetention(part);
   const partNow = (shards: Parameters<typeof storeShards>[0]): FollowRecordPart => ({
     ...part,
+    caughtUp: false,
     shards: storeShards(shards),
     totals: {
       records: part.totals.records + stats.records,
@@ -109,7 +161,7 @@ export async function followChanges(
     },
     onWarning: context.onWarning,
   });
-  latest = partNow(result.shards);
+  latest = { ...partNow(result.shards), caughtUp: result.status === 'caught-up' };
   context.save(latest);
   return { status: result.status, part: latest };
 }

@@ -18,6 +18,8 @@ export interface FollowRecordPart {
   shards: StoredShard[];
   /** Counters summed over every run of this record. */
   totals: { records: number; puts: number; deletes: number };
+  /** The last run ended caught up (--until-caught-up); otherwise the follow is unfinished. */
+  caughtUp?: boolean;
 }
 
 interface StoredShard {
@@ -96,6 +98,8 @@ export function checkFollowPart(part: FollowRecordPart): void {
       throw new Error(`shard ${shard.shardId} has a malformed position`);
     }
   }
+  if (part.caughtUp !== undefined && typeof part.caughtUp !== 'boolean')
+    throw new Error('follow state is malformed');
   const totals = part.totals;
   if (!totals || ![totals.records, totals.puts, totals.deletes].every(Number.isInteger)) {
     throw new Error('follow totals are malformed');

@@ -101,6 +101,14 @@ function parseFrom(value: RawOptions[string]): 'trim-horizon' | Date {
       },
     );
   }
+  if (Date.now() - time.getTime() > 24 * 3_600_000) {
+    throw new InvalidOptionError(
+      `--from ${text} is more than 24 hours ago: the stream keeps changes for 24 hours only.`,
+      {
+        hint: 'Changes older than that are gone from the stream: copy the table again (ddbcopy copy --follow) instead.',
+      },
+    );
+  }
   if (time.getTime() > Date.now()) {
     throw new InvalidOptionError(`--from ${text} is in the future.`, {
       hint: 'Give the time the target was copied at (or before), so no change after it is missed.',

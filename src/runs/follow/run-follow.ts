@@ -2,9 +2,16 @@
  * `ddbcopy follow`: keeps a target that was copied by other means (an earlier copy, AWS's import, a
  * restore) in step with the source, from a time or from the oldest change the stream holds.
  */
-import { type DdbCopyError, type ErrorReport, EXIT, errorReport, InterruptedError } from '../../errors.js';
+import {
+  type DdbCopyError,
+  type ErrorReport,
+  EXIT,
+  errorReport,
+  InterruptedError,
+  TableNotFoundError,
+} from '../../errors.js';
 import { planCopy } from '../../plan/copy-plan.js';
-import { streamToFollow } from '../../plan/follow-plan.js';
+import { followWarnings, streamToFollow } from '../../plan/follow-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
 import { FollowStats } from '../../runtime/follow-stats.js';
 import { Pacer } from '../../runtime/pacer.js';
@@ -146,7 +153,18 @@ async function followSteps(
     region: source.identity.region,
     profile: options.source.profile,
   });
-  for (const message of stream.warnings) emit({ type: 'warning', message });
+  for (const message of followWarnings(stream, options.transform !== undefined)) {
+    emit({ type: 'warning', message });
+  }
+  if (!targetTable) {
+    throw new TableNotFoundError(
+      `The target table '${sink.tableName}' does not exist; follow applies changes to a table copied before.`,
+      {
+        side: 'target',
+        hint: 'Copy it first: ddbcopy copy --follow does both (the copy, then the changes since it began). Or check the target name, region and account.',
+      },
+    );
+  }
   // The target must exist with the source's keys: planned as a copy of no items into it.
   const plan = planCopy({
     source: sourceSnapshot,
@@ -184,7 +202,11 @@ async function followSteps(
   if (record?.follow) {
     checkSameStream(record.follow, stream.streamArn, source.tableName);
   } else {
-    record = newRecord({ options: recordOptions, ...identities }, 0, plan.keyAttributes);
+    // No items to copy: the record is finished once the follow is caught up.
+    record = {
+      ...newRecord({ options: recordOptions, ...identities }, 0, plan.keyAttributes),
+      phase: 'completed',
+    };
     record.follow = await takeStreamPosition(changeSource, stream, options.from, signal);
   }
   const writer = new CheckpointWriter(options.checkpoint);

@@ -200,6 +200,15 @@ function checkExportPart(part: ExportRecordPart, totalSegments: number): void {
   }
 }
 
+/**
+ * True when the run the record describes has nothing left to do: every item copied and, with a
+ * follow, the follow caught up. A follow stopped by Ctrl-C is unfinished: running the command again
+ * must not start over (and recreate the target) silently.
+ */
+export function recordFinished(record: CheckpointRecord): boolean {
+  return record.phase === 'completed' && (record.follow === undefined || record.follow.caughtUp === true);
+}
+
 /** True when the record belongs to another live process on this host (a copy is running on it). */
 export function ownedByAnotherProcess(record: CheckpointRecord): boolean {
   if (record.owner.host !== os.hostname() || record.owner.pid === process.pid) return false;
@@ -209,7 +218,7 @@ export function ownedByAnotherProcess(record: CheckpointRecord): boolean {
     // EPERM: the process exists but belongs to another user; it is alive all the same.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  return record.phase !== 'completed';
+  return !recordFinished(record);
 }
 
 export function currentOwner(): CheckpointRecord['owner'] {

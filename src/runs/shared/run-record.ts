@@ -8,6 +8,7 @@ import {
   currentOwner,
   hashOptions,
   ownedByAnotherProcess,
+  recordFinished,
   storeSegments,
   type TableIdentity,
 } from './checkpoint.js';
@@ -82,7 +83,7 @@ export async function decideResume(context: RecordContext): Promise<RecordDecisi
       hint: `Run without --resume to start the ${options.noun}, or pass --checkpoint FILE naming the saved record.`,
     });
   }
-  if (!resume && existing && existing.phase !== 'completed' && !options.restart) {
+  if (!resume && existing && !recordFinished(existing) && !options.restart) {
     const choice = context.choose ? await context.choose(existing) : undefined;
     if (!choice) {
       const what = {
@@ -94,10 +95,14 @@ export async function decideResume(context: RecordContext): Promise<RecordDecisi
       throw new CheckpointError(
         `An unfinished ${options.noun} ${what[options.noun]} is recorded in ${file}.`,
         {
-          hint:
-            options.noun === 'export'
-              ? 'Pass --resume to continue it (finished segments are kept), or --restart to start over (the unfinished export is deleted).'
-              : 'Pass --resume to continue it, or --restart to start over (the target is recreated).',
+          hint: {
+            export:
+              'Pass --resume to continue it (finished segments are kept), or --restart to start over (the unfinished export is deleted).',
+            follow:
+              'Pass --resume to continue it after the last change it applied, or --restart to start again from --from.',
+            copy: 'Pass --resume to continue it, or --restart to start over (the target is recreated).',
+            import: 'Pass --resume to continue it, or --restart to start over (the target is recreated).',
+          }[options.noun],
         },
       );
     }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CheckpointError } from '../../errors.js';
 import type { TablePair } from '../../plan/table-selection.js';
 import type { RawOptions } from '../copy/options.js';
-import { currentOwner, readCheckpoint, writeAtomically } from '../shared/checkpoint.js';
+import { currentOwner, readCheckpoint, recordFinished, writeAtomically } from '../shared/checkpoint.js';
 import type { TableSetOptions } from './options.js';
 import type { SetPair } from './select-tables.js';
 import { DONE_WORD } from './summary.js';
@@ -186,7 +186,7 @@ export async function pairsOfRecord(
   const doneBefore = new Set<number>();
   for (const [index, entry] of record.tables.entries()) {
     const own = entry.status === 'completed' ? undefined : await readCheckpoint(entry.checkpoint);
-    if (entry.status === 'completed' || own?.phase === 'completed') doneBefore.add(index);
+    if (entry.status === 'completed' || (own !== undefined && recordFinished(own))) doneBefore.add(index);
   }
   return { pairs, doneBefore };
 }
