@@ -2,7 +2,7 @@
 /**
  * `npm run bench [-- --quick] [--rows 1,4] [--profile] [--perf] [--capacity-upstream stub|local] [--no-build]`
  *
- * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in eight scenarios and
+ * Builds dist/, then measures ddbcopy (the built CLI, each run its own process) in nine scenarios and
  * prints one table in which every figure is set against a reference measured in the same run (the
  * stub's ceiling, the npm peer, DynamoDB Local's own write ceiling, the simulated capacity, the
  * physical minimum), and writes bench/results.json. Nothing here asserts on timing: it reports.
@@ -23,19 +23,30 @@
  *                  masks (hash, fake:email, a nested redact; goal: ≥ 50 % of the plain items/s) and with a
  *                  --filter-expression keeping 10 % of the items (goal: client CPU per scanned item ≤ the
  *                  plain copy's); interleaved, best of 2
+ *   9 follow       on DynamoDB Local, a source table with a stream (NEW_AND_OLD_IMAGES) and an empty target in
+ *                  another account: (a) catch-up: 50,000 × 1 KB changes queued in the stream before
+ *                  `ddbcopy follow --from trim-horizon --until-caught-up` starts; its records/s vs DynamoDB
+ *                  Local's own write ceiling (goal ≥ 80 %) and vs a bare follower (bench/lib/stream-follower.mjs),
+ *                  target count checked; (b) lag under steady load: `ddbcopy follow` running while
+ *                  bench/lib/lag-probe.mjs writes 500 items/s for 40 s and every 200 ms puts a probe item
+ *                  into the source and polls the target until it is there (end-to-end lag: the stream's
+ *                  timestamps are rounded to the minute in Local); p50, p99 (goal ≤ 2 s), max; then SIGINT.
+ *                  Each phase starts a DynamoDB Local of its own (writes into a stream table there slow
+ *                  down with the records other streams hold)
  *
  * --profile adds one ceiling run under `node --cpu-prof` and prints where its CPU went (JavaScript
  * functions and modules); --perf adds one under Linux `perf record` (CPU of every thread, with V8's
  * C++ such as JSON.parse/stringify and GC, and the kernel). Rows 3 and 5 put the capped fault proxy in
  * front of the stub's sink by default; --capacity-upstream local puts DynamoDB Local behind it instead.
  * Each row also lists how it was measured. --quick: smaller tables, about 3 minutes on 2 cores, 5 with row 7
- * (many tables), plus about one for row 8.
+ * (many tables), plus about one for row 8 and one for row 9 (20,000 changes, 20 s of steady load).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { findPid, startCpuMeter } from './lib/cpu-use.mjs';
 import { formatPerf, PERF_NODE_FLAGS, perfAvailable, perfPrefix, summarizePerf } from './lib/perf.mjs';
 import { formatProfiles, summarizeProfiles } from './lib/profile.mjs';
 
@@ -76,7 +87,7 @@ const { values: flags } = parseArgs({
  */
 const CAPACITY_UPSTREAM = flags['capacity-upstream'] === 'local' ? 'local' : 'stub';
 const QUICK = flags.quick;
-const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6,7,8').split(',').map((row) => Number(row.trim())));
+const ROWS = new Set((flags.rows ?? '1,2,3,4,5,6,7,8,9').split(',').map((row) => Number(row.trim())));
 const SIZES = QUICK
   ? {
       small: 100_000,
@@ -89,6 +100,8 @@ const SIZES = QUICK
       manyTableItems: 2_500,
       manyBigItems: 50_000,
       masks: 100_000,
+      followCatchUp: 20_000,
+      followLagSeconds: 20,
     }
   : {
       small: 100_000,
@@ -101,6 +114,8 @@ const SIZES = QUICK
       manyTableItems: 5_000,
       manyBigItems: 100_000,
       masks: 300_000,
+      followCatchUp: 50_000,
+      followLagSeconds: 40,
     };
 const ITEM_BYTES = 1000;
 const SEED_ITEM_BYTES = 1250;
@@ -127,6 +142,23 @@ const FILTER_ARGS = [
 ];
 const MASK_REPEATS = 2;
 const MASK_GOAL_SHARE = 0.5;
+/** Row 9: catch-up goal (share of DynamoDB Local's write ceiling) and the steady load's shape. */
+const FOLLOW_GOAL_SHARE = 0.8;
+const FOLLOW_LOAD = {
+  itemsPerSecond: 500,
+  /** Items per BatchWriteItem: 10 every 20 ms. */
+  batchItems: 10,
+  probeEveryMs: 200,
+  pollEveryMs: 20,
+  warmupMs: 3000,
+  /** A probe not on the target after this long counts as missing. */
+  probeTimeoutMs: 30_000,
+};
+const FOLLOW_GOAL_P99_MS = 2000;
+/** Row 9 (b): loader writes that warm its fresh DynamoDB Local's JVM up, into a table without a stream. */
+const FOLLOW_WARM_ITEMS = 20_000;
+/** How long `ddbcopy follow` may take to reach its follow step ("[3/3]") before the row gives up. */
+const FOLLOW_START_TIMEOUT_MS = 60_000;
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 const started = Date.now();
@@ -196,6 +228,14 @@ const manyTargets = ROWS.has(7)
     )
   : [];
 if (manySource) accounts.push(manySource, ...manyTargets);
+/** Row 9: its two accounts; each of its phases starts a DynamoDB Local of its own (see follow()). */
+const followAccounts = ROWS.has(9)
+  ? {
+      source: newAccount('followsource', undefined, 'us-east-1'),
+      target: newAccount('followtarget', undefined, 'eu-west-1'),
+    }
+  : undefined;
+if (followAccounts) accounts.push(followAccounts.source, followAccounts.target);
 accounts.push(capped);
 if (ROWS.has(3) || ROWS.has(5)) {
   const { startFaultProxy } = await loadFaultProxy(tempDir);
@@ -216,6 +256,17 @@ function ddbcopy(args, { checkpoint = checkpointFile(), profileDir, perfFile, wa
     tempDir,
     profileDir,
     ...(perfFile ? { wrapper: perfPrefix(perfFile), nodeFlags: PERF_NODE_FLAGS } : {}),
+    watch,
+  });
+}
+
+/** Runs the built CLI: `ddbcopy follow ARGS --json --checkpoint FILE`, measured. */
+function ddbcopyFollow(args, { watch } = {}) {
+  return runMeasured({
+    script: CLI,
+    args: ['follow', ...args, '--json', '--checkpoint', checkpointFile()],
+    env: profileEnv,
+    tempDir,
     watch,
   });
 }
@@ -1288,6 +1339,443 @@ async function masksAndFilter() {
   rows.push(row);
 }
 
+/**
+ * Row 9: `ddbcopy follow` on DynamoDB Local, source and target in two accounts. Each phase runs on a
+ * DynamoDB Local of its own, started for it: Local's writes into a table with a stream slow down with
+ * the records other tables' streams hold, deleted tables included (measured: 2,500 items/s into a new
+ * stream table, 600 once another stream held 6,000 records, 185 at 12,000, 76 at 24,000; a table
+ * without a stream is not slowed), so one phase's stream would throttle the next one's source.
+ *
+ * (a) Catch-up. The bare loader writes SIZES.followCatchUp items into a source with a stream
+ * (NEW_AND_OLD_IMAGES) before ddbcopy starts, so they wait in the stream; then `follow --from
+ * trim-horizon --until-caught-up` applies them to an empty target. Its records/s (records ÷ its JSON
+ * durationMs) is set against DynamoDB Local's write ceiling, the same loader writing the same items
+ * into an empty table without a stream, measured just before (after the source's fill warmed the JVM).
+ * A bare read of the stream then warms Local's read path, and after ddbcopy a bare follower
+ * (bench/lib/stream-follower.mjs) applies the same changes to another empty table: what a client
+ * with no page boundaries, order or checkpoint gets on the same server.
+ *
+ * (b) Lag under steady load. After the loader warmed the JVM with writes into a table without a
+ * stream, `follow --from trim-horizon` on a fresh pair of tables, started first; once it printed its
+ * follow step, bench/lib/lag-probe.mjs writes FOLLOW_LOAD.itemsPerSecond for SIZES.followLagSeconds
+ * and measures end-to-end lag with probe items; then ddbcopy gets SIGINT.
+ */
+async function follow() {
+  const { createStreamTable } = await import('./lib/stream-table.mjs');
+  const items = SIZES.followCatchUp;
+  const problems = [];
+  const loader = (account, table, count) =>
+    runMeasured({
+      script: path.join(ROOT, 'bench', 'lib', 'loader.mjs'),
+      env: {
+        BENCH_ARGS: JSON.stringify({
+          ...account,
+          table,
+          items: count,
+          itemBytes: ITEM_BYTES,
+          concurrency: LOADER_CONCURRENCY,
+        }),
+      },
+      tempDir,
+    });
+  const streamFollower = (settings) =>
+    runMeasured({
+      script: path.join(ROOT, 'bench', 'lib', 'stream-follower.mjs'),
+      env: { BENCH_ARGS: JSON.stringify(settings) },
+      tempDir,
+    });
+  /** Runs `phase` against a DynamoDB Local started for it (in memory), stopped afterwards. */
+  const onFreshLocal = async (what, phase) => {
+    const server = await logged(`starting DynamoDB Local for ${what}`, () =>
+      startLocal(2048, (message) => log(`dynamodb-local (${what}): ${message}`)),
+    );
+    const source = { ...followAccounts.source, endpoint: server.endpoint };
+    const target = { ...followAccounts.target, endpoint: server.endpoint };
+    const sourceClient = clientFor(source);
+    const targetClient = clientFor(target);
+    try {
+      return await phase({
+        source,
+        target,
+        sourceClient,
+        targetClient,
+        localPid: findPid(['-port', String(server.port)]),
+      });
+    } finally {
+      sourceClient.destroy();
+      targetClient.destroy();
+      await server.stop();
+    }
+  };
+
+  // --- (a) catch-up ---
+  const a = await onFreshLocal(
+    'the catch-up',
+    async ({ source, target, sourceClient, targetClient, localPid }) => {
+      const streamArn = await createStreamTable(sourceClient, 'follow_src');
+      await createTable(targetClient, 'follow_dst');
+      const fill = await logged(`loading ${int(items)} changes into the source (stream on)`, () =>
+        loader(source, 'follow_src', items),
+      );
+      const filled = jsonLine(fill, 'the loader');
+      if (filled.items !== items)
+        problems.push(`the source fill wrote ${int(filled.items)} of ${int(items)}`);
+      await createTable(targetClient, 'follow_ceiling');
+      const load = await logged(`DynamoDB Local write ceiling: loader writes ${int(items)} items`, () =>
+        loader(target, 'follow_ceiling', items),
+      );
+      const loaded = jsonLine(load, 'the loader');
+      await deleteTable(targetClient, 'follow_ceiling');
+      // The fill and the ceiling warmed DynamoDB Local's write path; one bare pass over the stream
+      // warms its read path (a stream can be read again), so ddbcopy is not the first to read it.
+      const readPass = jsonLine(
+        await logged(`warming the stream's read path: a bare read of its ${int(items)} records`, () =>
+          streamFollower({ mode: 'read', streamArn, records: items, source, target }),
+        ),
+        'the bare stream reader',
+      );
+
+      const meter = startCpuMeter({ local: localPid });
+      const spawnedAt = performance.now();
+      let followStepAt;
+      const run = await logged(`ddbcopy follow catches up on ${int(items)} queued changes`, () =>
+        ddbcopyFollow(
+          [
+            '--source',
+            'follow_src',
+            '--target',
+            'follow_dst',
+            ...sides(source, target),
+            '--from',
+            'trim-horizon',
+            '--until-caught-up',
+          ],
+          { watch: (child) => watchFollowStep(child, () => (followStepAt ??= performance.now())) },
+        ),
+      );
+      const cpu = meter.stop();
+      const exitedAt = performance.now();
+      const summary = summaryOf(run, 'ddbcopy follow --until-caught-up');
+      const caughtUp = summary.status === 'caught-up' && run.exitCode === 0;
+      if (!caughtUp) problems.push(`catch-up: status ${summary.status}, exit ${run.exitCode ?? run.signal}`);
+      const targetCount = await countItems(targetClient, 'follow_dst');
+      const sourceCount = await countItems(sourceClient, 'follow_src');
+      if (targetCount !== sourceCount)
+        problems.push(`catch-up: target holds ${int(targetCount)} items, source ${int(sourceCount)}`);
+      await createTable(targetClient, 'follow_bare');
+      const bareRun = await logged(`a bare follower applies the same ${int(items)} changes`, () =>
+        streamFollower({
+          mode: 'follow',
+          streamArn,
+          records: items,
+          source,
+          target: { ...target, table: 'follow_bare' },
+          concurrency: LOADER_CONCURRENCY,
+        }),
+      );
+      const bare = jsonLine(bareRun, 'the bare follower');
+      if (bare.written !== items)
+        problems.push(`the bare follower wrote ${int(bare.written)} of ${int(items)}`);
+      return {
+        readPass,
+        bare,
+        bareRun,
+        bareRate: bare.written / (bare.durationMs / 1000),
+        filled,
+        fillRate: filled.items / (filled.durationMs / 1000),
+        load,
+        loaded,
+        loaderRate: loaded.items / (loaded.durationMs / 1000),
+        run,
+        summary,
+        caughtUp,
+        cpu,
+        records: summary.follow?.records ?? 0,
+        seconds: summary.durationMs / 1000,
+        /** From the process's start to its "[3/3]" line, and from that line to its exit. */
+        beforeStepMs: followStepAt === undefined ? undefined : followStepAt - spawnedAt,
+        stepMs: followStepAt === undefined ? undefined : exitedAt - followStepAt,
+        targetCount,
+        sourceCount,
+      };
+    },
+  );
+  a.rate = a.records / a.seconds;
+
+  // --- (b) lag under steady load ---
+  const b = await onFreshLocal(
+    'the steady load',
+    async ({ source, target, sourceClient, targetClient, localPid }) => {
+      await createTable(targetClient, 'follow_warm');
+      const warm = jsonLine(
+        await logged(
+          `warming DynamoDB Local up: loader writes ${int(FOLLOW_WARM_ITEMS)} items (no stream)`,
+          () => loader(target, 'follow_warm', FOLLOW_WARM_ITEMS),
+        ),
+        'the loader',
+      );
+      await deleteTable(targetClient, 'follow_warm');
+      await createStreamTable(sourceClient, 'follow_lag_src');
+      await createTable(targetClient, 'follow_lag_dst');
+      let child;
+      let markFollowing;
+      const following = new Promise((resolve) => {
+        markFollowing = resolve;
+      });
+      const runPromise = ddbcopyFollow(
+        [
+          '--source',
+          'follow_lag_src',
+          '--target',
+          'follow_lag_dst',
+          ...sides(source, target),
+          '--from',
+          'trim-horizon',
+        ],
+        {
+          watch: (spawned) => {
+            child = spawned;
+            spawned.once('close', () => markFollowing(false));
+            return watchFollowStep(spawned, () => markFollowing(true));
+          },
+        },
+      );
+      const startedAt = performance.now();
+      const started = await logged('ddbcopy follow starts (until its follow step)', () =>
+        Promise.race([
+          following,
+          new Promise((resolve) => setTimeout(() => resolve(false), FOLLOW_START_TIMEOUT_MS)),
+        ]),
+      );
+      if (!started) {
+        child?.kill('SIGINT');
+        const failed = await runPromise;
+        throw new Error(
+          `ddbcopy follow did not reach its follow step within ${FOLLOW_START_TIMEOUT_MS / 1000} s (exit ${failed.exitCode ?? failed.signal}): ${failed.stderr.slice(-500)}`,
+        );
+      }
+      const startupMs = performance.now() - startedAt;
+      const meter = startCpuMeter({ local: localPid, ddbcopy: child.pid });
+      const probeRun = await logged(
+        `steady load: ${int(FOLLOW_LOAD.itemsPerSecond)} items/s for ${SIZES.followLagSeconds} s with a lag probe every ${FOLLOW_LOAD.probeEveryMs} ms`,
+        () =>
+          runMeasured({
+            script: path.join(ROOT, 'bench', 'lib', 'lag-probe.mjs'),
+            env: {
+              BENCH_ARGS: JSON.stringify({
+                ...FOLLOW_LOAD,
+                source: { ...source, table: 'follow_lag_src' },
+                target: { ...target, table: 'follow_lag_dst' },
+                durationMs: SIZES.followLagSeconds * 1000,
+                itemBytes: ITEM_BYTES,
+              }),
+            },
+            tempDir,
+          }),
+      );
+      const cpu = meter.stop();
+      const probed = jsonLine(probeRun, 'the lag probe');
+      // The last writes are as old as the lag goal before the follow is stopped: all should be applied.
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_GOAL_P99_MS));
+      child.kill('SIGINT');
+      const run = await logged('ddbcopy follow stops (SIGINT)', () => runPromise);
+      const summary = summaryOf(run, 'ddbcopy follow (steady load)');
+      const sourceCount = await countItems(sourceClient, 'follow_lag_src');
+      const targetCount = await countItems(targetClient, 'follow_lag_dst');
+      if (targetCount !== sourceCount)
+        problems.push(
+          `lag: at SIGINT the target holds ${int(targetCount)} items, the source ${int(sourceCount)}`,
+        );
+      if (run.exitCode !== 130) problems.push(`lag: ddbcopy exited ${run.exitCode ?? run.signal}, not 130`);
+      return {
+        warm,
+        startupMs,
+        probeRun,
+        probed,
+        cpu,
+        run,
+        summary,
+        sourceCount,
+        targetCount,
+      };
+    },
+  );
+
+  const { probed } = b;
+  const lags = probed.probes
+    .filter((p) => p.at >= FOLLOW_LOAD.warmupMs && p.lagMs !== null)
+    .map((p) => p.lagMs)
+    .sort((x, y) => x - y);
+  const puts = probed.probes
+    .filter((p) => p.putMs !== null)
+    .map((p) => p.putMs)
+    .sort((x, y) => x - y);
+  const missing = probed.probes.filter((p) => p.putMs !== null && p.lagMs === null).length;
+  if (missing > 0) problems.push(`lag: ${missing} probe item(s) never reached the target`);
+  const p50 = quantile(lags, 0.5);
+  const p99 = quantile(lags, 0.99);
+  const max = lags.at(-1);
+  const writerRate = probed.writer.itemsPerSecond;
+  const sourceChanges = probed.writer.items + probed.probesWritten;
+  const cores = (n) => fixed(n, 2);
+
+  const row = {
+    id: 9,
+    title: `Follow on DynamoDB Local: catch-up on ${int(items)} × 1 KB queued changes, then lag under ${int(FOLLOW_LOAD.itemsPerSecond)} items/s`,
+    lines: [
+      line(
+        'catch-up records/s',
+        int(a.rate),
+        `ceiling ${int(a.loaderRate)}`,
+        percent(a.rate / a.loaderRate),
+        `≥ ${fixed(FOLLOW_GOAL_SHARE * 100, 0)} %`,
+        a.rate / a.loaderRate >= FOLLOW_GOAL_SHARE,
+        a.rate,
+      ),
+      line(
+        'catch-up records/s vs a bare follower',
+        int(a.rate),
+        `bare ${int(a.bareRate)}`,
+        percent(a.rate / a.bareRate),
+        '',
+        undefined,
+      ),
+      line(
+        'catch-up s (follow, its JSON)',
+        fixed(a.seconds, 2),
+        `loader ${fixed(a.loaded.durationMs / 1000, 2)}`,
+        ratio(a.seconds / (a.loaded.durationMs / 1000)),
+        '',
+        undefined,
+      ),
+      line(
+        'items in target after catch-up',
+        int(a.targetCount),
+        `source ${int(a.sourceCount)}`,
+        '',
+        `= ${int(items)}`,
+        a.caughtUp && a.targetCount === a.sourceCount && a.sourceCount === items,
+      ),
+      line(
+        'lag p50 ms (end to end)',
+        int(p50),
+        `probe put p50 ${fixed(quantile(puts, 0.5), 1)}`,
+        '',
+        '',
+        undefined,
+      ),
+      line(
+        'lag p99 ms (end to end)',
+        int(p99),
+        `goal ${int(FOLLOW_GOAL_P99_MS)}`,
+        ratio(p99 / FOLLOW_GOAL_P99_MS),
+        '≤ 1.00×',
+        missing === 0 && p99 <= FOLLOW_GOAL_P99_MS,
+        p99,
+      ),
+      line(
+        'lag max ms (end to end)',
+        int(max),
+        `goal ${int(FOLLOW_GOAL_P99_MS)}`,
+        ratio(max / FOLLOW_GOAL_P99_MS),
+        '',
+        undefined,
+      ),
+      line(
+        'steady load items/s (writer)',
+        int(writerRate),
+        `asked ${int(FOLLOW_LOAD.itemsPerSecond)}`,
+        percent(writerRate / FOLLOW_LOAD.itemsPerSecond),
+        '',
+        undefined,
+      ),
+      line(
+        `records applied by SIGINT (${FOLLOW_GOAL_P99_MS / 1000} s after)`,
+        int(b.summary.follow?.records),
+        `written ${int(sourceChanges)}`,
+        percent((b.summary.follow?.records ?? 0) / sourceChanges),
+        '',
+        undefined,
+      ),
+      line(
+        'items in target at SIGINT',
+        int(b.targetCount),
+        `source ${int(b.sourceCount)}`,
+        '',
+        '= source',
+        b.targetCount === b.sourceCount,
+      ),
+    ],
+    notes: [
+      ...(QUICK
+        ? [
+            `--quick: ${int(items)} queued changes and ${SIZES.followLagSeconds} s of steady load (the full bench: 50,000 and 40 s)`,
+          ]
+        : []),
+      `catch-up: follow --from trim-horizon --until-caught-up --json: status ${a.summary.status}, ${int(a.records)} records (${int(a.summary.follow?.puts)} puts, ${int(a.summary.follow?.deletes)} deletes), ${a.summary.follow?.shards?.total} shard(s), retries ${JSON.stringify(a.summary.retries)}; records/s = records ÷ its durationMs ${fixed(a.seconds, 2)} s (from its start, connect and describe included, to caught up: two empty polls at the tip); process wall ${fixed(a.run.wallMs / 1000, 2)} s (${int(a.records / (a.run.wallMs / 1000))} records/s), of which ${fixed(a.beforeStepMs / 1000, 2)} s to its "[3/3]" line (Node start, connect, describe, stream position) and ${fixed(a.stepMs / 1000, 2)} s from it to exit (${int(a.records / (a.stepMs / 1000))} records/s, the tip check included), ddbcopy CPU ${fixed(a.run.cpuMs / 1000, 1)} s, peak RSS ${int(a.run.maxRssMb)} MB`,
+      `ceiling: bench/lib/loader.mjs (bare BatchWriteItem, ${LOADER_CONCURRENCY} in flight) writing the same ${int(items)} items into an empty table without a stream in the target account, ${fixed(a.loaded.durationMs / 1000, 2)} s, right after the same loader filled the source (stream on) at ${int(a.fillRate)} items/s; target and source counted by Select COUNT scans`,
+      `before ddbcopy, a bare read of the stream (GetRecords Limit 1000, one call at a time, no writes) warmed Local's read path: ${int(a.readPass.records / (a.readPass.durationMs / 1000))} records/s, ${fixed(a.readPass.readMsAverage, 0)} ms per page; after ddbcopy, bench/lib/stream-follower.mjs (the same reads, pages cut into 25-item BatchWriteItems that ${LOADER_CONCURRENCY} writers drain from a queue two pages deep: no page boundary to wait for, no checkpoint, no order) applied the same changes to another empty table: ${int(a.bare.written)} in ${fixed(a.bare.durationMs / 1000, 2)} s, ${fixed(a.bare.readMsAverage, 0)} ms per page, CPU ${fixed(a.bareRun.cpuMs / 1000, 1)} s`,
+      `lag: follow --from trim-horizon on fresh tables, started ${fixed(b.startupMs / 1000, 1)} s before the load (until its "[3/3]" step line); writer BatchWriteItem of ${FOLLOW_LOAD.batchItems} × 1 KB every ${fixed((1000 * FOLLOW_LOAD.batchItems) / FOLLOW_LOAD.itemsPerSecond, 0)} ms for ${SIZES.followLagSeconds} s (${int(probed.writer.items)} items, ${probed.writer.errors} failed batches, ${probed.writer.lateTicks} late ticks, at most ${probed.writer.maxInFlight} in flight); a probe PutItem every ${FOLLOW_LOAD.probeEveryMs} ms, then a consistent GetItem on the target every ${FOLLOW_LOAD.pollEveryMs} ms: lag = found − put acknowledged`,
+      `lag samples: ${lags.length} of ${probed.probes.length} probes (first ${FOLLOW_LOAD.warmupMs / 1000} s discarded as warm-up), ${missing} missing after ${FOLLOW_LOAD.probeTimeoutMs / 1000} s; p90 ${int(quantile(lags, 0.9))} ms, min ${int(lags[0])} ms; ddbcopy's own lagSeconds at the end (from stream timestamps, rounded to the minute in Local) ${b.summary.follow?.lagSeconds}`,
+      `SIGINT ${FOLLOW_GOAL_P99_MS / 1000} s after the load ended: exit ${b.run.exitCode ?? b.run.signal}, status ${b.summary.status}, ${int(b.summary.follow?.records)} records (${int(b.summary.follow?.puts)} puts); ddbcopy CPU ${fixed(b.run.cpuMs / 1000, 1)} s in ${fixed(b.run.wallMs / 1000, 1)} s wall`,
+      `each phase on a DynamoDB Local of its own: writes into a stream table slow down with the records other streams on the same Local hold (2,500 → 185 items/s once another stream held 12,000), so the catch-up's stream would throttle the steady load's writer; the second Local was warmed up by ${int(b.warm.items)} loader writes into a table without a stream (${int(b.warm.items / (b.warm.durationMs / 1000))} items/s)`,
+      `machine load (${os.availableParallelism()} cores shared by DynamoDB Local's JVM, ddbcopy, the loader or the writer/probe, this bench, and whatever else runs here): catch-up ${cores(a.cpu.machine)} cores busy (ddbcopy ${cores(a.run.cpuMs / a.run.wallMs)}, DynamoDB Local ${cores(a.cpu.byPid.local)}); steady load ${cores(b.cpu.machine)} cores busy (ddbcopy ${cores(b.cpu.byPid.ddbcopy)}, DynamoDB Local ${cores(b.cpu.byPid.local)}, writer/probe ${cores(b.probeRun.cpuMs / b.probeRun.wallMs)}); load average at the bench's start ${fixed(loadBefore[0], 2)}`,
+      ...(problems.length ? [`ERROR: ${problems.join('; ')}`] : []),
+    ],
+    raw: {
+      catchUp: {
+        summary: a.summary,
+        client: clientFigures(a.run),
+        recordsPerSecond: a.rate,
+        targetCount: a.targetCount,
+        sourceCount: a.sourceCount,
+        cpu: a.cpu,
+        bareFollower: { result: a.bare, client: clientFigures(a.bareRun), recordsPerSecond: a.bareRate },
+        readPass: a.readPass,
+      },
+      ceiling: { result: a.loaded, client: clientFigures(a.load), itemsPerSecond: a.loaderRate },
+      fill: { result: a.filled, itemsPerSecond: a.fillRate },
+      lag: {
+        summary: b.summary,
+        client: clientFigures(b.run),
+        startupMs: b.startupMs,
+        warm: b.warm,
+        writer: probed.writer,
+        probeClient: clientFigures(b.probeRun),
+        quantilesMs: { p50, p90: quantile(lags, 0.9), p99, max, min: lags[0] },
+        samples: lags.length,
+        missing,
+        probes: probed.probes,
+        sourceCount: b.sourceCount,
+        targetCount: b.targetCount,
+        cpu: b.cpu,
+      },
+    },
+  };
+  if (problems.length) row.error = problems.join('; ');
+  rows.push(row);
+}
+
+/**
+ * Calls `onStep` when a running `ddbcopy follow` prints its follow step ("[3/3] ...") or a
+ * "following:" progress line on stderr; returns what stops watching.
+ */
+function watchFollowStep(child, onStep) {
+  let seen = '';
+  const onData = (chunk) => {
+    seen = (seen + chunk).slice(-4000);
+    if (/\[3\/3\]|following:/.test(seen)) onStep();
+  };
+  child.stderr.on('data', onData);
+  return () => child.stderr.off('data', onData);
+}
+
+/** The `q` quantile of sorted numbers (nearest rank), or undefined when there are none. */
+function quantile(sorted, q) {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
 async function profile() {
   const dir = path.join(ROOT, 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
@@ -1418,6 +1906,7 @@ try {
   if (ROWS.has(6)) await attempt([6], 'Resume cost', resume);
   if (ROWS.has(7)) await attempt([7], 'Many tables in one run', manyTables);
   if (ROWS.has(8)) await attempt([8], 'Masked and filtered copies', masksAndFilter);
+  if (ROWS.has(9)) await attempt([9], 'Follow', follow);
   if (flags.perf)
     await attempt([], 'perf profile', async () => {
       perfResult = await perfProfile();

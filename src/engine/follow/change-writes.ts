@@ -118,16 +118,21 @@ async function currentItems(
  * BatchWriteItem refuses. Written all at once, then the next page: so no key's changes reorder.
  */
 export function changeBatches(writes: readonly KeyedWrite[], size = CHANGES_PER_BATCH): ChangeWrite[][] {
+  return keyedChangeBatches(writes, size).map((batch) => batch.map((entry) => entry.write));
+}
+
+/** As `changeBatches`, each write with its target key (a later page's write of a key waits for it). */
+export function keyedChangeBatches(writes: readonly KeyedWrite[], size = CHANGES_PER_BATCH): KeyedWrite[][] {
   const last = new Map<string, ChangeWrite>();
   for (const { key, write } of writes) {
     // Re-inserted at the end: the batches keep the order of each key's final change.
     last.delete(key);
     last.set(key, write);
   }
-  const batches: ChangeWrite[][] = [];
-  let batch: ChangeWrite[] = [];
-  for (const write of last.values()) {
-    batch.push(write);
+  const batches: KeyedWrite[][] = [];
+  let batch: KeyedWrite[] = [];
+  for (const [key, write] of last) {
+    batch.push({ key, write });
     if (batch.length === size) {
       batches.push(batch);
       batch = [];

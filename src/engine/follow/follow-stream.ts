@@ -22,7 +22,7 @@ import type {
   StreamViewType,
 } from '../../stores/types.js';
 import type { ItemStage } from '../copy/item-stage.js';
-import { changeBatches, changeWrites } from './change-writes.js';
+import { changeWrites, keyedChangeBatches } from './change-writes.js';
 import { type LineagePlan, planShards, type ShardProgress } from './shard-lineage.js';
 
 export type { ShardProgress } from './shard-lineage.js';
@@ -37,6 +37,8 @@ const EMPTY_PAGES_AT_TIP = 2;
 const DESCRIBES_FOR_LATE_CHILDREN = 3;
 /** Fresh iterators in a row that may expire before the reader gives up (each is good for 15 minutes). */
 const MAX_REOPENS = 5;
+/** Pages of one shard being written at once: enough to keep the writers busy across page ends. */
+const PAGES_IN_FLIGHT = 3;
 /** Warn when the follow is this far behind: the stream keeps records for 24 hours. */
 const RETENTION_WARNING_MS = 12 * 3_600_000;
 
@@ -219,18 +221,22 @@ class StreamFollower {
     return true;
   }
 
-  /** Reads one shard from `position` to its end (or until stopped), applying page after page. */
+  /**
+   * Reads one shard from `position` to its end (or until stopped). Pages are written while the next
+   * ones are read and staged, up to PAGES_IN_FLIGHT at once: a write of a key waits for the earlier
+   * pages' write of that key, and the shard's position moves past a page only once it and every
+   * page before it are written.
+   */
   private async read(shardId: string, position: ShardPosition): Promise<void> {
     const { changes, stats } = this.input;
     const stop = this.stop.signal;
     const entry = this.progress.get(shardId)!;
-    // Where to open the shard again when an iterator expires: after the last record applied.
-    const reopen = (): Promise<string> =>
-      changes.shardIterator(
-        shardId,
-        entry.after ? { at: 'after', sequenceNumber: entry.after } : position,
-        stop,
-      );
+    /** The last record read: an expired iterator is replaced by one just after it. */
+    let lastRead: string | undefined;
+    const reopen = (): Promise<string> => {
+      const after = lastRead ?? entry.after;
+      return changes.shardIterator(shardId, after ? { at: 'after', sequenceNumber: after } : position, stop);
+    };
     let iterator: string | undefined = await reopen();
     let prefetched: Promise<ChangePage> | undefined;
     const fetch = async (from: string): Promise<ChangePage> => {
@@ -244,25 +250,38 @@ class StreamFollower {
         }
       }
     };
-    while (iterator !== undefined) {
-      const page: ChangePage = await (prefetched ?? fetch(iterator));
-      prefetched = undefined;
-      iterator = page.next;
-      if (page.records.length === 0) {
-        const empty = (this.emptyPages.get(shardId) ?? 0) + 1;
-        this.emptyPages.set(shardId, empty);
-        stats.atTip(shardId);
-        if (empty === EMPTY_PAGES_AT_TIP) this.wakeUp();
-        if (iterator !== undefined) await sleep(this.idlePollMs, stop);
-        continue;
+    const pipeline = new PagePipeline();
+    try {
+      while (iterator !== undefined) {
+        const page: ChangePage = await (prefetched ?? fetch(iterator));
+        prefetched = undefined;
+        iterator = page.next;
+        if (page.records.length === 0) {
+          // At the tip only once everything read is written.
+          await pipeline.drain();
+          const empty = (this.emptyPages.get(shardId) ?? 0) + 1;
+          this.emptyPages.set(shardId, empty);
+          stats.atTip(shardId);
+          if (empty === EMPTY_PAGES_AT_TIP) this.wakeUp();
+          if (iterator !== undefined) await sleep(this.idlePollMs, stop);
+          continue;
+        }
+        this.emptyPages.set(shardId, 0);
+        lastRead = page.records[page.records.length - 1]!.sequenceNumber;
+        // Read the next page while this one is staged and written.
+        if (iterator !== undefined) {
+          prefetched = fetch(iterator);
+          prefetched.catch(() => {});
+        }
+        await pipeline.add((previous, keyWrites) =>
+          this.applyPage(shardId, entry, page.records, previous, keyWrites),
+        );
       }
-      this.emptyPages.set(shardId, 0);
-      // Read the next page while this one is written: a shard's pages come one request at a time.
-      if (iterator !== undefined) {
-        prefetched = fetch(iterator);
-        prefetched.catch(() => {});
-      }
-      await this.applyPage(shardId, entry, page.records);
+      await pipeline.drain();
+    } catch (error) {
+      // Every write settles before the reader stops: none may still be in flight afterwards.
+      await pipeline.settle();
+      throw error;
     }
     entry.done = true;
     this.ended.set(shardId, 0);
@@ -270,30 +289,56 @@ class StreamFollower {
     this.input.onProgress?.(this.snapshot());
   }
 
-  /** Applies one page's records, then records the shard's position after its last record. */
-  private async applyPage(shardId: string, entry: ShardProgress, records: ChangeRecord[]): Promise<void> {
+  /**
+   * Stages one page's records and starts its writes; resolves once they and every earlier page are
+   * written, with the shard's position moved past its last record.
+   */
+  private async applyPage(
+    shardId: string,
+    entry: ShardProgress,
+    records: ChangeRecord[],
+    previous: Promise<void>,
+    keyWrites: Map<string, Promise<void>>,
+  ): Promise<{ written: Promise<void> }> {
     const { stats, skipBefore } = this.input;
     const kept = skipBefore === undefined ? records : records.filter((r) => r.createdAt >= skipBefore);
-    stats.skipped += records.length - kept.length;
-    if (kept.length > 0) {
-      const writes = await changeWrites(kept, {
-        keyAttributes: this.input.keyAttributes,
-        viewType: this.input.viewType,
-        stage: this.input.stage,
-        keysChange: this.input.keysChange ?? false,
-        getItem: (key) => this.input.changes.getItem(key, this.stop.signal),
+    const writes =
+      kept.length === 0
+        ? []
+        : await changeWrites(kept, {
+            keyAttributes: this.input.keyAttributes,
+            viewType: this.input.viewType,
+            stage: this.input.stage,
+            keysChange: this.input.keysChange ?? false,
+            getItem: (key) => this.input.changes.getItem(key, this.stop.signal),
+          });
+    const batches = keyedChangeBatches(writes).map((batch) => {
+      // A key written by an earlier page still in flight: this write goes after it.
+      const earlier = batch.flatMap(({ key }) => keyWrites.get(key) ?? []);
+      const written = Promise.all(earlier).then(() => this.write(batch.map(({ write }) => write)));
+      const done = written.then(
+        () => {},
+        () => {},
+      );
+      for (const { key } of batch) keyWrites.set(key, done);
+      void done.then(() => {
+        for (const { key } of batch) if (keyWrites.get(key) === done) keyWrites.delete(key);
       });
-      // Every batch settles before a failure is thrown: no write may still be in flight when the
-      // follow has stopped (its caller saves the record and may close the target's client).
-      const written = await Promise.allSettled(changeBatches(writes).map((batch) => this.write(batch)));
-      const failed = written.find((outcome) => outcome.status === 'rejected');
+      return written;
+    });
+    // Every batch settles before a failure is thrown, and the position moves in page order.
+    const written = Promise.allSettled(batches).then(async (outcomes) => {
+      await previous;
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failed) throw failed.reason;
-    }
-    const last = records[records.length - 1]!;
-    entry.after = last.sequenceNumber;
-    stats.applied(shardId, records.length, (kept[kept.length - 1] ?? last).createdAt);
-    this.warnIfFarBehind(last.createdAt);
-    this.input.onProgress?.(this.snapshot());
+      const last = records[records.length - 1]!;
+      entry.after = last.sequenceNumber;
+      stats.skipped += records.length - kept.length;
+      stats.applied(shardId, records.length, (kept[kept.length - 1] ?? last).createdAt);
+      this.warnIfFarBehind(last.createdAt);
+      this.input.onProgress?.(this.snapshot());
+    });
+    return { written };
   }
 
   private async write(batch: ChangeWrite[]): Promise<void> {
@@ -352,4 +397,41 @@ class StreamFollower {
 
 function isAbort(error: unknown, signal: AbortSignal): boolean {
   return error === signal.reason || (error instanceof Error && error.name === 'AbortError');
+}
+
+/**
+ * The pages of one shard in flight, oldest first: each page's promise settles after the one before
+ * it (positions move in order), and adding a page waits while PAGES_IN_FLIGHT are unfinished.
+ */
+class PagePipeline {
+  private readonly pages: Promise<void>[] = [];
+  private last: Promise<void> = Promise.resolve();
+  /** Per target key, the write in flight that a later page's write of it must wait for. */
+  private readonly keyWrites = new Map<string, Promise<void>>();
+
+  /** Stages and starts a page (`start` resolves once its writes are started); waits for room. */
+  async add(
+    start: (
+      previous: Promise<void>,
+      keyWrites: Map<string, Promise<void>>,
+    ) => Promise<{ written: Promise<void> }>,
+  ): Promise<void> {
+    const page = (await start(this.last, this.keyWrites)).written;
+    // Handled here so a failure while the reader waits elsewhere is not an unhandled rejection;
+    // it is thrown where the page is awaited.
+    page.catch(() => {});
+    this.last = page;
+    this.pages.push(page);
+    while (this.pages.length >= PAGES_IN_FLIGHT) await this.pages.shift();
+  }
+
+  /** Resolves once every page is written (throws the first failure). */
+  async drain(): Promise<void> {
+    while (this.pages.length > 0) await this.pages.shift();
+  }
+
+  /** Waits for every page to settle, failed or not. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.pages.splice(0));
+  }
 }
