@@ -24,10 +24,15 @@ describe('itemSlices', () => {
     };
     for (const text of [JSON.stringify(body), JSON.stringify(body, null, 2)]) {
       const slices = itemSlices(text)!;
-      expect(slices.map((slice) => JSON.parse(slice))).toEqual(tricky);
+      expect(slices.map((slice) => JSON.parse(slice.text))).toEqual(tricky);
+      expect(slices.map((slice) => slice.bytes)).toEqual(
+        slices.map((slice) => Buffer.byteLength(slice.text, 'utf8')),
+      );
+      // Name:value pairs at any depth: pk and n are 2 (plus n's and pk's type names, 2 more).
+      expect(slices[0]!.members).toBe(4);
     }
     const last = JSON.stringify({ Count: 1, Items: [tricky[1]] });
-    expect(itemSlices(last)!.map((slice) => JSON.parse(slice))).toEqual([tricky[1]]);
+    expect(itemSlices(last)!.map((slice) => JSON.parse(slice.text))).toEqual([tricky[1]]);
   });
 
   it('handles an empty Items array and says undefined without one', () => {
@@ -59,7 +64,7 @@ describe('items that carry their JSON text', () => {
     const parsed = JSON.parse(text) as { Items: Item[] };
     const slices = itemSlices(text)!;
     parsed.Items.forEach((item, i) => {
-      attachItemJson(item, slices[i]!, Buffer.byteLength(slices[i]!, 'utf8'));
+      attachItemJson(item, slices[i]!.text, slices[i]!.bytes);
     });
     const body = batchWriteJson('arn:aws:dynamodb:eu-west-1:123456789012:table/t"x', parsed.Items);
     const expected = wireJson({

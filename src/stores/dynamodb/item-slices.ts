@@ -1,18 +1,28 @@
 /**
  * Finds each item's text in a Scan response, so the copy can send items on as DynamoDB sent them.
- * Pure and cheap: it looks only at structure (braces, brackets, commas) and jumps over string
+ * Pure and cheap: it looks only at structure (braces, brackets, commas, colons) and jumps over string
  * contents with a native search, so its cost is a small fraction of JSON.parse on the same text.
  */
+import type { ItemText } from '../../model/item-json.js';
 
 /**
- * The texts of the top-level `Items` array's elements, in order, or undefined when the response has
- * no `Items` array or has it more than once (JSON.parse keeps the last; no guessing which). The
- * caller checks that the count matches the parsed items. `text` must be valid JSON (JSON.parse
- * accepted it); on anything unexpected this returns undefined rather than throwing.
+ * The texts of the top-level `Items` array's elements, in order, each with its UTF-8 length and its
+ * name:value pairs at any depth (attachPageJson matches those against the parsed items). Undefined,
+ * so that the page's items are serialized again when written, when the keys cannot be matched
+ * literally: no `Items` key, more than one, or any top-level name written with an escape (`"\u0049tems"`
+ * is `Items` to JSON.parse, which keeps the last of repeated names). `text` must be valid JSON
+ * (JSON.parse accepted it); on anything unexpected this returns undefined rather than throwing.
  */
-export function itemSlices(text: string): string[] | undefined {
+export function itemSlices(text: string): ItemText[] | undefined {
   try {
-    return topLevelItems(text);
+    const slices = new PageScanner(text).topLevelItems();
+    if (!slices) return undefined;
+    // One byte per character unless the response has any non-ASCII text (then count per item).
+    const ascii = Buffer.byteLength(text, 'utf8') === text.length;
+    if (!ascii) {
+      for (const slice of slices) slice.bytes = Buffer.byteLength(slice.text, 'utf8');
+    }
+    return slices;
   } catch {
     return undefined;
   }
@@ -29,77 +39,98 @@ const CLOSE_BRACKET = 0x5d;
 
 class Unexpected extends Error {}
 
-function topLevelItems(text: string): string[] | undefined {
-  let i = skipSpace(text, 0);
-  expect(text, i, OPEN_BRACE);
-  i = skipSpace(text, i + 1);
-  let items: string[] | undefined;
-  let seen = 0;
-  if (text.charCodeAt(i) === CLOSE_BRACE) return undefined;
-  for (;;) {
-    expect(text, i, QUOTE);
-    const nameEnd = stringEnd(text, i);
-    const isItems = nameEnd - i === 6 && text.startsWith('Items', i + 1);
-    i = skipSpace(text, nameEnd + 1);
-    expect(text, i, COLON);
-    i = skipSpace(text, i + 1);
-    if (isItems) {
-      seen += 1;
-      items = [];
-      i = arrayElements(text, i, items);
-    } else {
-      i = valueEnd(text, i);
-    }
-    i = skipSpace(text, i);
-    const c = text.charCodeAt(i);
-    if (c === CLOSE_BRACE) break;
-    expect(text, i, COMMA);
-    i = skipSpace(text, i + 1);
-  }
-  return seen === 1 ? items : undefined;
-}
+type Slice = { text: string; bytes: number; members: number };
 
-/** Pushes the text of each element of the array starting at `start`; returns the index after `]`. */
-function arrayElements(text: string, start: number, out: string[]): number {
-  expect(text, start, OPEN_BRACKET);
-  let i = skipSpace(text, start + 1);
-  if (text.charCodeAt(i) === CLOSE_BRACKET) return i + 1;
-  for (;;) {
-    const end = valueEnd(text, i);
-    out.push(text.slice(i, end));
-    i = skipSpace(text, end);
-    const c = text.charCodeAt(i);
-    if (c === CLOSE_BRACKET) return i + 1;
-    expect(text, i, COMMA);
-    i = skipSpace(text, i + 1);
-  }
-}
+/** One pass over a response's structure. */
+class PageScanner {
+  /** Name:value pairs (colons outside strings) in the last value valueEnd passed over. */
+  private colons = 0;
 
-/** The index just after the JSON value that starts at `start`. */
-function valueEnd(text: string, start: number): number {
-  const first = text.charCodeAt(start);
-  if (first === QUOTE) return stringEnd(text, start) + 1;
-  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-    // A number, true, false or null: it ends where the enclosing structure continues.
-    let i = start;
-    for (; i < text.length; i++) {
+  constructor(private readonly text: string) {}
+
+  topLevelItems(): Slice[] | undefined {
+    const text = this.text;
+    let i = skipSpace(text, 0);
+    expect(text, i, OPEN_BRACE);
+    i = skipSpace(text, i + 1);
+    let items: Slice[] | undefined;
+    let seen = 0;
+    if (text.charCodeAt(i) === CLOSE_BRACE) return undefined;
+    for (;;) {
+      expect(text, i, QUOTE);
+      const nameEnd = stringEnd(text, i);
+      // An escape makes the name mean something other than its letters: no literal match.
+      if (hasBackslash(text, i + 1, nameEnd)) return undefined;
+      const isItems = nameEnd - i === 6 && text.startsWith('Items', i + 1);
+      i = skipSpace(text, nameEnd + 1);
+      expect(text, i, COLON);
+      i = skipSpace(text, i + 1);
+      if (isItems) {
+        seen += 1;
+        items = [];
+        i = this.arrayElements(i, items);
+      } else {
+        i = this.valueEnd(i);
+      }
+      i = skipSpace(text, i);
       const c = text.charCodeAt(i);
-      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
+      if (c === CLOSE_BRACE) break;
+      expect(text, i, COMMA);
+      i = skipSpace(text, i + 1);
     }
-    if (i === start) throw new Unexpected();
-    return i;
+    return seen === 1 ? items : undefined;
   }
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) i = stringEnd(text, i);
-    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0) return i + 1;
+
+  /** Pushes each element of the array starting at `start`; returns the index after `]`. */
+  private arrayElements(start: number, out: Slice[]): number {
+    const text = this.text;
+    expect(text, start, OPEN_BRACKET);
+    let i = skipSpace(text, start + 1);
+    if (text.charCodeAt(i) === CLOSE_BRACKET) return i + 1;
+    for (;;) {
+      const end = this.valueEnd(i);
+      out.push({ text: text.slice(i, end), bytes: end - i, members: this.colons });
+      i = skipSpace(text, end);
+      const c = text.charCodeAt(i);
+      if (c === CLOSE_BRACKET) return i + 1;
+      expect(text, i, COMMA);
+      i = skipSpace(text, i + 1);
     }
   }
-  throw new Unexpected();
+
+  /** The index just after the JSON value that starts at `start`; counts its colons in `colons`. */
+  private valueEnd(start: number): number {
+    const text = this.text;
+    this.colons = 0;
+    const first = text.charCodeAt(start);
+    if (first === QUOTE) return stringEnd(text, start) + 1;
+    if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+      // A number, true, false or null: it ends where the enclosing structure continues.
+      let i = start;
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
+      }
+      if (i === start) throw new Unexpected();
+      return i;
+    }
+    let depth = 0;
+    let colons = 0;
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) i = stringEnd(text, i);
+      else if (c === COLON) colons++;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) {
+          this.colons = colons;
+          return i + 1;
+        }
+      }
+    }
+    throw new Unexpected();
+  }
 }
 
 /** The index of the quote that closes the string whose opening quote is at `start`. */
@@ -114,6 +145,11 @@ function stringEnd(text: string, start: number): number {
     if ((backslashes & 1) === 0) return quote;
     from = quote + 1;
   }
+}
+
+function hasBackslash(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === BACKSLASH) return true;
+  return false;
 }
 
 function skipSpace(text: string, start: number): number {

@@ -11,7 +11,7 @@ import {
   type Tag,
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
-import { attachItemJson, wireJson } from '../../model/item-json.js';
+import { attachPageJson, wireJson } from '../../model/item-json.js';
 import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
 import type { StoreEnd } from '../types.js';
 import {
@@ -40,7 +40,7 @@ import {
 import { type DynamoDbSpec, DynamoDbTableEnd } from './table-end.js';
 
 /** Scan's response as JSON: the fields the copy reads. */
-interface WireScanOutput {
+export interface WireScanOutput {
   Items?: Item[];
   ScannedCount?: number;
   LastEvaluatedKey?: Key;
@@ -48,24 +48,17 @@ interface WireScanOutput {
 }
 
 /**
- * Parses a Scan response and attaches to each item its own text from the response. When the texts
- * cannot be matched one to one with the parsed items, none is attached: the items are then
- * serialized again when written, which costs time, never correctness.
+ * Parses a Scan response and attaches to each item its own text from the response (which freezes the
+ * item: the text can never stop describing it). When the texts cannot be matched one to one with the
+ * parsed items, none is attached: the items are then serialized again when written, which costs
+ * time, never correctness.
  */
-function readScanPage(text: string): WireScanOutput {
+export function readScanPage(text: string): WireScanOutput {
   const out = JSON.parse(text) as WireScanOutput;
   const items = out.Items;
   if (!items || items.length === 0) return out;
   const slices = itemSlices(text);
-  if (!slices || slices.length !== items.length) return out;
-  // One byte per character unless the response has any non-ASCII text (then count per item).
-  const ascii = Buffer.byteLength(text, 'utf8') === text.length;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (typeof item !== 'object' || item === null) continue; // never from DynamoDB; rejected later
-    const slice = slices[i]!;
-    attachItemJson(item, slice, ascii ? slice.length : Buffer.byteLength(slice, 'utf8'));
-  }
+  if (slices) attachPageJson(items, slices);
   return out;
 }
 
