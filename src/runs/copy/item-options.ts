@@ -69,6 +69,7 @@ export const ITEM_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   {
     flag: 'on-transform-error',
     value: 'fail|skip',
+    choices: ['fail', 'skip'],
     help: 'when the transform throws: stop (exit 1) or leave the item out and list it in the rejects file',
     defaultHelp: 'fail',
   },
