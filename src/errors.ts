@@ -67,6 +67,15 @@ export class SchemaMismatchError extends DdbCopyError {
   readonly exitCode = EXIT.badInput;
 }
 
+/**
+ * A side's credentials belong to another account than --expect-source-account or
+ * --expect-target-account says (the "staging" profile that points at production). Nothing was touched.
+ */
+export class AccountMismatchError extends DdbCopyError {
+  readonly code = 'ACCOUNT_MISMATCH';
+  readonly exitCode = EXIT.badInput;
+}
+
 /** Credentials are missing, invalid or cannot be assumed. */
 export class CredentialsError extends DdbCopyError {
   readonly code = 'CREDENTIALS';

@@ -131,9 +131,17 @@ export {
   type CopyPolicies,
   copyPolicies,
   type PolicyDocument,
+  type PolicyOptions,
+  type PolicySide,
   type PolicyStatement,
+  policyOfSide,
   tableSetPolicies,
 } from './plan/iam-policy.js';
+export {
+  IAM_POLICY_SIDE_DECLARATION,
+  validatePolicySide,
+  withProfileDefaults,
+} from './runs/iam-policy/side-policy.js';
 
 // ── demo: a sample table copied between two local "accounts" on DynamoDB Local ──────────────────────
 
@@ -191,4 +199,6 @@ export { VERIFY_OPTION_DECLARATIONS } from './runs/verify/options.js';
 // ── shared: the stores' contract and a side's connection settings ───────────────────────────────────
 
 export type { SideConfig, SideCredentials, SideCredentialsProvider } from './model/side-config.js';
+export { describeCredentials, type SideIdentity } from './model/side-identity.js';
+export type { DeletionQuestion } from './runs/shared/replace-target.js';
 export type * from './stores/types.js';

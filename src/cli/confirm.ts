@@ -1,17 +1,29 @@
 import { createInterface } from 'node:readline/promises';
-import { AbortedByUserError, type CheckpointRecord, type SetDeletionQuestion } from '../index.js';
+import {
+  AbortedByUserError,
+  type CheckpointRecord,
+  type DeletionQuestion,
+  type SetDeletionQuestion,
+} from '../index.js';
 import type { CliIO } from './io.js';
+import { holdsText, identityLines } from './render/side-identity.js';
 
-/** Asks on the terminal before a table is deleted; the user must type the table's name. */
-export async function confirmDeletion(
-  io: CliIO,
-  target: { table: string; region: string; endpoint: string | undefined },
-): Promise<boolean> {
+/**
+ * Asks on the terminal before a table is deleted: which table, how much it holds, and who the target
+ * side is (account, profile or role, region), so a profile that points at the wrong account is seen
+ * before it is too late. The user must type the table's name.
+ */
+export async function confirmDeletion(io: CliIO, target: DeletionQuestion): Promise<boolean> {
   const where = `${target.region}${target.endpoint ? ` at ${target.endpoint}` : ''}`;
-  const answer = await ask(
-    io,
-    `The target table '${target.table}' (${where}) exists and will be DELETED with all its items.\nType the table name to confirm: `,
-  );
+  const size =
+    target.items !== undefined ? ` (${holdsText({ items: target.items, bytes: target.bytes ?? 0 })})` : '';
+  const heading = target.who
+    ? [
+        `The target table '${target.table}' exists and will be DELETED with all its items${size}:`,
+        ...identityLines(target.who),
+      ]
+    : [`The target table '${target.table}' (${where}) exists and will be DELETED with all its items${size}.`];
+  const answer = await ask(io, `${heading.join('\n')}\nType the table name to confirm: `);
   return answer.trim() === target.table;
 }
 
@@ -45,7 +57,8 @@ export async function confirmSetDeletion(io: CliIO, question: SetDeletionQuestio
       : `These ${count} target tables exist and will be DELETED with all their items:`;
   const prompt =
     count === 1 ? 'Type 1 to delete this table: ' : `Type ${count} to delete these ${count} tables: `;
-  const answer = await ask(io, `${heading}\n${list}\n${prompt}`);
+  const who = question.who ? ['on the target side:', ...identityLines(question.who)] : [];
+  const answer = await ask(io, [heading, list, ...who, prompt].join('\n'));
   return answer.trim() === String(count);
 }
 

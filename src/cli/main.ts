@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import {
   COPY_OPTION_DECLARATIONS,
   EXIT,
   EXPORT_OPTION_DECLARATIONS,
   FOLLOW_OPTION_DECLARATIONS,
+  IAM_POLICY_SIDE_DECLARATION,
   IMPORT_OPTION_DECLARATIONS,
   type OptionDeclaration,
   type RawOptions,
   TABLE_SET_DECLARATIONS,
   VERIFY_OPTION_DECLARATIONS,
 } from '../index.js';
+import {
+  COMPLETION_SHELLS,
+  type CompletionShell,
+  completionCommand,
+  completionCommands,
+  type FlagExtras,
+} from './commands/completion.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
@@ -18,6 +26,8 @@ import { followCommand } from './commands/follow.js';
 import { iamPolicyCommand } from './commands/iam-policy.js';
 import { importCommand } from './commands/import.js';
 import { verifyCommand } from './commands/verify.js';
+import { unknownFlagMessage } from './flag-hints.js';
+import { examplesHelp } from './help-examples.js';
 import { type CliIO, processIO } from './io.js';
 import { printError } from './print-error.js';
 
@@ -28,6 +38,8 @@ const VERSION = (
 /** Parses argv, runs one command, and maps every outcome to an exit code in this one place. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // The command being parsed, for the unknown-flag message; unset while the program's own flags are.
+  let parsing: Command | undefined;
   const program = new Command('ddbcopy')
     .description(
       'Copy Amazon DynamoDB tables between AWS accounts and regions: schema, settings and every item.',
@@ -38,6 +50,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(unknownFlagMessage(text, { program, command: parsing, argv })),
+    })
+    .hook('preSubcommand', (_program, command) => {
+      parsing = command;
     });
 
   const copy = program
@@ -103,6 +119,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     iamPolicy.addOption(toOption(declaration));
   }
   iamPolicy.addOption(new Option('--principal <arn>', 'who assumes the roles, for the trust policies'));
+  iamPolicy.addOption(toOption(IAM_POLICY_SIDE_DECLARATION));
   iamPolicy.action(async (raw: RawOptions) => {
     exitCode = await iamPolicyCommand(raw, io);
   });
@@ -115,6 +132,22 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .action(async (raw: RawOptions) => {
       exitCode = await demoCommand(raw, io);
     });
+
+  program
+    .command('completion')
+    .description('print the completion script for a shell: bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+    .allowExcessArguments(false)
+    .action((shell: CompletionShell) => {
+      exitCode = completionCommand(
+        shell,
+        completionCommands(program, (option) => flagExtras.get(option)),
+        io,
+      );
+    });
+
+  for (const command of program.commands) command.addHelpText('after', examplesHelp(command.name()));
+  program.addHelpText('after', "\nRun 'ddbcopy COMMAND --help' for a command's flags and examples.");
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -137,6 +170,9 @@ function isExpected(error: unknown): boolean {
   );
 }
 
+/** What a flag's declaration says beyond commander's Option, for the completion scripts. */
+const flagExtras = new WeakMap<Option, FlagExtras>();
+
 function toOption(declaration: OptionDeclaration): Option {
   const long = `--${declaration.flag}${declaration.value ? ` <${declaration.value.toLowerCase()}>` : ''}`;
   const flags = declaration.short ? `-${declaration.short}, ${long}` : long;
@@ -147,5 +183,6 @@ function toOption(declaration: OptionDeclaration): Option {
   // A repeatable flag collects its values: --rename a=b --rename c=d → ['a=b', 'c=d'].
   if (declaration.repeatable)
     option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  flagExtras.set(option, { choices: declaration.choices, repeatable: declaration.repeatable });
   return option;
 }

@@ -30,6 +30,13 @@ export interface SideConfig {
   roleArn?: string;
   externalId?: string;
   endpointUrl?: string;
+  /**
+   * The 12-digit account the side's credentials must belong to (--expect-source-account,
+   * --expect-target-account): a run whose credentials resolve elsewhere is refused before anything is
+   * touched. It guards the side; it is not part of where the table is (records and their file names
+   * ignore it).
+   */
+  expectAccount?: string;
   /** Base credentials (library use, the demo): replace the profile / default chain lookup. */
   credentials?: SideCredentials | SideCredentialsProvider;
 }

@@ -6,6 +6,7 @@ import {
   TableNotFoundError,
 } from '../errors.js';
 import { describeKeySchema, keyAttributeNames, keySchemasMatch } from '../model/key-schema.js';
+import type { SideIdentity } from '../model/side-identity.js';
 import type {
   CreateTableCommandInput,
   LateSetting,
@@ -41,6 +42,8 @@ export interface PlanInput {
   target: TableDescription | undefined;
   targetLocation: TableLocation;
   options: CopyPlanOptions;
+  /** Who each side acts as (account, profile or role, region), carried into the plan for the user to check. */
+  sides?: { source: SideIdentity; target: SideIdentity };
 }
 
 /** Everything a copy will do, computed before anything is done: `--dry-run` prints it. */
@@ -63,6 +66,10 @@ export interface CopyPlan {
   writeRate: number | undefined;
   /** What DescribeTable says the source holds (approximate on AWS). */
   estimate: { items: number; bytes: number };
+  /** What the existing target holds, as DescribeTable says (approximate on AWS), when there is one. */
+  existingTarget?: { items: number; bytes: number };
+  /** Who each side acts as: the account its credentials belong to, the profile or role, the region. */
+  sides?: { source: SideIdentity; target: SideIdentity };
   warnings: string[];
   /** The masks per attribute path and the key attributes they touch (the run fills it in). */
   masks?: string[];
@@ -157,6 +164,15 @@ export function planCopy(input: PlanInput): CopyPlan {
     readRate,
     writeRate,
     estimate: { items, bytes },
+    ...(target
+      ? {
+          existingTarget: {
+            items: Math.max(0, target.ItemCount ?? 0),
+            bytes: Math.max(0, target.TableSizeBytes ?? 0),
+          },
+        }
+      : {}),
+    ...(input.sides ? { sides: input.sides } : {}),
     warnings,
   };
 }

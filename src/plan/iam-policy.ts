@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../errors.js';
 import type { SideConfig } from '../model/side-config.js';
 import type { CopyMode, S3Location } from './option-values.js';
 import type { SkippableSetting } from './translate-schema.js';
@@ -25,10 +26,16 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/**
+ * A side as the policies see it: its config, and the account its profile names when that was looked
+ * up (`iam-policy --side`: the profile's role_arn, sso_account_id or aws_account_id).
+ */
+export type PolicySideConfig = Readonly<SideConfig> & { readonly profileAccount?: string | undefined };
+
 /** What the policies are made from: a copy's options (the runs' validated CopyOptions are such options). */
 export interface PolicyOptions {
-  readonly source: Readonly<SideConfig>;
-  readonly target: Readonly<SideConfig>;
+  readonly source: PolicySideConfig;
+  readonly target: PolicySideConfig;
   readonly mode: CopyMode;
   readonly skip: ReadonlySet<SkippableSetting>;
   /** --verify: both tables are read again after the copy. */
@@ -102,7 +109,7 @@ export function tableSetPolicies(
   principal: string | undefined,
 ): CopyPolicies {
   const policies = copyPolicies(options, principal);
-  const arns = (side: Readonly<SideConfig>, names: readonly string[]): string[] => [
+  const arns = (side: PolicySideConfig, names: readonly string[]): string[] => [
     ...new Set(names.map((table) => tableArn({ ...side, table }))),
   ];
   policies.source.Statement[0]!.Resource = arns(options.source, tables.sources);
@@ -288,9 +295,18 @@ function finishPolicies(
   return { source, target, trust };
 }
 
-function accountOf(side: Readonly<SideConfig>): string {
+/**
+ * The account a side's resources are in: the table ARN's; else --expect-X-account (a run refuses any
+ * other); else the assumed role's; else the one the profile names; else `*` for the user to fill in.
+ */
+function accountOf(side: PolicySideConfig): string {
   if (side.table.startsWith('arn:')) return side.table.split(':')[4] ?? '*';
-  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ?? '*';
+  return (
+    side.expectAccount ??
+    /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ??
+    side.profileAccount ??
+    '*'
+  );
 }
 
 function document(sid: string, actions: string[], resources: string[]): PolicyDocument {
@@ -301,16 +317,14 @@ function document(sid: string, actions: string[], resources: string[]): PolicyDo
 }
 
 /** The side's table ARN; unknown parts (region, account) are wildcards the user should fill in. */
-export function tableArn(side: Readonly<SideConfig>): string {
+export function tableArn(side: PolicySideConfig): string {
   if (side.table.startsWith('arn:')) return side.table;
-  const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ?? '*';
-  return `arn:aws:dynamodb:${side.region ?? '*'}:${account}:table/${side.table}`;
+  return `arn:aws:dynamodb:${side.region ?? '*'}:${accountOf(side)}:table/${side.table}`;
 }
 
-function kmsKeyArn(key: string, side: Readonly<SideConfig>): string {
+function kmsKeyArn(key: string, side: PolicySideConfig): string {
   if (key.startsWith('arn:')) return key;
-  const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(side.roleArn ?? '')?.[1] ?? '*';
-  return `arn:aws:kms:${side.region ?? '*'}:${account}:key/${key.replace(/^alias\//, '*')}`;
+  return `arn:aws:kms:${side.region ?? '*'}:${accountOf(side)}:key/${key.replace(/^alias\//, '*')}`;
 }
 
 function trustPolicy(principal: string | undefined, externalId: string | undefined): PolicyDocument {
@@ -326,4 +340,39 @@ function trustPolicy(principal: string | undefined, externalId: string | undefin
       },
     ],
   };
+}
+
+/** Which one policy document `iam-policy --side` prints. */
+export type PolicySide = 'source' | 'target' | 'trust';
+
+export const POLICY_SIDES: readonly PolicySide[] = ['source', 'target', 'trust'];
+
+/**
+ * The one document of `--side`: the source role's or the target role's policy, or the trust policy of
+ * the role(s) named with --X-role-arn. Two roles whose trust policies differ (other external IDs)
+ * cannot be one document: refused, saying how to ask for each.
+ */
+export function policyOfSide(policies: CopyPolicies, side: PolicySide): PolicyDocument {
+  if (side !== 'trust') return policies[side];
+  const trusts = [policies.trust.source, policies.trust.target].filter(
+    (document): document is PolicyDocument => document !== undefined,
+  );
+  const [first] = trusts;
+  if (!first) {
+    throw new InvalidOptionError(
+      '--side trust prints the trust policy of a role ddbcopy assumes; none is named.',
+      {
+        hint: 'Name the role with --source-role-arn or --target-role-arn (and its --X-external-id, if any).',
+      },
+    );
+  }
+  if (trusts.some((document) => JSON.stringify(document) !== JSON.stringify(first))) {
+    throw new InvalidOptionError(
+      'The source and target roles need different trust policies (their external IDs differ); --side trust prints one document.',
+      {
+        hint: 'Ask once per role: --side trust with only --source-role-arn and --source-external-id, then with only the target ones.',
+      },
+    );
+  }
+  return first;
 }

@@ -75,6 +75,10 @@ export interface ViaExportPlan {
   itemChanges?: { prefix: string; masks: string[]; transform: string | undefined };
   /** What DescribeTable says the source holds (approximate on AWS). */
   estimate: { items: number; bytes: number };
+  /** What the existing target holds, as DescribeTable says (approximate on AWS), when there is one. */
+  existingTarget?: CopyPlan['existingTarget'];
+  /** Who each side acts as: the account its credentials belong to, the profile or role, the region. */
+  sides?: CopyPlan['sides'];
   warnings: string[];
 }
 
@@ -191,6 +195,8 @@ export function planViaExportWithDirect(input: ViaExportPlanInput): {
         }
       : {}),
     estimate: copyPlan.estimate,
+    ...(copyPlan.existingTarget ? { existingTarget: copyPlan.existingTarget } : {}),
+    ...(copyPlan.sides ? { sides: copyPlan.sides } : {}),
     warnings,
   };
   return { plan, direct: copyPlan };

@@ -93,6 +93,10 @@ export function createExportSink(
   return ExportDirSink.create(storage, options);
 }
 
+// What a profile names of region and account, read without credentials (iam-policy --side).
+
+export { type ProfileDefaults, profileDefaults } from './dynamodb/profiles.js';
+
 // The demo's sample tables (seeded and read back with the SDK itself, as an independent client).
 
 export {

@@ -1,4 +1,5 @@
 import type { AttributeValue, Item, Key } from '../model/item.js';
+import type { SideIdentity } from '../model/side-identity.js';
 import type { ChangePage, ShardPosition, StreamDescription } from '../model/stream.js';
 import type {
   CreateTableCommandInput,
@@ -11,6 +12,7 @@ import type { TableIdentity, TableLocation } from '../model/table-location.js';
 
 // The data model the contract speaks in, re-exported so a store needs one import for its contract.
 export type { AttributeMap, AttributeValue, Binary, Item, Key } from '../model/item.js';
+export type { SideIdentity } from '../model/side-identity.js';
 export {
   type ChangePage,
   type ChangeRecord,
@@ -175,6 +177,12 @@ export interface StoreEnd {
   readonly warnings: readonly string[];
   /** Where the table is and as whom, for telling source and target apart. */
   locate(tableArn: string | undefined): Promise<TableLocation>;
+  /**
+   * Who the side acts as, for the user to check before anything is deleted: the account and caller
+   * (asked once; absent with the reason when not known: a local endpoint, STS unreachable), the
+   * profile or role, the region. Never throws.
+   */
+  whoAmI(): Promise<SideIdentity>;
   /** The credentials another store of the same side signs with. */
   readonly signer: SigningIdentity;
   /** Closes the store's sockets; keep-alive sockets would otherwise hold the process open. */

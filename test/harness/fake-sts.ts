@@ -1,8 +1,15 @@
 /**
- * A fake AWS STS for tests: answers `AssumeRole` in the awsQuery protocol (form-encoded POST in, XML
- * out) exactly as the SDK's STS client (`@aws-sdk/nested-clients/sts`, used by
- * `fromTemporaryCredentials` and by profiles with `role_arn`) expects it, so role assumption, external
- * IDs and credential refresh can be tested without AWS.
+ * A fake AWS STS for tests: answers `AssumeRole` and `GetCallerIdentity` in the awsQuery protocol
+ * (form-encoded POST in, XML out) exactly as the SDK's STS clients (`@aws-sdk/nested-clients/sts`,
+ * used by `fromTemporaryCredentials` and by profiles with `role_arn`; `@aws-sdk/client-sts`, which
+ * ddbcopy asks who each side is) expect it, so role assumption, external IDs, credential refresh and
+ * account checks can be tested without AWS. DynamoDB Local has no STS, and no accounts: this double
+ * stands in for the one AWS API the tests cannot run for real.
+ *
+ * GetCallerIdentity answers as AWS does: a session key this STS issued is its role's session
+ * (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, the account from the role's ARN; an expired one
+ * is `ExpiredToken`); any other key is an IAM user of the account `users` names for it (else
+ * 000000000000, the account the AccessDenied messages name).
  *
  * Each role is bound to a DynamoDB Local "account" (an access key id). The session keys it hands out
  * are recorded in a `CredentialRegistry` that the fault proxy shares: the proxy maps every session key
@@ -99,8 +106,24 @@ export interface FakeStsRole {
   externalId?: string;
 }
 
+/** An IAM user for GetCallerIdentity: which account a base access key id belongs to. */
+export interface FakeStsUser {
+  account: string;
+  /** The user's name in its ARN (default: the access key id). */
+  name?: string;
+}
+
+/** One GetCallerIdentity call: who signed it, and what was answered. */
+export interface CallerIdentityCall {
+  callerAccessKeyId: string | undefined;
+  /** The account and ARN answered, or the error code. */
+  outcome: { account: string; arn: string } | { error: string };
+}
+
 export interface FakeStsOptions {
   roles: Record<string, FakeStsRole>;
+  /** Base access key ids by the account they belong to (GetCallerIdentity); mutable through `users`. */
+  users?: Record<string, FakeStsUser>;
   /** Lifetime of issued credentials, whatever DurationSeconds asks (default: DurationSeconds, else 3600). */
   sessionSeconds?: number;
   registry?: CredentialRegistry;
@@ -123,9 +146,13 @@ export interface FakeSts {
   readonly registry: CredentialRegistry;
   /** Mutable: add or change roles while running. */
   readonly roles: Record<string, FakeStsRole>;
+  /** Mutable: add or change users (base keys) while running. */
+  readonly users: Record<string, FakeStsUser>;
   sessionSeconds: number | undefined;
   counts(): { assumeRole: number; denied: number };
   calls(): AssumeRoleCall[];
+  /** Every GetCallerIdentity call so far (kept apart from AssumeRole's counts). */
+  identityCalls(): CallerIdentityCall[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -138,21 +165,28 @@ const MAX_DURATION_SECONDS = 43_200;
 export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
   const registry = options.registry ?? new CredentialRegistry();
   const roles = options.roles;
+  const users = options.users ?? {};
   const log: AssumeRoleCall[] = [];
+  const identityLog: CallerIdentityCall[] = [];
+  /** The session name each issued key was asked for, for its assumed-role ARN. */
+  const sessionNames = new Map<string, string>();
   const sockets = new Set<Socket>();
 
   const fake = {
     endpoint: '',
     registry,
     roles,
+    users,
     sessionSeconds: options.sessionSeconds,
     counts: () => ({
       assumeRole: log.length,
       denied: log.filter((call) => 'error' in call.outcome).length,
     }),
     calls: () => [...log],
+    identityCalls: () => [...identityLog],
     reset: () => {
       log.length = 0;
+      identityLog.length = 0;
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();
@@ -183,6 +217,7 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
   ): { status: number; xml: string; requestId: string } {
     const requestId = randomUUID();
     const action = params.get('Action');
+    if (action === 'GetCallerIdentity') return callerIdentity(callerAccessKeyId, requestId);
     if (action !== 'AssumeRole') {
       return {
         status: 400,
@@ -236,8 +271,9 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
 
     const lifetime = fake.sessionSeconds ?? durationSeconds ?? 3600;
     const issued = registry.issue(roleArn, role.accountKeyId, lifetime);
+    sessionNames.set(issued.accessKeyId, roleSessionName);
     call({ accessKeyId: issued.accessKeyId });
-    const account = /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1] ?? '000000000000';
+    const account = accountOfRole(roleArn);
     const roleName = roleArn.split('/').pop() ?? 'role';
     const roleId = `AROA${randomAlphanumeric(17)}`;
     const xml =
@@ -259,6 +295,49 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
     return { status: 200, xml, requestId };
   }
 
+  /** GetCallerIdentity: who the signing key is (a role session this STS issued, or a user's base key). */
+  function callerIdentity(
+    callerAccessKeyId: string | undefined,
+    requestId: string,
+  ): { status: number; xml: string; requestId: string } {
+    const key = callerAccessKeyId ?? '';
+    const session = registry.lookup(key);
+    if (session && registry.isExpired(key)) {
+      identityLog.push({ callerAccessKeyId, outcome: { error: 'ExpiredToken' } });
+      return {
+        status: 403,
+        xml: errorXml('ExpiredToken', 'The security token included in the request is expired', requestId),
+        requestId,
+      };
+    }
+    let account: string;
+    let arn: string;
+    let userId: string;
+    if (session) {
+      account = accountOfRole(session.roleArn);
+      const roleName = session.roleArn.split('/').pop() ?? 'role';
+      const sessionName = sessionNames.get(key) ?? 'session';
+      arn = `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+      userId = `AROA${key.slice(4, 21)}:${sessionName}`;
+    } else {
+      const user = users[key];
+      account = user?.account ?? '000000000000';
+      arn = `arn:aws:iam::${account}:user/${user?.name ?? (key || 'anonymous')}`;
+      userId = `AIDA${key.slice(0, 17).toUpperCase()}`;
+    }
+    identityLog.push({ callerAccessKeyId, outcome: { account, arn } });
+    const xml =
+      `<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}">` +
+      '<GetCallerIdentityResult>' +
+      `<Arn>${escapeXml(arn)}</Arn>` +
+      `<UserId>${escapeXml(userId)}</UserId>` +
+      `<Account>${account}</Account>` +
+      '</GetCallerIdentityResult>' +
+      `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>` +
+      '</GetCallerIdentityResponse>';
+    return { status: 200, xml, requestId };
+  }
+
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -269,6 +348,11 @@ export async function startFakeSts(options: FakeStsOptions): Promise<FakeSts> {
   });
   fake.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return fake;
+}
+
+/** The account a role belongs to: the one in its ARN. */
+function accountOfRole(roleArn: string): string {
+  return /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1] ?? '000000000000';
 }
 
 function errorXml(code: string, message: string, requestId: string = randomUUID()): string {

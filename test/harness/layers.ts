@@ -50,7 +50,8 @@ const PACKAGES: readonly { name: RegExp; layers: readonly string[]; typeOnly?: r
   // A table's change stream (follow) is read where the table is: DynamoDB's store.
   { name: /^@aws-sdk\/client-dynamodb-streams$/, layers: ['stores/dynamodb'] },
   { name: /^@aws-sdk\/(client-s3|lib-storage)$/, layers: ['stores/export-dir'] },
-  { name: /^@aws-sdk\/(credential-providers|types)$|^@smithy\//, layers: ['stores/*'] },
+  // Credentials, and who they are (STS GetCallerIdentity), are a store's business.
+  { name: /^@aws-sdk\/(client-sts|credential-providers|types)$|^@smithy\//, layers: ['stores/*'] },
   { name: /^(commander|cli-progress)$/, layers: ['cli'] },
   // A plan file's YAML is read where runs read their input files.
   { name: /^yaml$/, layers: ['runs'] },

@@ -1,5 +1,6 @@
 import type { CopyPlan, CopySummary, FollowSummary } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
+import { holdsText, sideLine } from './side-identity.js';
 
 /** The end-of-run report for people (stderr). `--json` prints the CopySummary itself instead. */
 export function humanSummary(summary: CopySummary): string {
@@ -67,9 +68,14 @@ function side(s: CopySummary['source']): string {
 export function humanPlan(plan: CopyPlan, summary: CopySummary): string {
   const lines: string[] = ['Plan (dry run: nothing was changed)'];
   const target = summary.target.table;
-  if (plan.mode === 'data-only') lines.push(`  target     keep '${target}' as it is (--data-only)`);
-  else if (plan.deleteTarget) lines.push(`  target     DELETE the existing '${target}', then create it anew`);
-  else lines.push(`  target     create '${target}'`);
+  // Who each side is, before anything else: a profile that resolves to the wrong account shows here.
+  lines.push(`  source     ${sideLine(summary.source.table, summary.source, plan.sides?.source)}`);
+  lines.push(
+    `  target     ${sideLine(target, summary.target, plan.sides?.target)}${plan.existingTarget ? `; holds ${holdsText(plan.existingTarget)} now` : ''}`,
+  );
+  if (plan.mode === 'data-only') lines.push(`  action     keep '${target}' as it is (--data-only)`);
+  else if (plan.deleteTarget) lines.push(`  action     DELETE the existing '${target}', then create it anew`);
+  else lines.push(`  action     create '${target}'`);
   if (plan.createTable) {
     lines.push('  CreateTable input:');
     lines.push(indent(JSON.stringify(plan.createTable, null, 2), 4));

@@ -1,5 +1,6 @@
-import type { TablePlanEntry, TablesSummary } from '../../index.js';
+import { describeCredentials, type TablePlanEntry, type TablesSummary } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
+import { accountText } from './side-identity.js';
 
 /**
  * One table's result, read from whichever one-table summary the command made (CopySummary,
@@ -124,6 +125,15 @@ export function humanTablesPlan(entries: readonly TablePlanEntry[]): string {
     if (notes.length) warnings.set(rows.length - 1, notes);
   }
   const lines = [`Plan (dry run: nothing was changed): ${tables(entries.length)}`];
+  // Who each side is (every pair is reached through the same two sides), before any table.
+  for (const side of ['source', 'target'] as const) {
+    const who = entries.find((entry) => entry.sides?.[side])?.sides?.[side];
+    if (who) {
+      lines.push(
+        `  ${side} side: ${accountText(who)}, ${describeCredentials(who)}, ${who.region}${who.endpoint ? ` at ${who.endpoint}` : ''}`,
+      );
+    }
+  }
   alignRows(rows, ['left', 'left', 'right', 'right']).forEach((row, index) => {
     lines.push(row);
     for (const note of warnings.get(index) ?? []) lines.push(`      ${note}`);

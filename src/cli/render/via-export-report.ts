@@ -6,6 +6,7 @@
 import type { ViaExportEvent, ViaExportPlan, ViaExportSummary } from '../../index.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { stepPrinter, type Verbosity } from './reporter.js';
+import { holdsText, sideLine } from './side-identity.js';
 
 /** A running job is reported when its status changes, and otherwise this often. */
 const PROGRESS_EVERY_MS = 30_000;
@@ -108,6 +109,11 @@ export function humanViaExportSummary(summary: ViaExportSummary): string {
 export function humanViaExportPlan(plan: ViaExportPlan, summary: ViaExportSummary): string {
   const target = summary.target.table;
   const lines = ['Plan (dry run: nothing was changed)'];
+  // Who each side is, before anything else: a profile that resolves to the wrong account shows here.
+  lines.push(`  source     ${sideLine(summary.source.table, summary.source, plan.sides?.source)}`);
+  lines.push(
+    `  target     ${sideLine(target, summary.target, plan.sides?.target)}${plan.existingTarget ? `; holds ${holdsText(plan.existingTarget)} now` : ''}`,
+  );
   lines.push('  ExportTableToPointInTime input:', indent(JSON.stringify(plan.export, null, 2), 4));
   if (plan.deleteTarget) lines.push(`  target     DELETE the existing '${target}' once the export completed`);
   lines.push(

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InvalidOptionError, type Side } from '../../errors.js';
 import { closestRegion, looksLikeRegion } from '../../model/regions.js';
 import type { SideConfig } from '../../model/side-config.js';
+import { ACCOUNT_ID } from '../../model/side-identity.js';
 import type { BillingMode, CopyMode, RateSpec, S3Location } from '../../plan/option-values.js';
 import { SKIPPABLE_SETTINGS, type SkippableSetting } from '../../plan/translate-schema.js';
 import { FOLLOW_DECLARATIONS, type FollowSettings, followSettings } from '../follow/follow-flags.js';
@@ -62,6 +63,8 @@ export interface OptionDeclaration {
   repeatable?: boolean;
   /** A one-letter alias, e.g. 'y' for -y. */
   short?: string;
+  /** The only values the flag takes, when they are a closed list (offered by shell completion). */
+  choices?: readonly string[];
 }
 
 export const YES_DECLARATION: OptionDeclaration = {
@@ -113,6 +116,11 @@ export function sideDeclarations(side: Side): OptionDeclaration[] {
       flag: `${side}-endpoint-url`,
       value: 'URL',
       help: `DynamoDB endpoint of the ${side} side (DynamoDB Local, VPC endpoint)`,
+    },
+    {
+      flag: `expect-${side}-account`,
+      value: 'ID',
+      help: `refuse to run unless the ${side} credentials belong to this 12-digit account (checked with STS before anything is touched)`,
     },
   ];
 }
@@ -166,6 +174,7 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   {
     flag: 'billing-mode',
     value: 'MODE',
+    choices: ['on-demand', 'provisioned'],
     help: "target billing: 'on-demand' or 'provisioned'",
     defaultHelp: "the source's",
   },
@@ -392,6 +401,8 @@ export function sideConfig(raw: RawOptions, side: Side): SideConfig {
     config.roleArn = roleArn;
   }
   if (externalId) config.externalId = externalId;
+  const expectAccount = expectedAccount(raw, side);
+  if (expectAccount) config.expectAccount = expectAccount;
   if (endpointUrl) {
     if (!URL.canParse(endpointUrl) || !/^https?:$/.test(new URL(endpointUrl).protocol)) {
       throw new InvalidOptionError(`--${side}-endpoint-url '${endpointUrl}' is not an http(s) URL.`, {
@@ -402,6 +413,21 @@ export function sideConfig(raw: RawOptions, side: Side): SideConfig {
     config.endpointUrl = endpointUrl;
   }
   return config;
+}
+
+/** `--expect-source-account` / `--expect-target-account`: exactly 12 digits, as AWS writes account ids. */
+export function expectedAccount(raw: RawOptions, side: Side): string | undefined {
+  const flag = `expect-${side}-account`;
+  const value = raw[side === 'source' ? 'expectSourceAccount' : 'expectTargetAccount'];
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.trim().replace(/-/g, '') : '';
+  if (!ACCOUNT_ID.test(text)) {
+    throw new InvalidOptionError(`--${flag} must be a 12-digit AWS account id, not '${String(value)}'.`, {
+      side,
+      hint: `The console shows it under the account name (1234-5678-9012 is 123456789012); 'aws sts get-caller-identity --profile NAME' prints the account a profile resolves to.`,
+    });
+  }
+  return text;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   InterruptedError,
   VerificationFailedError,
 } from '../../errors.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import type { TableDescription } from '../../model/table.js';
 import { type CopyPlan, planCopy } from '../../plan/copy-plan.js';
 import { followWarnings, streamToFollow } from '../../plan/follow-plan.js';
@@ -22,9 +23,10 @@ import { followChanges, takeStreamPosition, warnBeforeRetention } from '../follo
 import { checkSameStream, type FollowRecordPart } from '../follow/follow-record.js';
 import { type CheckpointRecord, CheckpointWriter, readCheckpoint, segmentsOf } from '../shared/checkpoint.js';
 import { keysMayChange, type PreparedChanges, prepareItemChanges } from '../shared/item-changes.js';
-import { KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
+import { type DeletionQuestion, KEEP_WITH_DATA_ONLY, replaceTarget } from '../shared/replace-target.js';
 import { failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
+import { checkAccount } from '../shared/side-account.js';
 import { verifyOptionsAfterCopy } from '../verify/options.js';
 import { runVerify } from '../verify/run-verify.js';
 import { runCopyViaExport } from '../via-export/run-via-export.js';
@@ -41,12 +43,7 @@ export interface CopyHooks {
   /** Progress, steps and warnings, for a renderer. The copy never prints. */
   onEvent?: (event: CopyEvent) => void;
   /** Asked before an existing target is deleted (unless options.yes). Without it, deletion needs `yes`. */
-  confirmDeletion?: (question: {
-    table: string;
-    region: string;
-    endpoint: string | undefined;
-    plan: CopyPlan;
-  }) => Promise<boolean>;
+  confirmDeletion?: (question: DeletionQuestion & { plan: CopyPlan }) => Promise<boolean>;
   /** Asked (on a terminal) when an unfinished checkpoint exists and neither --resume nor --restart was given. */
   chooseResume?: (record: CheckpointRecord) => Promise<'resume' | 'restart' | undefined>;
   /** Cancels the run: scanning stops, in-flight writes finish, the summary says `interrupted`. */
@@ -174,6 +171,8 @@ export interface RunState {
   targetDeleted?: boolean;
   /** The target as described before anything was changed. */
   targetTable?: TableDescription;
+  /** Who each side acts as (account, profile or role, region), once connected. */
+  who?: { source: SideIdentity; target: SideIdentity };
   /** Masks and a transform, ready, with their counters. */
   changes?: PreparedChanges;
   /** --follow: the counters, how it ended, and the stream state it reached. */
@@ -202,6 +201,12 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   );
   run.target = sink;
   for (const message of [...source.warnings, ...sink.warnings]) emit({ type: 'warning', message });
+  // Who each side is (STS), checked against --expect-X-account before anything is read or touched.
+  const warn = (message: string): void => emit({ type: 'warning', message });
+  const [sourceWho, targetWho] = await Promise.all([source.whoAmI(), sink.whoAmI()]);
+  run.who = { source: sourceWho, target: targetWho };
+  checkAccount(sourceWho, 'source', options.source, warn);
+  checkAccount(targetWho, 'target', options.target, warn);
 
   step('describe', `Describing source table '${source.tableName}' and target table '${sink.tableName}'`);
   // --data-only copies no settings, so it does not read them (nor need the permissions to).
@@ -245,6 +250,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     sourceLocation: await source.locate(sourceSnapshot.table.TableArn),
     target: targetTable,
     targetLocation: await sink.locate(targetTable?.TableArn),
+    sides: run.who,
     // Resuming never touches the target's schema: plan it like --data-only, with the record's segments.
     options: decision.resume
       ? { ...options, mode: 'data-only', segments: decision.record.totalSegments }

@@ -10,8 +10,9 @@ import type { RunState } from './run-copy.js';
 export interface CopySummary {
   command: 'copy';
   status: 'completed' | 'failed' | 'interrupted' | 'planned';
-  source: { table: string; region: string | null; endpoint: string | null };
-  target: { table: string; region: string | null; endpoint: string | null };
+  /** `account`: the account the side's credentials belong to (STS), when known; absent on a local endpoint. */
+  source: { table: string; region: string | null; endpoint: string | null; account?: string };
+  target: { table: string; region: string | null; endpoint: string | null; account?: string };
   schema: {
     action: 'recreated' | 'created' | 'kept' | 'none';
     indexes: { global: number; local: number };
@@ -55,8 +56,8 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
   const summary: CopySummary = {
     command: 'copy',
     status: options.dryRun && status === 'completed' ? 'planned' : status,
-    source: sideSummary(run.source, options.source),
-    target: sideSummary(run.target, options.target),
+    source: sideSummary(run.source, options.source, run.who?.source),
+    target: sideSummary(run.target, options.target, run.who?.target),
     schema: {
       action: run.schemaAction,
       indexes: {

@@ -3,6 +3,7 @@ import { copyItems } from '../../engine/copy/copy-items.js';
 import type { SegmentState } from '../../engine/copy/segment-progress.js';
 import { CheckpointError, type DdbCopyError, EXIT, errorReport, InterruptedError } from '../../errors.js';
 import { keyAttributeNames } from '../../model/key-schema.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import { defaultSegments, scanPaging, tableRate } from '../../plan/copy-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
 import { Pacer } from '../../runtime/pacer.js';
@@ -52,6 +53,7 @@ import {
   type RunOutcome,
 } from '../shared/run-outcome.js';
 import { decideResume, newRecord, type RecordOptions } from '../shared/run-record.js';
+import { checkAccount } from '../shared/side-account.js';
 import { sideSummary } from '../shared/side-summary.js';
 
 /** Options of an export, what runExport takes: the source side, where the export goes, and how. */
@@ -85,7 +87,8 @@ export interface ExportHooks {
 export interface ExportSummary extends ResumableRunReport {
   command: 'export';
   status: 'completed' | 'failed' | 'interrupted';
-  source: { table: string; region: string | null; endpoint: string | null };
+  /** `account`: the account the source's credentials belong to (STS), when known; absent on a local endpoint. */
+  source: { table: string; region: string | null; endpoint: string | null; account?: string };
   /** `bytes` counts the data files this run wrote. */
   export: { dir: string | null; exportId: string | null; files: number; bytes: number };
   /** Items this run wrote; `writtenBefore` are in the segments earlier runs of the checkpoint sealed. */
@@ -116,6 +119,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   const stats = new CopyStats();
   const { warnings, warn } = collectWarnings(hooks.onWarning);
   let source: DynamoDbSource | undefined;
+  let sourceWho: SideIdentity | undefined;
   let storage: ExportStorage | undefined;
   let sink: ExportDirSink | undefined;
   let result: ExportResult | undefined;
@@ -136,7 +140,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       ...(masking ? { masking } : {}),
       command: 'export',
       status,
-      source: sideSummary(source, options.source),
+      source: sideSummary(source, options.source, sourceWho),
       export: {
         dir: status === 'completed' ? (result?.exportDir ?? null) : null,
         exportId: status === 'completed' ? (result?.exportId ?? null) : null,
@@ -186,6 +190,9 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     );
     source = opened;
     for (const message of opened.warnings) warn(message);
+    // Who the source is (STS), checked against --expect-source-account before anything is read.
+    sourceWho = await opened.whoAmI();
+    checkAccount(sourceWho, 'source', options.source, warn);
     hooks.onStep?.(`Describing source table '${opened.tableName}'`);
     const snapshot = await opened.describe();
     await opened.checkScanAllowed();

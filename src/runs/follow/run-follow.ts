@@ -10,6 +10,7 @@ import {
   InterruptedError,
   TableNotFoundError,
 } from '../../errors.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import { planCopy } from '../../plan/copy-plan.js';
 import { followWarnings, streamToFollow } from '../../plan/follow-plan.js';
 import { countRetries } from '../../runtime/count-retries.js';
@@ -29,6 +30,7 @@ import {
 } from '../shared/item-changes.js';
 import { failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { decideResume, newRecord, type RecordOptions } from '../shared/run-record.js';
+import { checkAccount } from '../shared/side-account.js';
 import { sideSummary } from '../shared/side-summary.js';
 import { type FollowSummary, followChanges, followSummary, takeStreamPosition } from './follow-changes.js';
 import { checkSameStream, type FollowRecordPart } from './follow-record.js';
@@ -38,8 +40,9 @@ import type { FollowOptions } from './options.js';
 export interface FollowCommandSummary {
   command: 'follow';
   status: 'caught-up' | 'interrupted' | 'failed';
-  source: { table: string; region: string | null; endpoint: string | null };
-  target: { table: string; region: string | null; endpoint: string | null };
+  /** `account`: the account the side's credentials belong to (STS), when known; absent on a local endpoint. */
+  source: { table: string; region: string | null; endpoint: string | null; account?: string };
+  target: { table: string; region: string | null; endpoint: string | null; account?: string };
   /** Where it began: 'trim-horizon', or the --from time. */
   from: string;
   follow: FollowSummary | null;
@@ -71,6 +74,8 @@ interface FollowRun {
   resumed: boolean;
   writer?: CheckpointWriter;
   changes?: PreparedChanges;
+  /** Who each side acts as (account, profile or role, region), once connected. */
+  who?: { source: SideIdentity; target: SideIdentity };
 }
 
 export async function runFollow(
@@ -141,6 +146,12 @@ async function followSteps(
   );
   run.target = sink;
   for (const message of [...source.warnings, ...sink.warnings]) emit({ type: 'warning', message });
+  // Who each side is (STS), checked against --expect-X-account before anything is read or written.
+  const warn = (message: string): void => emit({ type: 'warning', message });
+  const [sourceWho, targetWho] = await Promise.all([source.whoAmI(), sink.whoAmI()]);
+  run.who = { source: sourceWho, target: targetWho };
+  checkAccount(sourceWho, 'source', options.source, warn);
+  checkAccount(targetWho, 'target', options.target, warn);
 
   step(
     'describe',
@@ -278,8 +289,8 @@ function summarize(
   const summary: FollowCommandSummary = {
     command: 'follow',
     status,
-    source: sideSummary(run.source, options.source),
-    target: sideSummary(run.target, options.target),
+    source: sideSummary(run.source, options.source, run.who?.source),
+    target: sideSummary(run.target, options.target, run.who?.target),
     from: options.from === 'trim-horizon' ? 'trim-horizon' : options.from.toISOString(),
     follow: run.part ? followSummary(status, run.part, run.stats) : null,
     retries: { ...run.retries.retries },

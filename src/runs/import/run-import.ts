@@ -12,6 +12,7 @@ import {
 } from '../../errors.js';
 import { keyAttributeNames } from '../../model/key-schema.js';
 import { formatKeySpec, type KeySpec, keySpecOf, snapshotFromKey } from '../../model/key-spec.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import type { TableDescription, TableSnapshot } from '../../model/table.js';
 import { tableRate } from '../../plan/copy-plan.js';
 import { translateSchema } from '../../plan/translate-schema.js';
@@ -43,7 +44,7 @@ import {
   type PreparedChanges,
   prepareItemChanges,
 } from '../shared/item-changes.js';
-import { replaceTarget } from '../shared/replace-target.js';
+import { type DeletionQuestion, replaceTarget } from '../shared/replace-target.js';
 import {
   collectWarnings,
   failedOutcome,
@@ -51,6 +52,7 @@ import {
   type RunOutcome,
 } from '../shared/run-outcome.js';
 import { decideResume, newRecord, type RecordOptions, withProgress } from '../shared/run-record.js';
+import { checkAccount } from '../shared/side-account.js';
 import { sideSummary } from '../shared/side-summary.js';
 
 /** Options of an import, what runImport takes: the export, the target side, and how. */
@@ -81,11 +83,7 @@ export interface ImportHooks {
   onStep?: (message: string) => void;
   onWarning?: (message: string) => void;
   /** Asked before an existing target is deleted (unless options.yes). Without it, deletion needs `yes`. */
-  confirmDeletion?: (question: {
-    table: string;
-    region: string;
-    endpoint: string | undefined;
-  }) => Promise<boolean>;
+  confirmDeletion?: (question: DeletionQuestion) => Promise<boolean>;
   signal?: AbortSignal;
 }
 
@@ -94,7 +92,8 @@ export interface ImportSummary extends ResumableRunReport {
   command: 'import';
   status: 'completed' | 'failed' | 'interrupted';
   from: { dir: string; exportId: string | null; files: number; items: number };
-  target: { table: string; region: string | null; endpoint: string | null };
+  /** `account`: the account the target's credentials belong to (STS), when known; absent on a local endpoint. */
+  target: { table: string; region: string | null; endpoint: string | null; account?: string };
   schema: {
     action: 'recreated' | 'created' | 'kept' | 'none';
     /** Where the table definition came from: the export's own file, or --key. */
@@ -125,6 +124,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   const stats = new CopyStats();
   const { warnings, warn } = collectWarnings(hooks.onWarning);
   let sink: DynamoDbSink | undefined;
+  let targetWho: SideIdentity | undefined;
   let source: ExportDirSource | undefined;
   let definition: ImportSummary['schema']['definition'] = null;
   let schemaAction: ImportSummary['schema']['action'] = 'none';
@@ -150,7 +150,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
         files: source?.files.length ?? 0,
         items: source?.itemCount ?? 0,
       },
-      target: sideSummary(sink, options.target),
+      target: sideSummary(sink, options.target, targetWho),
       schema: { action: schemaAction, definition, settings, unsupportedSettings },
       items: { written: stats.itemsWritten, writtenBefore },
       consumedCapacity: { write: Math.round(stats.consumedWrite * 10) / 10 },
@@ -181,6 +181,9 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     );
     sink = target;
     for (const message of target.warnings) warn(message);
+    // Who the target is (STS), checked against --expect-target-account before the export is read.
+    targetWho = await target.whoAmI();
+    checkAccount(targetWho, 'target', options.target, warn);
     hooks.onStep?.(`Reading the export in ${options.from}`);
     source = await openSource({
       store: 'export-dir',

@@ -1,4 +1,5 @@
 import { DeletionNotConfirmedError, InterruptedError } from '../../errors.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import type { CreateTableCommandInput, TableDescription } from '../../model/table.js';
 import { deletionProtected } from '../../plan/target-replacement.js';
 import type { LateSetting, Sink, StoreEnd } from '../../stores/types.js';
@@ -6,12 +7,20 @@ import type { LateSetting, Sink, StoreEnd } from '../../stores/types.js';
 // Planning refuses a protected target too (a dry run says so): the words live with the plan.
 export { deletionProtected, KEEP_WITH_DATA_ONLY } from '../../plan/target-replacement.js';
 
-/** Asks before an existing target is deleted; resolves true to go ahead. */
-export type ConfirmDeletion = (question: {
+/** What the user is asked before an existing target is deleted: which table, where, as whom, how big. */
+export interface DeletionQuestion {
   table: string;
   region: string;
   endpoint: string | undefined;
-}) => Promise<boolean>;
+  /** Who the target side acts as: the account its credentials belong to, the profile or role. */
+  who?: SideIdentity;
+  /** What the table holds now, as DescribeTable says (approximate on AWS, refreshed about every six hours). */
+  items?: number;
+  bytes?: number;
+}
+
+/** Asks before an existing target is deleted; resolves true to go ahead. */
+export type ConfirmDeletion = (question: DeletionQuestion) => Promise<boolean>;
 
 export interface ReplaceTargetInput {
   /** The target's store: its control plane, and where it is (for messages and the confirmation). */
@@ -96,6 +105,9 @@ export async function confirmReplacement(
         table: sink.tableName,
         region: sink.identity.region,
         endpoint: sink.identity.endpoint ?? undefined,
+        who: await sink.whoAmI(),
+        items: Math.max(0, input.existing.ItemCount ?? 0),
+        bytes: Math.max(0, input.existing.TableSizeBytes ?? 0),
       })));
   if (!confirmed) {
     throw new DeletionNotConfirmedError(

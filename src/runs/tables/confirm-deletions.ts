@@ -18,7 +18,10 @@ export async function confirmSetDeletions(
   const deleting = entries.filter((entry) => entry.deletesTarget);
   const approved = new Set(deleting.map((entry) => entry.target.table));
   if (deleting.length === 0 || input.yes) return approved;
+  // Every target of a set is reached through the same side: one "as whom" for them all.
+  const who = deleting.find((entry) => entry.sides?.target)?.sides?.target;
   const question: SetDeletionQuestion = {
+    ...(who ? { who } : {}),
     targets: deleting.map((entry) => ({
       table: entry.target.table,
       region: entry.target.region,

@@ -196,7 +196,10 @@ async function planMembers(
 function refusesTheSet(error: DdbCopyError): boolean {
   if (error.exitCode !== EXIT.badInput) return false;
   if (error.code === 'TABLE_NOT_FOUND') return error.side !== 'target';
-  return ['INVALID_OPTION', 'SAME_TABLE', 'CHECKPOINT'].includes(error.code) || error.side === 'source';
+  return (
+    ['INVALID_OPTION', 'SAME_TABLE', 'CHECKPOINT', 'ACCOUNT_MISMATCH'].includes(error.code) ||
+    error.side === 'source'
+  );
 }
 
 function planEntry(member: SetMember<CopyOptions>, outcome: CopyOutcome | undefined): TablePlanEntry {
@@ -211,6 +214,7 @@ function planEntry(member: SetMember<CopyOptions>, outcome: CopyOutcome | undefi
     ...(existing
       ? { existingTarget: { items: existing.ItemCount ?? 0, bytes: existing.TableSizeBytes ?? 0 } }
       : {}),
+    ...(outcome?.plan?.sides ? { sides: outcome.plan.sides } : {}),
     warnings: [...(outcome?.plan?.warnings ?? [])],
     ...(outcome?.plan?.masks?.length ? { masks: outcome.plan.masks } : {}),
     ...(outcome?.plan?.filter ? { filter: outcome.plan.filter } : {}),

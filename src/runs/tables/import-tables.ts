@@ -26,6 +26,7 @@ import { requiredLocation } from '../export/options.js';
 import { validateImportOptions } from '../import/options.js';
 import { type ImportOptions, type ImportSummary, runImport } from '../import/run-import.js';
 import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
+import { checkAccount } from '../shared/side-account.js';
 import { confirmSetDeletions } from './confirm-deletions.js';
 import { stepHooks, type TableStepEvent, type TablesEvent } from './events.js';
 import { completedExports, exportFolders, tableLocation } from './export-folders.js';
@@ -285,6 +286,9 @@ async function planMember(
   let source: ExportDirSource | undefined;
   try {
     sink = await openSink({ store: 'dynamodb', side: 'target', config: options.target, maxSockets: 4 });
+    // Who the target is (STS), checked against --expect-target-account before anything is read.
+    const who = await sink.whoAmI();
+    checkAccount(who, 'target', options.target);
     source = await openSource({
       store: 'export-dir',
       location: options.from,
@@ -306,7 +310,8 @@ async function planMember(
     }
     const existing = await sink.describe(signal);
     const entry = planEntry(member, options.resume ? 'resume' : existing ? 'recreate' : 'create');
-    entry.target = sink.identity;
+    entry.target = { ...sink.identity, ...(who.account ? { account: who.account } : {}) };
+    entry.sides = { target: who };
     entry.estimate = { items: source.itemCount, bytes: 0 };
     if (existing) {
       entry.existingTarget = { items: existing.ItemCount ?? 0, bytes: existing.TableSizeBytes ?? 0 };
@@ -347,5 +352,5 @@ function planEntry(member: SetMember<ImportOptions>, action: TablePlanEntry['act
  */
 function refusesTheSet(error: DdbCopyError): boolean {
   if (error.exitCode !== EXIT.badInput) return false;
-  return ['INVALID_OPTION', 'CHECKPOINT'].includes(error.code) || error.side === 'source';
+  return ['INVALID_OPTION', 'CHECKPOINT', 'ACCOUNT_MISMATCH'].includes(error.code) || error.side === 'source';
 }

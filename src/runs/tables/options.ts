@@ -161,8 +161,9 @@ export function validateTableSetOptions(
   // One record per set: the same selection, renames and sides find the same file again.
   const selectionHash = hashOptions({
     command,
-    source,
-    target,
+    // --expect-X-account guards a side; the same set's record is found with or without it.
+    source: { ...source, expectAccount: undefined },
+    target: { ...target, expectAccount: undefined },
     selection,
     exclude,
     tagged: tagged ?? null,

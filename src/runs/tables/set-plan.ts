@@ -1,4 +1,5 @@
 import type { ErrorReport } from '../../errors.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import type { TablePair } from '../../plan/table-selection.js';
 
 /** What a run over a set will do with one pair: shown by --dry-run and before the one confirmation. */
@@ -13,11 +14,14 @@ export interface TablePlanEntry {
   action: 'recreate' | 'create' | 'data-only' | 'schema-only' | 'resume' | 'done-before' | 'unplannable';
   /** True when the run deletes an existing target table (the confirmation lists these). */
   deletesTarget: boolean;
-  target: { table: string; region: string | null; endpoint: string | null };
+  /** `account`: the account the target side's credentials belong to (STS), when known. */
+  target: { table: string; region: string | null; endpoint: string | null; account?: string };
   /** The source's size as DynamoDB describes it (refreshed about every six hours on AWS). */
   estimate: { items: number; bytes: number };
   /** The existing target's size, when there is one. */
   existingTarget?: { items: number; bytes: number };
+  /** Who the sides act as (account, profile or role, region), as planning found them (import: the target only). */
+  sides?: { source?: SideIdentity; target?: SideIdentity };
   warnings: string[];
   /** The masks for this pair, per attribute path, and the key attributes they touch. */
   masks?: string[];
@@ -28,6 +32,8 @@ export interface TablePlanEntry {
 
 /** The one deletion question for a set: every target that will be deleted, asked once. */
 export interface SetDeletionQuestion {
+  /** Who the target side acts as (every target of a set is reached the same way), when known. */
+  who?: SideIdentity;
   targets: readonly {
     table: string;
     region: string | null;

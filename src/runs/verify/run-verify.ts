@@ -14,6 +14,7 @@ import { VerifyStats } from '../../runtime/verify-stats.js';
 import { type DynamoDbSource, openSource } from '../../stores/open.js';
 import { prepareItemChanges } from '../shared/item-changes.js';
 import { summaryOrThrow } from '../shared/run-outcome.js';
+import { checkAccount } from '../shared/side-account.js';
 import type { VerifyEvent, VerifyStepName } from './events.js';
 import type { VerifyOptions } from './options.js';
 import { summarizeVerify, type VerifyRunState, type VerifySummary } from './summary.js';
@@ -108,6 +109,10 @@ async function verifySteps(
     );
     connections[side] = opened;
     run[side] = opened.identity;
+    // Who the side is (STS), checked against --expect-X-account before anything is read.
+    const who = await opened.whoAmI();
+    if (who.account) run[side] = { ...opened.identity, account: who.account };
+    checkAccount(who, side, options[side], (message) => emit({ type: 'warning', message }));
     return opened;
   };
   const source = await connect('source');

@@ -10,8 +10,9 @@ export interface VerifySummary {
   command: 'verify';
   /** `identical`: same items and no schema difference. `failed`/`interrupted`: see `error`. */
   status: 'identical' | 'different' | 'failed' | 'interrupted';
-  source: { table: string; region: string | null; endpoint: string | null };
-  target: { table: string; region: string | null; endpoint: string | null };
+  /** `account`: the account the side's credentials belong to (STS), when known; absent on a local endpoint. */
+  source: { table: string; region: string | null; endpoint: string | null; account?: string };
+  target: { table: string; region: string | null; endpoint: string | null; account?: string };
   sourceItems: number;
   targetItems: number;
   /** Items in the source whose key the target lacks. */
@@ -39,8 +40,8 @@ export interface VerifySummary {
 
 /** What a verify run knew when it ended, however far it got. */
 export interface VerifyRunState {
-  source: { table: string; region: string | null; endpoint: string | null };
-  target: { table: string; region: string | null; endpoint: string | null };
+  source: VerifySummary['source'];
+  target: VerifySummary['target'];
   segments: number;
   buckets: number;
   comparison: ItemComparison | undefined;

@@ -54,8 +54,14 @@ import { changesItems } from '../copy/item-options.js';
 import type { CopyOptions } from '../copy/options.js';
 import type { CopyHooks } from '../copy/run-copy.js';
 import { prepareItemChanges } from '../shared/item-changes.js';
-import { confirmReplacement, replaceTarget, throwIfAborted } from '../shared/replace-target.js';
+import {
+  confirmReplacement,
+  type DeletionQuestion,
+  replaceTarget,
+  throwIfAborted,
+} from '../shared/replace-target.js';
 import { failedOutcome, type RunOutcome } from '../shared/run-outcome.js';
+import { checkAccount } from '../shared/side-account.js';
 import { MASK_FILES_AT_ONCE, type MaskProgress, maskExport, probeMaskedLocation } from './mask-export.js';
 import { summarizeViaExport, type ViaExportRunState, type ViaExportSummary } from './summary.js';
 
@@ -177,6 +183,11 @@ async function viaExportSteps(
   const sink = await open.sink({ store: 'dynamodb', side: 'target', config: options.target, maxSockets: 4 });
   run.target = sink;
   for (const message of [...source.warnings, ...sink.warnings]) warn(message);
+  // Who each side is (STS), checked against --expect-X-account before anything is exported.
+  const [sourceWho, targetWho] = await Promise.all([source.whoAmI(), sink.whoAmI()]);
+  run.who = { source: sourceWho, target: targetWho };
+  checkAccount(sourceWho, 'source', options.source, warn);
+  checkAccount(targetWho, 'target', options.target, warn);
 
   step('describe', `Describing source table '${source.tableName}' and target table '${sink.tableName}'`);
   // PITR is read even with --skip pitr: the export cannot run without it.
@@ -198,6 +209,7 @@ async function viaExportSteps(
     sourceLocation: await source.locate(snapshot.table.TableArn),
     target: existing,
     targetLocation: await sink.locate(existing?.TableArn),
+    sides: run.who,
     options,
     // A mask file may hold no rule for this table: then there is nothing to rewrite.
     itemChanges: changes?.stage && { masks: changes.describe, transform: options.transform?.module },
@@ -207,8 +219,7 @@ async function viaExportSteps(
   for (const message of [...(changes?.warnings ?? []), ...plan.warnings]) warn(message);
   if (options.dryRun) return;
   const confirmDeletion = hooks.confirmDeletion
-    ? (question: { table: string; region: string; endpoint: string | undefined }) =>
-        hooks.confirmDeletion!({ ...question, plan: direct })
+    ? (question: DeletionQuestion) => hooks.confirmDeletion!({ ...question, plan: direct })
     : undefined;
   // Asked now, not after the minutes an export takes.
   await confirmReplacement({ sink, existing, yes: options.yes, confirmDeletion });

@@ -3,6 +3,7 @@
  * same way) plus what AWS's two jobs reported. A contract: fields are only ever added.
  */
 import { type DdbCopyError, errorReport } from '../../errors.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import type { ExportDescription, ImportTableDescription } from '../../model/table.js';
 import type { ViaExportPlan } from '../../plan/via-export-plan.js';
 import type { DynamoDbSink, DynamoDbSource } from '../../stores/open.js';
@@ -80,6 +81,8 @@ export interface ViaExportRunState {
   maskMs?: number;
   /** The old target was (being) deleted: from here on a failure has changed something. */
   targetDeleted?: boolean;
+  /** Who each side acts as (account, profile or role, region), once connected. */
+  who?: { source: SideIdentity; target: SideIdentity };
 }
 
 export function summarizeViaExport(
@@ -94,8 +97,8 @@ export function summarizeViaExport(
   const summary: ViaExportSummary = {
     command: 'copy',
     status: options.dryRun && status === 'completed' ? 'planned' : status,
-    source: sideSummary(run.source, options.source),
-    target: sideSummary(run.target, options.target),
+    source: sideSummary(run.source, options.source, run.who?.source),
+    target: sideSummary(run.target, options.target, run.who?.target),
     schema: {
       action: run.schemaAction,
       indexes: { global: creation?.GlobalSecondaryIndexes?.length ?? 0, local: 0 },

@@ -103,6 +103,11 @@ export interface SideConnection {
   allowedOperations: ReadonlySet<string> | undefined;
   /** Things the user should know about this side's setup (long-term keys). */
   warnings: string[];
+  /** Where the credentials come from, for telling the user who this side is: --X-profile, --X-role-arn. */
+  profile: string | undefined;
+  roleArn: string | undefined;
+  /** The library caller gave the credentials (SideConfig.credentials). */
+  givenCredentials: boolean;
 }
 
 /**
@@ -118,7 +123,8 @@ export function longTermKeysWarning(
   return `The ${side} side signs with long-term IAM user keys (no session token). Prefer a role (--${side}-role-arn) or SSO: temporary credentials expire on their own if they leak.`;
 }
 
-function isLocalEndpoint(url: string | undefined): boolean {
+/** An endpoint on this machine (DynamoDB Local, a proxy in front of it): 127.*, localhost, ::1. */
+export function isLocalEndpoint(url: string | undefined): boolean {
   if (!url) return false;
   const host = new URL(url).hostname;
   return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
@@ -246,6 +252,9 @@ export async function connectSide(
     wire: undefined,
     maxSockets: options.maxSockets,
     allowedOperations: options.allowedOperations,
+    profile: config.profile,
+    roleArn: config.roleArn,
+    givenCredentials: config.credentials !== undefined,
   });
 }
 

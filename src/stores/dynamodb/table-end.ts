@@ -1,5 +1,7 @@
 import type { Side } from '../../errors.js';
+import type { SideIdentity } from '../../model/side-identity.js';
 import type { TableIdentity, TableLocation } from '../../model/table-location.js';
+import { callerIdentity } from './caller-identity.js';
 import type { SideConfig } from './client.js';
 import { closeSide, connectSide, type SideConnection, SOURCE_OPERATIONS } from './client.js';
 import { tableLocation } from './table-location.js';
@@ -71,6 +73,22 @@ export abstract class DynamoDbTableEnd {
 
   locate(tableArn: string | undefined): Promise<TableLocation> {
     return tableLocation(this.connection, tableArn);
+  }
+
+  /** Who this side acts as: its account and caller (STS GetCallerIdentity, asked once), profile or role, region. */
+  async whoAmI(): Promise<SideIdentity> {
+    const conn = this.connection;
+    const lookup = await callerIdentity(conn);
+    return {
+      ...('identity' in lookup
+        ? { account: lookup.identity.account, arn: lookup.identity.arn }
+        : { accountUnknown: { reason: lookup.unknown, message: lookup.message } }),
+      ...(conn.profile ? { profile: conn.profile } : {}),
+      ...(conn.roleArn ? { roleArn: conn.roleArn } : {}),
+      ...(conn.givenCredentials ? { givenCredentials: true } : {}),
+      region: conn.region,
+      ...(conn.endpoint ? { endpoint: conn.endpoint } : {}),
+    };
   }
 
   /** The spec a worker thread opens this table with: the same side, the endpoint already resolved. */
