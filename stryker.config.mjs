@@ -1,0 +1,56 @@
+/**
+ * Mutation testing (`npm run mutate`): StrykerJS changes the code where a bug loses or corrupts data or
+ * leaks access, one small change at a time, and runs the tests that cover it; a mutant the tests do not
+ * catch is a bug they would let through. `npm run mutate -- --mutate src/engine/copy/batcher.ts` runs
+ * one file (what a change touches), the whole list below takes longer.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  // Each mutant runs only the tests that reach its code.
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  mutate: [
+    // The copy engine: scan, queue, batcher, segment progress (resume), the item stage.
+    'src/engine/copy/batcher.ts',
+    'src/engine/copy/segment-progress.ts',
+    'src/engine/copy/copy-items.ts',
+    'src/engine/copy/item-stage.ts',
+    'src/engine/follow/*.ts',
+    // Verify: canonical form, hashing, digests, differences.
+    'src/model/item-canonical.ts',
+    'src/model/canonical-number.ts',
+    'src/model/item-hash.ts',
+    'src/model/item-key.ts',
+    'src/model/item-json.ts',
+    'src/model/item-size.ts',
+    'src/engine/verify/bucket-digest.ts',
+    'src/engine/verify/difference-collector.ts',
+    // Runtime: retries, pacing, the bounded queue.
+    'src/runtime/retry.ts',
+    'src/runtime/pacer.ts',
+    'src/runtime/bounded-queue.ts',
+    // The run record.
+    'src/runs/shared/checkpoint.ts',
+    'src/runs/shared/run-record.ts',
+    // DynamoDB's store: wire client (signing, the source's guard), item slices, errors, sink.
+    'src/stores/dynamodb/wire-client.ts',
+    'src/stores/dynamodb/item-slices.ts',
+    'src/stores/dynamodb/errors.ts',
+    'src/stores/dynamodb/sink.ts',
+    // Schema translation and the planners.
+    'src/plan/translate-schema.ts',
+    'src/plan/copy-plan.ts',
+    'src/plan/schema-compare.ts',
+    'src/plan/iam-policy.ts',
+  ],
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  timeoutMS: 20_000,
+};
