@@ -48,6 +48,8 @@ export interface PolicyOptions {
   readonly transform?: { readonly module: string } | undefined;
   /** --follow: after the copy, the source's stream is read and applied to the target. */
   readonly follow?: { readonly untilCaughtUp: boolean } | undefined;
+  /** --prune: the target is scanned for its keys, the source asked which exist (BatchGetItem). */
+  readonly prune?: boolean | undefined;
 }
 
 /** The least-privilege policies of a copy: the source role's, the target role's, and trust policies. */
@@ -93,6 +95,11 @@ export function copyPolicies(options: PolicyOptions, principal: string | undefin
   const target = document('ReplaceTargetTable', withVerify(targetActions(options)), [
     tableArn(options.target),
   ]);
+  // --prune deletes with BatchWriteItem (granted already) after scanning the target's keys.
+  if (options.prune) {
+    source.Statement[0]!.Action = [...new Set([...source.Statement[0]!.Action, 'dynamodb:BatchGetItem'])];
+    target.Statement[0]!.Action = [...new Set([...target.Statement[0]!.Action, 'dynamodb:Scan'])];
+  }
   // The target needs nothing more: a follow writes puts and deletes with BatchWriteItem, already granted.
   if (options.follow) source.Statement.push(...followStatements([tableArn(options.source)]));
   return finishPolicies(source, target, options, principal, options.mode !== 'data-only');

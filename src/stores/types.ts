@@ -51,6 +51,11 @@ export interface ScanOptions {
   consistentRead?: boolean;
   /** Only items matching this condition are returned (DynamoDB's FilterExpression: read, then dropped). */
   filter?: ScanFilter | undefined;
+  /**
+   * Only these attributes are needed (a ProjectionExpression on DynamoDB, e.g. the key attributes);
+   * a store without projections returns whole items.
+   */
+  attributes?: readonly string[] | undefined;
   signal?: AbortSignal;
 }
 

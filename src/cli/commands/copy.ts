@@ -30,6 +30,7 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
   const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
   if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
   const reporter = createReporter(io.stderr, verbosity, {
+    prune: options.prune === true,
     follow: options.follow !== undefined,
     verify: options.verify,
   });

@@ -5,7 +5,7 @@ import { type ProgressView, startProgress } from './progress.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
-/** The steps a copy takes, in order; `follow` and `verify` only when asked for. */
+/** The steps a copy takes, in order; `prune`, `follow` and `verify` only when asked for. */
 const STEPS: readonly StepName[] = [
   'connect',
   'describe',
@@ -13,6 +13,7 @@ const STEPS: readonly StepName[] = [
   'create',
   'settings',
   'copy',
+  'prune',
   'follow',
   'verify',
 ];
@@ -24,12 +25,18 @@ function stepNumbers(extra: ReporterSteps): {
 } {
   const steps =
     extra.steps ??
-    STEPS.filter((step) => (step !== 'follow' || extra.follow) && (step !== 'verify' || extra.verify));
+    STEPS.filter(
+      (step) =>
+        (step !== 'prune' || extra.prune) &&
+        (step !== 'follow' || extra.follow) &&
+        (step !== 'verify' || extra.verify),
+    );
   return { numbers: new Map(steps.map((step, i) => [step, i + 1])), total: steps.length };
 }
 
 /** Which steps the run takes: a copy's, with follow and verify when asked for, or a list of its own. */
 export interface ReporterSteps {
+  prune?: boolean;
   follow?: boolean;
   verify?: boolean;
   steps?: readonly StepName[];

@@ -39,6 +39,7 @@ export function humanSummary(summary: CopySummary): string {
   }
   if (summary.filter) lines.push(`  filter     ${summary.filter.expression}`);
   if (summary.follow) lines.push(followSummaryLine(summary.follow));
+  if (summary.prune) lines.push(...pruneLines(summary.prune));
   const masking = summary.masking;
   if (masking) {
     for (const { rule, values } of masking.rules) {
@@ -98,8 +99,23 @@ export function humanPlan(plan: CopyPlan, summary: CopySummary): string {
   } else {
     lines.push('  items      none (--schema-only)');
   }
+  if (summary.prune) lines.push(...pruneLines(summary.prune));
   for (const warning of plan.warnings) lines.push(`  warning    ${warning}`);
   return lines.join('\n');
+}
+
+/** `--prune`: what was deleted (or, with --dry-run, would be), with a few of the keys. */
+function pruneLines(prune: NonNullable<CopySummary['prune']>): string[] {
+  const lines = [
+    prune.dryRun
+      ? `  prune      would delete ${formatCount(prune.missing)} of ${formatCount(prune.scanned)} target item(s): their key is not on the source`
+      : `  pruned     ${formatCount(prune.deleted)} of ${formatCount(prune.scanned)} target item(s) deleted: their key is not on the source`,
+  ];
+  for (const key of prune.samples) lines.push(`    ${JSON.stringify(key)}`);
+  if (prune.missing > prune.samples.length) {
+    lines.push(`    ... and ${formatCount(prune.missing - prune.samples.length)} more`);
+  }
+  return lines;
 }
 
 function indent(text: string, spaces: number): string {

@@ -10,6 +10,7 @@ export type StepName =
   | 'create'
   | 'settings'
   | 'copy'
+  | 'prune'
   | 'follow'
   | 'verify';
 

@@ -48,6 +48,8 @@ export interface CopyOptions extends ItemOptions {
   readonly s3BucketOwner?: string | undefined;
   /** --follow: after the copy, apply the source's stream to the target (runs/follow/). */
   readonly follow?: FollowSettings | undefined;
+  /** --prune (with --data-only): after the copy, delete the target's items whose key the source lacks. */
+  readonly prune?: boolean | undefined;
 }
 
 /** One declared flag: its name, its help text, and how its value is parsed and checked. */
@@ -158,6 +160,10 @@ export const COPY_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     help: 'copy items into the existing target; leave its schema alone (key schemas must match)',
   },
   { flag: 'schema-only', help: 'recreate the target from the source; copy no items' },
+  {
+    flag: 'prune',
+    help: "with --data-only: after the copy, delete the target's items whose key the source does not have (never touches the source)",
+  },
   YES_DECLARATION,
   { flag: 'dry-run', help: 'print the plan and change nothing' },
   { flag: 'segments', value: 'N', help: 'parallel scan segments', defaultHelp: 'chosen from the table size' },
@@ -238,6 +244,7 @@ export function validateCopyOptions(raw: RawOptions, purpose: 'run' | 'policy' =
       { hint: 'Drop those flags, or drop --data-only to recreate the target.' },
     );
   }
+  pruneFlag(raw, mode);
   resumeFlags(raw);
   if (raw.resume && mode === 'schema-only') {
     throw new InvalidOptionError('--resume continues copying items; --schema-only copies none.');
@@ -270,10 +277,54 @@ export function validateCopyOptions(raw: RawOptions, purpose: 'run' | 'policy' =
     restart: raw.restart === true,
     verify: raw.verify === true,
     workers: positiveInteger(raw.workers, 'workers', 64),
+    ...(raw.prune === true ? { prune: true } : {}),
     ...viaExport,
     ...items,
     ...(follow ? { follow } : {}),
   });
+}
+
+/**
+ * `--prune` deletes what the target holds beyond the source's keys, so it is refused wherever the
+ * target's keys are not exactly the source's: a recreated target (nothing to prune), a filter (the
+ * items it leaves out would be deleted), a transform (keys may change; masks on key attributes are
+ * refused once the key schema is known), AWS's export jobs, and --follow (which applies the deletes).
+ */
+function pruneFlag(raw: RawOptions, mode: CopyMode): void {
+  if (raw.prune !== true) return;
+  const refuse = (message: string, hint: string): never => {
+    throw new InvalidOptionError(message, { hint });
+  };
+  if (raw.viaExport !== undefined) {
+    refuse(
+      '--prune and --via-export cannot be used together.',
+      "--via-export creates a new target through AWS's import, so there is nothing to prune. Use --data-only --prune without --via-export.",
+    );
+  }
+  if (raw.follow !== undefined && raw.follow !== false) {
+    refuse(
+      '--prune and --follow cannot be used together.',
+      "--follow already applies the source's deletes to the target; to remove items deleted before the copy, run --data-only --prune first, then follow.",
+    );
+  }
+  if (raw.filterExpression !== undefined) {
+    refuse(
+      '--prune and --filter-expression cannot be used together: every target item the filter leaves out would be deleted.',
+      'Drop --prune to put the filtered items over the target, or drop --filter-expression to make the target equal to the source.',
+    );
+  }
+  if (raw.transform !== undefined) {
+    refuse(
+      "--prune and --transform cannot be used together: a transform may change the keys, so the target's keys cannot be checked against the source's.",
+      'Drop --prune, or copy without the transform.',
+    );
+  }
+  if (mode !== 'data-only') {
+    refuse(
+      '--prune needs --data-only.',
+      'Without --data-only the target is recreated from the source, so it holds nothing to prune. Add --data-only to keep the target and delete its items the source does not have.',
+    );
+  }
 }
 
 /** Flags that tune the direct copy's scan and writes, or its checkpoint: AWS's jobs have no such knobs. */

@@ -7,6 +7,7 @@ import {
   type DdbCopyError,
   EXIT,
   InterruptedError,
+  InvalidOptionError,
   VerificationFailedError,
 } from '../../errors.js';
 import type { SideIdentity } from '../../model/side-identity.js';
@@ -32,6 +33,7 @@ import { runVerify } from '../verify/run-verify.js';
 import { runCopyViaExport } from '../via-export/run-via-export.js';
 import type { CopyEvent, StepName } from './events.js';
 import type { CopyOptions } from './options.js';
+import { emptyPruneSummary, type PruneSummary, pruneTarget } from './prune-target.js';
 import { type CopySummary, summarize } from './summary.js';
 import { workerStageSpec } from './worker-stage.js';
 
@@ -127,7 +129,11 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     }
     return { summary: summarize(run, 'completed'), plan: run.plan, exitCode: EXIT.ok, ...existing(run) };
   } catch (error) {
-    const targetChanged = run.targetDeleted === true || run.schemaAction !== 'none' || stats.itemsWritten > 0;
+    const targetChanged =
+      run.targetDeleted === true ||
+      run.schemaAction !== 'none' ||
+      stats.itemsWritten > 0 ||
+      (run.prune?.deleted ?? 0) > 0;
     return {
       ...failedOutcome(error, { signal: hooks.signal, targetChanged }, (status, typed) =>
         summarize(run, status, typed),
@@ -179,6 +185,8 @@ export interface RunState {
   followStats?: FollowStats;
   followStatus?: 'caught-up' | 'interrupted';
   followPart?: FollowRecordPart;
+  /** --prune: the target's keys checked against the source, and what was (or would be) deleted. */
+  prune?: PruneSummary;
 }
 
 async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
@@ -264,6 +272,12 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     rejectsFile: rejectsFileOf(options),
   });
   run.changes = changes;
+  if (options.prune && keysMayChange(changes.rules, plan.keyAttributes, options)) {
+    throw new InvalidOptionError(
+      "--prune cannot be used with masks on key attributes: the target's keys differ from the source's, so every item would look missing on the source.",
+      { hint: 'Drop --prune, or mask only attributes outside the key.' },
+    );
+  }
   if (changes.describe.length) plan.masks = changes.describe;
   if (options.filter) plan.filter = options.filter.expression;
   for (const message of changes.warnings) emit({ type: 'warning', message });
@@ -274,7 +288,11 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
   stats.expectedBytes = plan.estimate.bytes;
   emit({ type: 'plan', plan });
   for (const message of plan.warnings) emit({ type: 'warning', message });
-  if (options.dryRun) return;
+  if (options.dryRun) {
+    // --dry-run --prune: the same scan and check, deleting nothing; the plan shows the count and samples.
+    if (options.prune) await pruneAfterCopy(run, plan, pacers, hooks, emit);
+    return;
+  }
 
   if (plan.copyItems) await source.checkScanAllowed();
 
@@ -291,6 +309,7 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
         return;
       }
       emit({ type: 'warning', message: `The copy recorded in ${options.checkpoint} already completed.` });
+      if (options.prune) await pruneAfterCopy(run, plan, pacers, hooks, emit);
       return;
     }
   } else {
@@ -389,6 +408,9 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     // Whatever happened, what the target acknowledged is on disk before we report.
     await writer.flush().catch(() => {});
     emit({ type: 'copy-finished', stats });
+  }
+  if (options.prune && copied && run.itemsStatus === 'completed' && !signal?.aborted) {
+    await pruneAfterCopy(run, plan, pacers, hooks, emit);
   }
   if (stream && copied && run.itemsStatus === 'completed') {
     await followAfterCopy(run, copied, writer, plan, pacers, hooks, emit);
@@ -496,6 +518,53 @@ async function verifyAfterCopy(
       hint: 'Was either table written to during the copy? Run `ddbcopy verify` with the same sides to see the keys, or copy again.',
     },
   );
+}
+
+/**
+ * --prune, once the items are copied (or with --dry-run, instead): the target's keys are scanned
+ * through a read-only connection of the target, checked against the source, and those the source
+ * lacks are deleted through the copy's sink (with --dry-run, only counted).
+ */
+async function pruneAfterCopy(
+  run: RunState,
+  plan: CopyPlan,
+  pacers: { read?: Pacer; write?: Pacer },
+  hooks: CopyHooks,
+  emit: (event: CopyEvent) => void,
+): Promise<void> {
+  const { options, stats } = run;
+  const dryRun = options.dryRun;
+  emit({
+    type: 'step',
+    name: 'prune',
+    message: dryRun
+      ? "Checking which of the target's items the source does not have (--prune; nothing is deleted)"
+      : "Pruning: deleting the target's items whose key the source does not have",
+  });
+  const targetKeys = await openSource(
+    { store: 'dynamodb', side: 'target', config: options.target, maxSockets: 16 + 16 },
+    { onRetry: countRetries(stats, () => pacers.read) },
+  );
+  // Counted as it goes: a failure half-way still reports what was deleted.
+  run.prune = emptyPruneSummary(dryRun);
+  try {
+    await pruneTarget(
+      {
+        source: run.source!,
+        targetKeys,
+        sink: dryRun ? undefined : run.target!,
+        keyAttributes: plan.keyAttributes,
+        segments: plan.scanConcurrency,
+        readPacer: pacers.read,
+        writePacer: pacers.write,
+        stats: dryRun ? undefined : stats,
+        signal: hooks.signal,
+      },
+      run.prune,
+    );
+  } finally {
+    targetKeys.close();
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { type FollowSummary, followSummary } from '../follow/follow-changes.js';
 import type { MaskingReport } from '../shared/item-changes.js';
 import { sideSummary } from '../shared/side-summary.js';
 import type { VerifySummary } from '../verify/summary.js';
+import type { PruneSummary } from './prune-target.js';
 import type { RunState } from './run-copy.js';
 
 /** The `--json` document of a copy (DESIGN.md): a contract, so fields are only ever added. */
@@ -47,6 +48,11 @@ export interface CopySummary {
   masking?: MaskingReport;
   /** With --follow: the stream's changes applied after the copy, and how far behind the source it ended. */
   follow?: FollowSummary;
+  /**
+   * With --prune: target items checked, those whose key the source lacks (`missing`), how many were
+   * deleted (0 with --dry-run), and up to 10 of the missing keys.
+   */
+  prune?: PruneSummary;
   error?: ErrorReport;
 }
 
@@ -92,6 +98,7 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
       run.followStats,
     );
   }
+  if (run.prune) summary.prune = { ...run.prune, samples: [...run.prune.samples] };
   if (error) summary.error = errorReport(error);
   return summary;
 }

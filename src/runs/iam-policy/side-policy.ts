@@ -39,6 +39,7 @@ const POLICY_FLAGS: ReadonlySet<string> = new Set([
   'expectTargetAccount',
   'dataOnly',
   'schemaOnly',
+  'prune',
   'skip',
   'verify',
   'sseKmsKeyId',

@@ -11,8 +11,10 @@ import {
   type Tag,
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb';
+import { RetryBudgetExhaustedError } from '../../errors.js';
 import { attachPageJson, wireJson } from '../../model/item-json.js';
-import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY } from '../../runtime/retry.js';
+import { keyString } from '../../model/item-key.js';
+import { CONTROL_RETRY_POLICY, DATA_RETRY_POLICY, RetryBudget, sleep } from '../../runtime/retry.js';
 import type { StoreEnd } from '../types.js';
 import {
   type Capabilities,
@@ -71,6 +73,39 @@ function filterRequest(filter: ScanFilter): Record<string, unknown> {
       ? { ExpressionAttributeValues: filter.values }
       : {}),
   };
+}
+
+/** BatchGetItem's response as JSON: the fields keysExisting reads. */
+interface WireBatchGetOutput {
+  Responses?: Record<string, Item[]>;
+  UnprocessedKeys?: Record<string, { Keys?: Key[] }>;
+  ConsumedCapacity?: { CapacityUnits?: number }[];
+}
+
+/** BatchGetItem takes at most 100 keys per request (AWS limit). */
+export const BATCH_GET_MAX_KEYS = 100;
+
+/** A filter and a projection as Scan's request fields, their name placeholders merged. */
+function scanRequestFields(filter: ScanFilter | undefined, attributes: readonly string[] | undefined) {
+  const projection = attributes?.length ? projectionOf(attributes) : undefined;
+  const fields: Record<string, unknown> = filter ? filterRequest(filter) : {};
+  if (projection) {
+    fields.ProjectionExpression = projection.expression;
+    fields.ExpressionAttributeNames = {
+      ...((fields.ExpressionAttributeNames as Record<string, string> | undefined) ?? {}),
+      ...projection.names,
+    };
+  }
+  return fields;
+}
+
+/** `#ddbcopyP0, #ddbcopyP1`: placeholders that cannot meet a user's filter placeholders. */
+function projectionOf(attributes: readonly string[]): { expression: string; names: Record<string, string> } {
+  const names: Record<string, string> = {};
+  attributes.forEach((name, i) => {
+    names[`#ddbcopyP${i}`] = name;
+  });
+  return { expression: Object.keys(names).join(', '), names };
 }
 
 /** A DynamoDB table read with Scan. It only ever sends reads and describes (the client enforces it). */
@@ -180,7 +215,7 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
           Limit: options.limit,
           ConsistentRead: options.consistentRead,
           ReturnConsumedCapacity: 'TOTAL',
-          ...(options.filter ? filterRequest(options.filter) : {}),
+          ...scanRequestFields(options.filter, options.attributes),
         }),
         {
           operation: 'Scan',
@@ -202,6 +237,69 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
       // handed on would stay in memory while the next one is fetched.
       out = undefined;
     } while (startKey);
+  }
+
+  /**
+   * Which of `keys` (at most 100, no key twice) the table holds now, as keyString()s: a strongly
+   * consistent BatchGetItem that returns only the key attributes. UnprocessedKeys are asked again
+   * after a full-jitter pause (the budget restarts whenever some get through); never resolves with a
+   * key unasked. Returns the read capacity consumed too.
+   */
+  async keysExisting(
+    keys: readonly Key[],
+    keyAttributes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<{ existing: Set<string>; consumedRead: number }> {
+    const conn = this.connection;
+    const existing = new Set<string>();
+    let consumedRead = 0;
+    if (keys.length === 0) return { existing, consumedRead };
+    const projection = projectionOf(keyAttributes);
+    const budget = new RetryBudget(DATA_RETRY_POLICY);
+    let pending: readonly Key[] = keys;
+    for (;;) {
+      const out = await sendWireWithRetry<WireBatchGetOutput>(
+        conn,
+        wireJson({
+          RequestItems: {
+            [conn.apiTableName]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: projection.expression,
+              ExpressionAttributeNames: projection.names,
+            },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+        {
+          operation: 'BatchGetItem',
+          policy: DATA_RETRY_POLICY,
+          onRetry: this.onRetry,
+          signal,
+          retryUnreachable: true,
+        },
+      );
+      for (const capacity of out.ConsumedCapacity ?? []) consumedRead += capacity.CapacityUnits ?? 0;
+      for (const items of Object.values(out.Responses ?? {})) {
+        for (const item of items) existing.add(keyString(item, keyAttributes));
+      }
+      const unprocessed = Object.values(out.UnprocessedKeys ?? {}).flatMap((entry) => entry.Keys ?? []);
+      if (unprocessed.length === 0) return { existing, consumedRead };
+      if (unprocessed.length < pending.length) budget.progressed();
+      pending = unprocessed;
+      this.onRetry?.('unprocessedItems');
+      const delay = budget.failed();
+      if (delay === undefined) {
+        throw new RetryBudgetExhaustedError(
+          `${pending.length} key(s) stayed unprocessed by BatchGetItem on the ${conn.side} table '${conn.tableName}' after ${budget.attemptsWithoutProgress} attempts.`,
+          {
+            side: conn.side,
+            hint: 'Nothing was deleted for them. The table is throttling reads: lower --read-rate or raise its read capacity, then run again.',
+          },
+        );
+      }
+      await sleep(delay, signal);
+    }
   }
 
   private async listTags(arn: string): Promise<Tag[]> {
