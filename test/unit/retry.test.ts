@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   backoffDelay,
@@ -6,6 +7,7 @@ import {
   RetryBudget,
   type RetryPolicy,
   sleep,
+  TABLE_OPERATION_RETRY_POLICY,
 } from '../../src/runtime/retry.js';
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, budgetMs: 60_000 };
@@ -119,5 +121,28 @@ describe('sleep', () => {
   it('rejects at once when the signal is already aborted', async () => {
     const reason = new Error('already');
     await expect(sleep(10, AbortSignal.abort(reason))).rejects.toBe(reason);
+  });
+});
+
+describe('sleep and the table-operation policy (what mutation testing found untested)', () => {
+  it('leaves no abort listener behind once it has slept: a long follow sleeps thousands of times on one signal', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 3; i++) await sleep(1, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('waits out the account limit on table operations for minutes, not seconds (a queue, not a failure)', () => {
+    vi.useFakeTimers({ now: 0 });
+    const budget = new RetryBudget(TABLE_OPERATION_RETRY_POLICY);
+    let waited = 0;
+    // Bounded: a policy without limits must fail the assertions below, not hang the test.
+    for (let delay = budget.failed(); delay !== undefined && waited < 3_600_000; delay = budget.failed()) {
+      // Each pause taken at its longest (30 s): the budget, not luck, decides when it stops.
+      waited += TABLE_OPERATION_RETRY_POLICY.maxDelayMs;
+      vi.setSystemTime(waited);
+    }
+    expect(budget.attemptsWithoutProgress).toBeGreaterThanOrEqual(20);
+    expect(waited).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(waited).toBeLessThan(3_600_000);
   });
 });
