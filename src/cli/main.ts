@@ -4,9 +4,11 @@ import {
   COPY_OPTION_DECLARATIONS,
   EXIT,
   EXPORT_OPTION_DECLARATIONS,
+  errorReport,
   FOLLOW_OPTION_DECLARATIONS,
   IAM_POLICY_SIDE_DECLARATION,
   IMPORT_OPTION_DECLARATIONS,
+  isDdbCopyError,
   type OptionDeclaration,
   type RawOptions,
   TABLE_SET_DECLARATIONS,
@@ -155,11 +157,25 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every parse error (unknown flag, missing value) is bad input.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      if (error.exitCode === 0) return EXIT.ok;
+      writeJsonError(io, argv, { code: 'INVALID_OPTION', message: error.message.replace(/^error: /, '') });
+      return EXIT.badInput;
     }
     printError(io, error, argv.includes('--verbose'));
+    if (isDdbCopyError(error)) writeJsonError(io, argv, errorReport(error));
     return isExpected(error) ? (error as { exitCode: number }).exitCode : EXIT.failed;
   }
+}
+
+/**
+ * With --json, a run refused before it started (bad input) still prints one JSON document on stdout,
+ * as scripts parse stdout: `{"command","status":"failed","error":{code,message,...}}`. Runs that
+ * started print their own summary instead and never reach here.
+ */
+function writeJsonError(io: CliIO, argv: readonly string[], error: object): void {
+  if (!argv.includes('--json')) return;
+  const command = argv.find((arg) => !arg.startsWith('-')) ?? null;
+  io.stdout.write(`${JSON.stringify({ command, status: 'failed', error }, null, 2)}\n`);
 }
 
 function isExpected(error: unknown): boolean {
