@@ -173,8 +173,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
  * started print their own summary instead and never reach here.
  */
 function writeJsonError(io: CliIO, argv: readonly string[], error: object): void {
-  if (!argv.includes('--json')) return;
   const command = argv.find((arg) => !arg.startsWith('-')) ?? null;
+  // iam-policy's stdout holds policy documents only (`--side` prints one to paste as it is).
+  if (!argv.includes('--json') || command === 'iam-policy') return;
   io.stdout.write(`${JSON.stringify({ command, status: 'failed', error }, null, 2)}\n`);
 }
 

@@ -59,6 +59,12 @@ describe('--json on bad input', () => {
     });
   });
 
+  it('iam-policy keeps stdout for policy documents only', async () => {
+    const refused = await run(['iam-policy', '--source', 'a', '--target', 'b', '--side', 'target', '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+  });
+
   it('without --json, stdout stays empty', async () => {
     const result = await run(['copy', '--target', 'b']);
     expect(result.code).toBe(2);

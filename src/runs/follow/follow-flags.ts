@@ -20,8 +20,8 @@ export const FOLLOW_DECLARATIONS: readonly OptionDeclaration[] = [
 ];
 
 /**
- * The follow flags of a copy, checked against what cannot go with them; undefined without --follow.
- * `flags` are the copy's other flags as given (mode, filter, verify, via-export).
+ * The follow flags of a copy, checked against the copy's other flags as given (mode, filter, verify,
+ * via-export) that cannot go with them; undefined without --follow.
  */
 export function followSettings(raw: RawOptions): FollowSettings | undefined {
   if (!raw.follow) {
