@@ -65,6 +65,25 @@ async function expectIdentical(src: LocalAccount, dst: LocalAccount): Promise<nu
   return source.size;
 }
 
+/**
+ * Runs the copy while a writer changes the source, from the moment the scan starts; resolves once
+ * both are done (the writer's changes land during the scan and, if it outlasts it, the follow).
+ */
+async function copyWhileWriting(
+  options: Parameters<typeof runCopy>[0],
+  src: LocalAccount,
+  changes: Omit<Parameters<typeof writeChanges>[2], 'signal'>,
+): ReturnType<typeof runCopy> {
+  let writer: Promise<unknown> | undefined;
+  const outcome = await runCopy(options, {
+    onEvent: (event) => {
+      if (event.type === 'copy-started') writer = writeChanges(accountClient(src), 'orders', changes);
+    },
+  });
+  await writer;
+  return outcome;
+}
+
 const sides = (src: LocalAccount, dst: LocalAccount) =>
   [
     { account: src, table: 'orders' },
@@ -81,20 +100,12 @@ describe('copy --follow', () => {
       segments: '1',
       readRate: '150',
     });
-    let writer: Promise<unknown> | undefined;
-    const outcome = await runCopy(options, {
-      onEvent: (event) => {
-        if (event.type === 'copy-started') {
-          writer = writeChanges(accountClient(src), 'orders', {
-            existing: seed,
-            changes: 300,
-            seed: 1,
-            prefix: 'during',
-          });
-        }
-      },
+    const outcome = await copyWhileWriting(options, src, {
+      existing: seed,
+      changes: 300,
+      seed: 1,
+      prefix: 'during',
     });
-    await writer;
     expect(outcome.error).toBeUndefined();
     expect(outcome.exitCode).toBe(EXIT.ok);
     const follow = outcome.summary.follow!;
@@ -180,20 +191,12 @@ describe('copy --follow', () => {
       segments: '1',
       readRate: '60',
     });
-    let writer: Promise<unknown> | undefined;
-    const outcome = await runCopy(options, {
-      onEvent: (event) => {
-        if (event.type === 'copy-started') {
-          writer = writeChanges(accountClient(src), 'orders', {
-            existing: seed,
-            changes: 120,
-            seed: 4,
-            prefix: 'k',
-          });
-        }
-      },
+    const outcome = await copyWhileWriting(options, src, {
+      existing: seed,
+      changes: 120,
+      seed: 4,
+      prefix: 'k',
     });
-    await writer;
     expect(outcome.error).toBeUndefined();
     expect(outcome.summary.warnings.join('\n')).toMatch(/only keys.*GetItem/);
     await expectIdentical(src, dst);
@@ -251,20 +254,12 @@ describe('copy --follow', () => {
         },
       );
       sourceProxy.expireIterators(3);
-      let writer: Promise<unknown> | undefined;
-      const outcome = await runCopy(options, {
-        onEvent: (event) => {
-          if (event.type === 'copy-started') {
-            writer = writeChanges(accountClient(src), 'orders', {
-              existing: seed,
-              changes: 250,
-              seed: 6,
-              prefix: 'faults',
-            });
-          }
-        },
+      const outcome = await copyWhileWriting(options, src, {
+        existing: seed,
+        changes: 250,
+        seed: 6,
+        prefix: 'faults',
       });
-      await writer;
       expect(outcome.error).toBeUndefined();
       const source = sourceProxy.counts();
       const target = targetProxy.counts();
@@ -310,20 +305,12 @@ describe('copy --follow', () => {
         readRate: '60',
         ...masks,
       });
-      let writer: Promise<unknown> | undefined;
-      const outcome = await runCopy(options, {
-        onEvent: (event) => {
-          if (event.type === 'copy-started') {
-            writer = writeChanges(accountClient(src), 'orders', {
-              existing: seed,
-              changes: 150,
-              seed: 8,
-              prefix: 'masked',
-            });
-          }
-        },
+      const outcome = await copyWhileWriting(options, src, {
+        existing: seed,
+        changes: 150,
+        seed: 8,
+        prefix: 'masked',
       });
-      await writer;
       expect(outcome.error).toBeUndefined();
       expect(outcome.summary.follow?.deletes).toBeGreaterThan(0);
       // The oracle: the final source copied afresh with the same masks and secret.

@@ -7,28 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { COPY_OPTION_DECLARATIONS, TABLE_SET_DECLARATIONS } from '../../src/index.js';
+import { runMain } from '../harness/run-main.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  const err = new PassThrough();
-  out.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  err.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const io = { stdin: new PassThrough(), stdout: out, stderr: err } as unknown as CliIO;
-  const code = await main(args, io);
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 const COMMANDS = ['copy', 'verify', 'export', 'import', 'follow', 'iam-policy', 'demo', 'completion'];
 

@@ -8,13 +8,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { copyPolicies, type PolicyDocument } from '../../src/plan/iam-policy.js';
 import { validateCopyOptions } from '../../src/runs/copy/options.js';
 import { profileDefaults } from '../../src/stores/dynamodb/profiles.js';
+import { type MainResult, runMain } from '../harness/run-main.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ddbcopy-iam-side-'));
 const configFile = path.join(dir, 'config');
@@ -81,21 +79,8 @@ afterEach(() => {
   }
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  const err = new PassThrough();
-  out.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  err.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const io = { stdin: new PassThrough(), stdout: out, stderr: err } as unknown as CliIO;
-  const code = await main(['iam-policy', ...args], io);
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout, stderr };
+function run(args: string[]): Promise<MainResult> {
+  return runMain(['iam-policy', ...args]);
 }
 
 const TABLES = ['--source', 'orders', '--target', 'orders'];

@@ -3,27 +3,10 @@
  * document on stdout (scripts parse stdout), with the error's code, message and hint, and exits 2;
  * the human message still goes to stderr. Without --json, stdout stays empty.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../harness/run-main.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  const err = new PassThrough();
-  out.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  err.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const io = { stdin: new PassThrough(), stdout: out, stderr: err } as unknown as CliIO;
-  const code = await main(args, io);
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 describe('--json on bad input', () => {
   it('a refused flag value: one JSON document on stdout, the message on stderr, exit 2', async () => {

@@ -2,29 +2,12 @@
  * The AWS CLI's habits (issue "the first hour", items 5 and 7): --profile, --region and --endpoint-url
  * for both sides at once (a side's flag wins), -y for --yes, and region names checked with a hint.
  */
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { KNOWN_REGIONS, looksLikeRegion } from '../../src/model/regions.js';
 import { validateCopyOptions } from '../../src/runs/copy/options.js';
+import { runMain } from '../harness/run-main.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  const err = new PassThrough();
-  out.on('data', (chunk) => {
-    stdout += String(chunk);
-  });
-  err.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const io = { stdin: new PassThrough(), stdout: out, stderr: err } as unknown as CliIO;
-  const code = await main(args, io);
-  await new Promise((resolve) => setImmediate(resolve));
-  return { code, stdout, stderr };
-}
+const run = runMain;
 
 describe('flags for both sides', () => {
   it('--profile, --region and --endpoint-url set both sides; a side flag wins', () => {
