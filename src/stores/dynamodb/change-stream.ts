@@ -24,8 +24,6 @@ import {
 import {
   AwsRequestError,
   type DdbCopyError,
-  ForbiddenOperationError,
-  type Side,
   StreamGapError,
   StreamIteratorExpiredError,
 } from '../../errors.js';
@@ -42,7 +40,7 @@ import type {
   StreamDescription,
   StreamShard,
 } from '../types.js';
-import type { SideConnection } from './client.js';
+import { guardOperations, type SideConnection } from './client.js';
 import { sendWithRetry, withRetry } from './request.js';
 
 /** The streams operations a source may send: all of them read (the streams API has no write). */
@@ -82,30 +80,17 @@ export function connectStreams(conn: SideConnection): DynamoDBStreamsClient {
       requestTimeout: 120_000,
     },
   });
-  guardStreamOperations(client, conn.side);
+  guardOperations(client, conn.side, STREAM_OPERATIONS, {
+    target: `the ${conn.side} side's stream`,
+    only: 'reads',
+    name: 'ddbcopyStreamOperationGuard',
+  });
   return client;
 }
 
 /** The endpoint named in messages: the env's, the side's, or undefined for the SDK's default. */
 function streamsEndpoint(conn: SideConnection): string | undefined {
   return process.env[STREAMS_ENDPOINT_ENV] || conn.endpoint;
-}
-
-/** Refuses any operation that is not a streams read before it leaves the process. */
-function guardStreamOperations(client: DynamoDBStreamsClient, side: Side): void {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = context.commandName ?? 'unknown';
-      if (!STREAM_OPERATIONS.has(command)) {
-        throw new ForbiddenOperationError(
-          `Refused to send ${command.replace(/Command$/, '')} to the ${side} side's stream: ddbcopy only reads there.`,
-          { side, hint: 'This is a bug in ddbcopy; please report it. Nothing was sent.' },
-        );
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'ddbcopyStreamOperationGuard' },
-  );
 }
 
 /**

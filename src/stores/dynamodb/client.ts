@@ -331,19 +331,36 @@ async function checkCredentials(
   }
 }
 
-/** Refuses any operation not on the allow-list before it leaves the process. */
-function guardOperations(client: DynamoDBClient, side: Side, allowed: ReadonlySet<string>): void {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
+/** What the operation guard needs of an SDK client (DynamoDB's, or DynamoDB Streams'). */
+interface GuardedClient {
+  middlewareStack: { add(middleware: never, options: { step: 'initialize'; name: string }): void };
+}
+
+/**
+ * Refuses any operation not on the allow-list before it leaves the process. `where` names what the
+ * refused request was for, e.g. "the source side" or "the source side's stream".
+ */
+export function guardOperations(
+  client: GuardedClient,
+  side: Side,
+  allowed: ReadonlySet<string>,
+  where: { target: string; only: string; name: string } = {
+    target: `the ${side} side`,
+    only: 'reads and describes',
+    name: 'ddbcopyOperationGuard',
+  },
+): void {
+  const guard =
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+    async (args: unknown): Promise<unknown> => {
       const command = context.commandName ?? 'unknown';
       if (!allowed.has(command)) {
         throw new ForbiddenOperationError(
-          `Refused to send ${command.replace(/Command$/, '')} to the ${side} side: ddbcopy only reads and describes there.`,
+          `Refused to send ${command.replace(/Command$/, '')} to ${where.target}: ddbcopy only ${where.only} there.`,
           { side, hint: 'This is a bug in ddbcopy; please report it. Nothing was sent.' },
         );
       }
       return next(args);
-    },
-    { step: 'initialize', name: 'ddbcopyOperationGuard' },
-  );
+    };
+  client.middlewareStack.add(guard as never, { step: 'initialize', name: where.name });
 }
