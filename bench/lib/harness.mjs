@@ -68,7 +68,8 @@ export async function startLocal(heapMb, log) {
 
 /**
  * Imports test/harness/fault-proxy.ts, transpiled into `tempDir`: besides node:* and type imports it
- * imports only modules of src/, which are pointed at their built twins in dist/.
+ * imports only modules of src/, which are pointed at their built twins in dist/, and plain-JS
+ * modules of test/harness (`./NAME.mjs`: the SigV4 check), pointed at where they are.
  */
 export async function loadFaultProxy(tempDir) {
   const { default: ts } = await import('typescript');
@@ -77,10 +78,15 @@ export async function loadFaultProxy(tempDir) {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
     fileName: 'fault-proxy.ts',
   });
-  const outputText = transpiled.outputText.replace(
-    /from '\.\.\/\.\.\/src\/([^']+)'/g,
-    (_match, file) => `from '${pathToFileURL(path.join(ROOT, 'dist', file)).href}'`,
-  );
+  const outputText = transpiled.outputText
+    .replace(
+      /from '\.\.\/\.\.\/src\/([^']+)'/g,
+      (_match, file) => `from '${pathToFileURL(path.join(ROOT, 'dist', file)).href}'`,
+    )
+    .replace(
+      /from '\.\/([^'/]+\.mjs)'/g,
+      (_match, file) => `from '${pathToFileURL(path.join(ROOT, 'test', 'harness', file)).href}'`,
+    );
   const file = path.join(tempDir, 'fault-proxy.mjs');
   writeFileSync(file, outputText);
   return import(pathToFileURL(file).href);

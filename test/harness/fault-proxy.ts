@@ -26,7 +26,7 @@
  * requests arrive in the same order.
  *
  * DynamoDB Local never checks signatures. With `verifySignatures`, the proxy does, as DynamoDB would:
- * every request's SigV4 signature is recomputed from the request as received (`sigv4-verify.ts`,
+ * every request's SigV4 signature is recomputed from the request as received (`sigv4-check.mjs`,
  * node:crypto, not the SDK's signer) before any fault or forwarding, and a bad one is answered 400
  * `InvalidSignatureException`. Session keys are checked with their own secret (the lookup knows them
  * through `SecretKeepingRegistry`); the access key id in `Authorization` is rewritten to the account's
@@ -40,7 +40,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { seededRandom } from '../../src/runtime/seeded-random.js';
 import type { CredentialRegistry } from './fake-sts.js';
-import { type SecretLookup, verifySigV4 } from './sigv4-verify.js';
+import { type SecretLookup, verifySigV4 } from './sigv4-check.mjs';
 
 /** Operations that get random faults unless `onlyOperations` says otherwise: the data plane. */
 export const DATA_PLANE_OPERATIONS: ReadonlySet<string> = new Set([
