@@ -44,6 +44,7 @@ const stub = await startStub();
 let local;
 try {
   const stubAccount = newAccount('filesstub', stub.endpoint, 'us-east-1');
+  await stub.trust(stubAccount);
   log('starting DynamoDB Local');
   local = await startLocal(3072, (message) => log(`dynamodb-local: ${message}`));
   const target = newAccount('filestarget', local.endpoint, 'eu-west-1');

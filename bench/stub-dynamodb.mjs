@@ -11,20 +11,45 @@
  *   of = <> < <= > >=; the value S, N or BOOL), as DynamoDB does: Limit and the 1 MB apply to the items
  *   read, Count is the items returned, ScannedCount the items read, LastEvaluatedKey the last item read.
  *   Any other FilterExpression gets a ValidationException (never a silently unfiltered page);
- * - a sink table `{ name, sink: true, capacity, itemBytes, sample }` takes BatchWriteItem: it stores nothing,
- *   but counts every put per item index (found by the key's fixed format in the request body, without
- *   parsing it), so lost and re-copied items can be counted exactly; ConsumedCapacity is 1 WCU per
- *   started KB of `itemBytes` per item. With `sample: true` it keeps the body of the first BatchWriteItem,
- *   which `stats` returns, so what was written (e.g. masked values) can be checked.
+ * - a sink table `{ name, sink: true, capacity, itemBytes, sample, exact }` takes BatchWriteItem and
+ *   stores nothing, but checks what it receives as DynamoDB would and counts only what passes: every
+ *   body is parsed (JSON.parse); a body that is not JSON gets 400 SerializationException, and one whose
+ *   shape DynamoDB would refuse gets 400 ValidationException with nothing counted (DynamoDB writes
+ *   none of a refused batch): no RequestItems, a table that is not a sink, more than 25 requests, a
+ *   request that is not exactly one PutRequest or DeleteRequest, an Item that is not a map of
+ *   AttributeValues (each exactly one of the DynamoDB types), a key that is missing, not `{ "S": ... }`
+ *   or not of the bench's format (`i` + nine digits), the same key twice. Each valid put is counted per
+ *   item index, so lost and re-copied items can be counted exactly (an index past `capacity` counts as
+ *   out of range, never as copied). With `exact` (the default), every item of one body in 16 is also
+ *   compared attribute by attribute with the source item of its key (bench/lib/items.mjs); those that
+ *   differ are counted (`differing`): for copies that should change nothing (masked copies set
+ *   `exact: false`). ConsumedCapacity is 1 WCU per started KB of `itemBytes` per item. With
+ *   `sample: true` it keeps the body of the first BatchWriteItem, which `stats` returns, so what was
+ *   written (e.g. masked values) can be checked.
  * DescribeTable (ACTIVE, on-demand, `pk` HASH, ItemCount, TableSizeBytes) and DescribeTimeToLive
  * (disabled) answer for both; DescribeContinuousBackups, tags and everything else get
- * UnknownOperationException, as from DynamoDB Local. Signatures are not checked.
+ * UnknownOperationException, as from DynamoDB Local.
  *
- * IPC: `define`, `stats` ({ table, sourceItems, segments } → puts, distinct, per-segment re-copies and
- * misses), `reset` ({ table }), `usage` (this process's CPU and RSS); every request carries an `id`
- * and is answered with the same `id`.
+ * Every request's SigV4 signature is checked first, against the keys the parent declared (`trust`),
+ * with test/harness/sigv4-check.mjs (node:crypto; not the SDK's signer, which the clients sign with):
+ * a bad signature gets 400 InvalidSignatureException, an unknown key UnrecognizedClientException, as
+ * from DynamoDB, and nothing else happens. What the checks cost: `usage` reports this process's CPU,
+ * which the bench sets beside the client's (row 1). Measured on 2 shared cores (load average ~10,
+ * ddbcopy copying 200,000 items, 2026-12-01): the stub used 2.4 – 2.7 CPU-s per 100,000 items with
+ * the checks and 1.05 – 1.2 without (the stub before them), the client 4.2 – 5.3. Most of the
+ * difference is JSON.parse of every BatchWriteItem body (~30 KB, ~120 µs each: ~0.5 CPU-s per 100k)
+ * and the garbage it leaves; SHA-256 of the body and the HMACs ~0.1. So at 40,000 items/s the stub
+ * needs about one core, not half of one: on a 2-core machine it competes with the client for the
+ * cores, which row 1's budget line takes into account (budget = cores − the stub's measured share).
+ *
+ * IPC: `define`, `trust` ({ keys: { accessKeyId: secret } }: the keys it accepts signatures of),
+ * `stats` ({ table, sourceItems, segments } → puts, distinct, per-segment re-copies and misses, and
+ * the requests refused so far, of every table, by error type), `reset` ({ table }), `usage` (this
+ * process's CPU and RSS, the requests refused and the signatures checked so far); every request
+ * carries an `id` and is answered with the same `id`.
  */
 import http from 'node:http';
+import { verifySigV4 } from '../test/harness/sigv4-check.mjs';
 import {
   ITEM_POOL_SIZE,
   indexOfKey,
@@ -32,6 +57,7 @@ import {
   itemWireLength,
   KEY_ATTRIBUTE,
   KEY_DIGITS,
+  KEY_PREFIX,
   keyOf,
   writeItem,
   writeUnitsPerItem,
@@ -40,15 +66,26 @@ import {
 const SCAN_PAGE_BYTES = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-const KEY_NEEDLE = Buffer.from('"pk":{"S":"i', 'latin1');
-const PUT_NEEDLE = Buffer.from('"PutRequest"', 'latin1');
 const REGION = /Credential=[^/]+\/\d{8}\/([^/]+)\//;
+const VALIDATION = 'com.amazon.coral.validate#ValidationException';
+const SERIALIZATION = 'com.amazon.coral.service#SerializationException';
+/** DynamoDB's limit on the requests of one BatchWriteItem, all tables together. */
+const BATCH_WRITE_MAX_REQUESTS = 25;
+/** The AttributeValue members; a value is an object with exactly one of them. */
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+const KEY_FORMAT = new RegExp(`^${KEY_PREFIX}\\d{${KEY_DIGITS}}$`);
+/** With `exact`, one BatchWriteItem body in this many has every item compared with the source's. */
+const EXACT_EVERY = 16;
 
 /** name -> table */
 const tables = new Map();
 const scanStats = { pages: 0, items: 0, maxLimit: 0, totalSegments: new Set() };
+/** access key id -> secret: the keys whose signatures the stub accepts (`trust`). */
+const secrets = new Map();
+/** Requests refused, by the error type answered; and requests whose signature was checked. */
+const refused = {};
+let signaturesChecked = 0;
 let requestCount = 0;
-let anomalies = 0;
 
 function defineTable(spec) {
   const table = {
@@ -58,8 +95,13 @@ function defineTable(spec) {
     sink: spec.sink === true,
     counts: spec.sink ? new Uint8Array(spec.capacity ?? 0) : undefined,
     puts: 0,
+    deletes: 0,
     outOfRange: 0,
     sample: spec.sample === true ? null : undefined,
+    exact: spec.exact !== false,
+    bodies: 0,
+    compared: 0,
+    differing: 0,
   };
   tables.set(spec.name, table);
 }
@@ -75,6 +117,8 @@ function send(res, status, body) {
 }
 
 function error(res, status, type, message) {
+  const name = type.slice(type.indexOf('#') + 1);
+  refused[name] = (refused[name] ?? 0) + 1;
   send(res, status, JSON.stringify({ __type: type, message }));
 }
 
@@ -226,40 +270,178 @@ function scan(res, request) {
   send(res, 200, body);
 }
 
-/** Counts the puts of one BatchWriteItem by finding each item's key in the raw body. */
-function batchWriteItem(res, body) {
-  const head = body.subarray(0, 512).toString('latin1');
-  const match = /"RequestItems":\{"((?:[^"\\]|\\.)*)"/.exec(head);
-  const name = match ? tableName(match[1]) : '';
-  const table = tables.get(name);
-  if (!table?.sink) return notFound(res, name);
-  if (table.sample === null) table.sample = body.toString('utf8');
-  let puts = 0;
-  for (let at = body.indexOf(PUT_NEEDLE); at >= 0; at = body.indexOf(PUT_NEEDLE, at + PUT_NEEDLE.length))
-    puts++;
-  let keys = 0;
-  for (let at = body.indexOf(KEY_NEEDLE); at >= 0; at = body.indexOf(KEY_NEEDLE, at + KEY_NEEDLE.length)) {
-    keys++;
-    let index = 0;
-    const digits = at + KEY_NEEDLE.length;
-    for (let i = digits; i < digits + KEY_DIGITS; i++) index = index * 10 + (body[i] - 0x30);
-    if (index < table.counts.length) {
-      if (table.counts[index] < 255) table.counts[index]++;
-    } else {
-      table.outOfRange++;
+/**
+ * One BatchWriteItem, checked as DynamoDB checks it: the parsed request, or a string saying why
+ * DynamoDB would refuse it (nothing of a refused batch is written). Returns the sink tables and, per
+ * table, the item indexes of its puts and the number of its deletes.
+ */
+function checkBatchWrite(request) {
+  const requestItems = request?.RequestItems;
+  if (!isObject(requestItems) || Object.keys(requestItems).length === 0)
+    return "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null";
+  const writes = [];
+  let requests = 0;
+  for (const [name, list] of Object.entries(requestItems)) {
+    const table = tables.get(tableName(name));
+    if (!table?.sink) return { notFound: name };
+    if (!Array.isArray(list) || list.length === 0)
+      return `1 validation error detected: Value at 'requestItems.${name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1`;
+    requests += list.length;
+    if (requests > BATCH_WRITE_MAX_REQUESTS)
+      return `Too many items requested for the BatchWriteItem call (more than ${BATCH_WRITE_MAX_REQUESTS})`;
+    const indexes = [];
+    const seen = new Set();
+    let deletes = 0;
+    for (const entry of list) {
+      if (!isObject(entry) || (entry.PutRequest === undefined) === (entry.DeleteRequest === undefined))
+        return 'A WriteRequest must hold exactly one of PutRequest and DeleteRequest';
+      const item = entry.PutRequest ? entry.PutRequest.Item : entry.DeleteRequest.Key;
+      if (!isObject(item)) return 'One or more parameter values were invalid: Item is missing';
+      for (const attribute in item) {
+        const why = attributeProblem(item[attribute]);
+        if (why) return `One or more parameter values were invalid: ${attribute}: ${why}`;
+      }
+      const key = item[KEY_ATTRIBUTE];
+      if (key === undefined)
+        return `One or more parameter values were invalid: Missing the key ${KEY_ATTRIBUTE} in the item`;
+      if (typeof key.S !== 'string')
+        return 'One or more parameter values were invalid: Type mismatch for key pk expected: S';
+      if (!KEY_FORMAT.test(key.S))
+        return `the stub's items have keys ${KEY_PREFIX} + ${KEY_DIGITS} digits, not ${JSON.stringify(key.S)}`;
+      if (seen.has(key.S)) return 'Provided list of item keys contains duplicates';
+      seen.add(key.S);
+      if (entry.PutRequest) indexes.push({ index: indexOfKey(key.S), item });
+      else deletes++;
     }
+    writes.push({ table, indexes, deletes });
   }
-  if (keys !== puts) anomalies++;
-  table.puts += puts;
+  return writes;
+}
+
+function isObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Why `value` is not an AttributeValue (exactly one member, of the type it names), or undefined. */
+function attributeProblem(value) {
+  if (!isObject(value)) return 'not an AttributeValue';
+  let type;
+  for (const member in value) {
+    if (type !== undefined || !ATTRIBUTE_TYPES.has(member))
+      return 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes';
+    type = member;
+  }
+  const inner = value[type];
+  switch (type) {
+    case undefined:
+      return 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes';
+    case 'S':
+    case 'N':
+    case 'B':
+      return typeof inner === 'string' ? undefined : `${type} is not a string`;
+    case 'BOOL':
+    case 'NULL':
+      return typeof inner === 'boolean' ? undefined : `${type} is not a boolean`;
+    case 'M':
+      if (!isObject(inner)) return 'M is not a map';
+      for (const name in inner) {
+        const why = attributeProblem(inner[name]);
+        if (why) return why;
+      }
+      return undefined;
+    case 'L':
+      if (!Array.isArray(inner)) return 'L is not a list';
+      for (const element of inner) {
+        const why = attributeProblem(element);
+        if (why) return why;
+      }
+      return undefined;
+    default:
+      if (!Array.isArray(inner) || inner.length === 0) return `An ${type} may not be empty`;
+      return inner.every((element) => typeof element === 'string') ? undefined : `${type} holds a non-string`;
+  }
+}
+
+/** The source items (all but the key) as parsed objects, per item size: the `exact` check's reference. */
+const parsedBodies = new Map();
+
+function sourceItem(index, itemBytes) {
+  let bodies = parsedBodies.get(itemBytes);
+  if (!bodies) {
+    bodies = new Array(ITEM_POOL_SIZE);
+    parsedBodies.set(itemBytes, bodies);
+  }
+  const variant = index % ITEM_POOL_SIZE;
+  bodies[variant] ??= JSON.parse(itemJson(variant, itemBytes));
+  return bodies[variant];
+}
+
+/** Deep equality of two parsed JSON values, the order of object members aside. */
+function sameJson(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === b.length && a.every((value, i) => sameJson(value, b[i]));
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  return names.every((name) => Object.hasOwn(b, name) && sameJson(a[name], b[name]));
+}
+
+/** Whether a written item is its source item: every attribute but the key, which found it. */
+function isSourceItem(item, index, itemBytes) {
+  const expected = sourceItem(index, itemBytes);
+  const names = Object.keys(item);
+  if (names.length !== Object.keys(expected).length) return false;
+  for (const name of names) {
+    if (name === KEY_ATTRIBUTE) continue;
+    if (!Object.hasOwn(expected, name) || !sameJson(item[name], expected[name])) return false;
+  }
+  return true;
+}
+
+/** Parses and checks one BatchWriteItem; counts its valid puts per item index, or refuses it whole. */
+function batchWriteItem(res, body) {
+  let request;
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch {
+    return error(res, 400, SERIALIZATION, 'Malformed JSON: the request body could not be parsed');
+  }
+  const writes = checkBatchWrite(request);
+  if (typeof writes === 'string') return error(res, 400, VALIDATION, writes);
+  if (writes.notFound !== undefined) return notFound(res, writes.notFound);
+  let units = 0;
+  const capacity = [];
+  for (const { table, indexes, deletes } of writes) {
+    if (table.sample === null) table.sample = body.toString('utf8');
+    const compare = table.exact && table.bodies++ % EXACT_EVERY === 0;
+    for (const { index, item } of indexes) {
+      if (index < table.counts.length) {
+        if (table.counts[index] < 255) table.counts[index]++;
+      } else {
+        table.outOfRange++;
+      }
+      if (compare) {
+        table.compared++;
+        if (!isSourceItem(item, index, table.itemBytes)) table.differing++;
+      }
+    }
+    table.puts += indexes.length;
+    table.deletes += deletes;
+    const tableUnits = (indexes.length + deletes) * writeUnitsPerItem(table.itemBytes);
+    units += tableUnits;
+    capacity.push({ TableName: table.name, CapacityUnits: tableUnits });
+  }
   const wantsCapacity =
-    body.includes('"ReturnConsumedCapacity":"TOTAL"') || body.includes('"ReturnConsumedCapacity":"INDEXES"');
+    request.ReturnConsumedCapacity === 'TOTAL' || request.ReturnConsumedCapacity === 'INDEXES';
   send(
     res,
     200,
     wantsCapacity
-      ? `{"UnprocessedItems":{},"ConsumedCapacity":[{"TableName":"${table.name}","CapacityUnits":${puts * writeUnitsPerItem(table.itemBytes)}}]}`
+      ? JSON.stringify({ UnprocessedItems: {}, ConsumedCapacity: capacity })
       : '{"UnprocessedItems":{}}',
   );
+  return units;
 }
 
 function handle(req, res, body) {
@@ -301,7 +483,17 @@ function stats({ table: name, sourceItems, segments }) {
     if (counts[i] > 0) distinct++;
     if (counts[i] === 255) saturated++;
   }
-  const result = { puts: table.puts, distinct, saturated, outOfRange: table.outOfRange, anomalies };
+  const result = {
+    puts: table.puts,
+    deletes: table.deletes,
+    distinct,
+    saturated,
+    outOfRange: table.outOfRange,
+    compared: table.compared,
+    differing: table.differing,
+    refused: { ...refused },
+    signaturesChecked,
+  };
   if (table.sample !== undefined) result.sample = table.sample;
   if (sourceItems && segments) {
     result.perSegment = Array.from({ length: segments }, (_, segment) => {
@@ -326,6 +518,10 @@ function onMessage(message) {
       for (const spec of message.tables) defineTable(spec);
       reply = { ok: true };
       break;
+    case 'trust':
+      for (const [accessKeyId, secret] of Object.entries(message.keys)) secrets.set(accessKeyId, secret);
+      reply = { ok: true };
+      break;
     case 'stats':
       reply = stats(message);
       reply.scan = { ...scanStats, totalSegments: [...scanStats.totalSegments] };
@@ -333,7 +529,13 @@ function onMessage(message) {
     case 'reset': {
       const table = tables.get(message.table);
       if (table?.counts) table.counts.fill(0);
-      if (table) table.puts = 0;
+      if (table) {
+        table.puts = 0;
+        table.deletes = 0;
+        table.outOfRange = 0;
+        table.compared = 0;
+        table.differing = 0;
+      }
       scanStats.pages = 0;
       scanStats.items = 0;
       scanStats.maxLimit = 0;
@@ -343,7 +545,12 @@ function onMessage(message) {
     }
     case 'usage': {
       const usage = process.resourceUsage();
-      reply = { cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKb: usage.maxRSS };
+      reply = {
+        cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+        maxRssKb: usage.maxRSS,
+        refused: { ...refused },
+        signaturesChecked,
+      };
       break;
     }
     default:
@@ -357,7 +564,16 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     try {
-      handle(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      const body =
+        chunks.length === 1 ? chunks[0] : chunks.length === 0 ? Buffer.alloc(0) : Buffer.concat(chunks);
+      // As DynamoDB: the signature first; a request that fails it does nothing.
+      signaturesChecked++;
+      const verdict = verifySigV4(
+        { method: req.method, url: req.url, headers: req.headers, body },
+        (accessKeyId) => secrets.get(accessKeyId),
+      );
+      if (!verdict.valid) return error(res, 400, `com.amazon.coral.service#${verdict.type}`, verdict.message);
+      handle(req, res, body);
     } catch (err) {
       error(res, 500, 'com.amazon.coral.service#InternalFailure', String(err));
     }

@@ -50,6 +50,12 @@ export async function startStub() {
     define: (...tables) => call({ type: 'define', tables }),
     stats: (table, sourceItems, segments) => call({ type: 'stats', table, sourceItems, segments }),
     reset: (table) => call({ type: 'reset', table }),
+    /** Accounts (from newAccount) whose signatures the stub accepts; it refuses every other key. */
+    trust: (...accounts) =>
+      call({
+        type: 'trust',
+        keys: Object.fromEntries(accounts.map((account) => [account.accessKeyId, account.secretAccessKey])),
+      }),
     usage: () => call({ type: 'usage' }),
     stop: () => {
       child.kill();

@@ -14,6 +14,7 @@ import { assertBuilt } from '../harness/cli.js';
 interface Stub {
   endpoint: string;
   define(...tables: { name: string; items: number; itemBytes: number }[]): Promise<unknown>;
+  trust(...accounts: object[]): Promise<unknown>;
   stop(): void;
 }
 interface Measured {
@@ -49,6 +50,7 @@ afterAll(() => {
 describe('export memory', () => {
   it('100,000 items export with about the peak RSS of 20,000 (RSS reported)', async () => {
     const account = harness.newAccount('memstub', stub.endpoint, 'us-east-1');
+    await stub.trust(account);
     const env = harness.writeProfiles(path.join(dir, 'aws'), [account]);
     const peaks: number[] = [];
     for (const items of [20_000, 100_000]) {
