@@ -51,16 +51,26 @@ export async function startStub() {
     stats: (table, sourceItems, segments) => call({ type: 'stats', table, sourceItems, segments }),
     reset: (table) => call({ type: 'reset', table }),
     /** Accounts (from newAccount) whose signatures the stub accepts; it refuses every other key. */
-    trust: (...accounts) =>
-      call({
-        type: 'trust',
-        keys: Object.fromEntries(accounts.map((account) => [account.accessKeyId, account.secretAccessKey])),
-      }),
+    trust: (...accounts) => call({ type: 'trust', keys: keysOf(accounts) }),
+    /**
+     * Accounts whose requests come through the fault proxy, which checks their signatures (start it
+     * with `verifySignatures: secretsOf(accounts)`) and then rewrites them: the stub leaves them be.
+     */
+    trustProxied: (...accounts) => call({ type: 'trust', keys: keysOf(accounts), proxied: true }),
     usage: () => call({ type: 'usage' }),
     stop: () => {
       child.kill();
     },
   };
+}
+
+const keysOf = (accounts) =>
+  Object.fromEntries(accounts.map((account) => [account.accessKeyId, account.secretAccessKey]));
+
+/** A SigV4 secret lookup (test/harness/sigv4-check.mjs) for the given accounts. */
+export function secretsOf(accounts) {
+  const secrets = new Map(accounts.map((account) => [account.accessKeyId, account.secretAccessKey]));
+  return (accessKeyId) => secrets.get(accessKeyId);
 }
 
 // --- DynamoDB Local and the fault proxy ------------------------------------------------------------
