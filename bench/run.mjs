@@ -648,7 +648,7 @@ async function ceilingAndMemory() {
         ),
       ],
       notes: [
-        `small: ${summaryLine(small.summary)}, ${int(small.stats.differing)} of ${int(small.stats.compared)} compared items differing, refused: ${refusals(small.stats) || 'none'}; large: ${summaryLine(large.summary)} (its losses: row 1)`,
+        `small: ${summaryLine(small.summary)}, ${int(small.stats.differing)} of ${int(small.stats.compared)} compared items differing, refused: ${refusals(small.stats) || 'none'}; large: ${summaryLine(large.summary)}, ${int(SIZES.large - large.stats.distinct)} items lost (stub count), ${int(large.stats.differing)} of ${int(large.stats.compared)} compared items differing, refused: ${refusals(large.stats) || 'none'}`,
       ],
       raw: {
         small: { summary: small.summary, client: clientFigures(small.run) },
