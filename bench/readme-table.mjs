@@ -45,10 +45,13 @@ export function renderTable(results) {
     out.push(
       `The rows come from ${runs.length} runs (a \`--rows\` run replaces its rows in bench/results.json and keeps the others from the run that measured them); each row names its run:`,
       '',
-      ...runs.map((run) => `- run ${letters.get(run.startedAt)}: ${describeRun(run)}`),
+      ...runs.map(
+        (run) =>
+          `- run ${letters.get(run.startedAt)}: ${describeRun(run, shownRows(results, run.startedAt))}`,
+      ),
     );
   } else {
-    out.push(`One run: ${describeRun(runs[0])}.`);
+    out.push(`One run: ${describeRun(runs[0], shownRows(results, runs[0].startedAt))}.`);
   }
   out.push(
     '',
@@ -91,12 +94,19 @@ function runsOf(results) {
   ];
 }
 
-function describeRun(run) {
+/** The ids of the rows in the table that come from the run started at `startedAt`. */
+function shownRows(results, startedAt) {
+  return results.rows.filter((row) => (row.run ?? results.startedAt) === startedAt).map((row) => row.id);
+}
+
+function describeRun(run, rows) {
   const m = run.machine ?? {};
   const load = m.loadAverageBefore && m.loadAverageAfter;
+  const ran = run.rows ?? [];
+  const replaced = ran.filter((id) => !rows.includes(id));
   return [
     `\`npm run bench${run.quick ? ' -- --quick' : ''}\` of ${run.startedAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`,
-    `rows ${(run.rows ?? []).join(', ')}`,
+    `rows ${rows.join(', ')}${replaced.length ? ` (its rows ${replaced.join(', ')}: replaced by a later run)` : ''}`,
     `${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}`,
     load ? `load average ${m.loadAverageBefore[0]} before, ${m.loadAverageAfter[0]} after` : undefined,
     run.durationMs ? `${Math.round(run.durationMs / 1000)} s in all` : undefined,

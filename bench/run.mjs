@@ -67,6 +67,7 @@ import { parseArgs } from 'node:util';
 import { findPid, startCpuMeter } from './lib/cpu-use.mjs';
 import { formatPerf, PERF_NODE_FLAGS, perfAvailable, perfPrefix, summarizePerf } from './lib/perf.mjs';
 import { formatProfiles, summarizeProfiles } from './lib/profile.mjs';
+import { mergeResults } from './lib/results-file.mjs';
 
 // The AWS SDK warns on every client under Node 20 that its 2027 releases need Node 22 (see README);
 // set before the SDK loads, so the harness is imported after this line.
@@ -2202,7 +2203,7 @@ async function attempt(ids, title, run) {
 }
 
 function render(allRows) {
-  const header = ['#', 'measure', 'ddbcopy', 'reference (same run)', 'ratio', 'goal', 'met'];
+  const header = ['#', 'measure', 'ddbcopy', 'reference', 'ratio', 'goal', 'met'];
   const body = [];
   for (const row of allRows) {
     body.push({ title: `${row.id}  ${row.title}` });
@@ -2212,8 +2213,9 @@ function render(allRows) {
           '',
           l.measure,
           l.ours,
-          l.reference,
-          l.ratio,
+          // Only a same-run reference stands bare in the reference column; a constant is named so.
+          l.basis === 'same run' || !l.reference ? l.reference : `${l.reference} (${l.basis})`,
+          l.basis === 'goal' && l.ratio ? `${l.ratio} of goal` : l.ratio,
           l.goal,
           l.met === undefined ? '' : l.met ? 'yes' : 'NO',
         ],
@@ -2237,6 +2239,9 @@ function render(allRows) {
     else out.push(`      · ${b.note}`);
   }
   out.push(rule);
+  out.push(
+    'reference: measured in this run unless marked (constant: a fixed figure), (derived: computed from constants) or (machine); "of goal": ours ÷ the goal',
+  );
   return out.join('\n');
 }
 
@@ -2314,7 +2319,11 @@ const thisRun = {
   capacityUpstream: CAPACITY_UPSTREAM,
   rows: [...ROWS].sort((a, b) => a - b),
 };
-const results = mergeResults(readPreviousResults(), thisRun, rows);
+const results = {
+  ...mergeResults(readPreviousResults(), thisRun, rows),
+  profile: profileResult,
+  perf: perfResult,
+};
 writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
 if (results.runs.length > 1)
   log(
@@ -2338,46 +2347,4 @@ function readPreviousResults() {
   } catch {
     return undefined;
   }
-}
-
-/**
- * bench/results.json after this run: a run of some rows (`--rows 1,4`) replaces those rows and keeps
- * the others from the runs that measured them, never relabelled as this run's. Every row carries
- * `run` (its run's startedAt) and `runs` lists each run still represented (date, --quick, machine,
- * load), so bench/readme-table.mjs can say which row comes from which run. The top-level fields
- * (`startedAt`, `quick`, `machine`, `sizes`, `profile`, `perf`) are this run's.
- */
-function mergeResults(previous, run, measured) {
-  const stamped = measured.map((row) => ({ ...row, run: run.startedAt }));
-  const previousRun = (row) => row.run ?? previous?.startedAt;
-  const kept = (previous?.rows ?? [])
-    .filter((row) => !ROWS.has(row.id))
-    .map((row) => ({ ...row, run: previousRun(row) }));
-  const merged = [...stamped, ...kept].sort((a, b) => a.id - b.id);
-  const knownRuns = new Map((previous?.runs ?? []).map((r) => [r.startedAt, r]));
-  if (previous && !knownRuns.has(previous.startedAt))
-    knownRuns.set(previous.startedAt, {
-      startedAt: previous.startedAt,
-      quick: previous.quick,
-      durationMs: previous.durationMs,
-      machine: previous.machine,
-      sizes: previous.sizes,
-      rows: (previous.rows ?? []).map((row) => row.id),
-    });
-  knownRuns.set(run.startedAt, run);
-  const used = new Set(merged.map((row) => row.run));
-  const runs = [...knownRuns.values()]
-    .filter((r) => used.has(r.startedAt))
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  return {
-    quick: run.quick,
-    startedAt: run.startedAt,
-    durationMs: run.durationMs,
-    machine: run.machine,
-    sizes: run.sizes,
-    runs,
-    rows: merged,
-    profile: profileResult,
-    perf: perfResult,
-  };
 }
