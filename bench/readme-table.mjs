@@ -108,11 +108,18 @@ function describeRun(run, rows) {
     `\`npm run bench${run.quick ? ' -- --quick' : ''}\` of ${run.startedAt?.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`,
     `rows ${rows.join(', ')}${replaced.length ? ` (its rows ${replaced.join(', ')}: replaced by a later run)` : ''}`,
     `${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}`,
-    load ? `load average ${m.loadAverageBefore[0]} before, ${m.loadAverageAfter[0]} after` : undefined,
+    load
+      ? `load average ${m.loadAverageBefore[0]} before, ${m.loadAverageAfter[0]} after${busy(m) ? ' (a busy machine: wall-clock figures are lower than on an idle one, CPU-s per item less so)' : ''}`
+      : undefined,
     run.durationMs ? `${Math.round(run.durationMs / 1000)} s in all` : undefined,
   ]
     .filter(Boolean)
     .join('; ');
+}
+
+/** Whether other work kept the machine busy (bench/run.mjs prints the same note). */
+function busy(m) {
+  return Math.max(m.loadAverageBefore[0], m.loadAverageAfter[0]) > m.cpus * 0.75;
 }
 
 /** The reference column: only a reference measured in the same run. */

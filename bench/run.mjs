@@ -55,9 +55,10 @@
  * C++ such as JSON.parse/stringify and GC, and the kernel). Rows 3 and 5 put the capped fault proxy in
  * front of the stub's sink by default (the proxy checks the capped account's signatures, as it
  * rewrites those requests); --capacity-upstream local puts DynamoDB Local behind it instead.
- * Each row also lists how it was measured. --quick: smaller tables; by earlier quiet runs about 3
- * minutes on 2 cores for rows 1-6 (the reference copier and --workers 2 add about half a minute), 2
- * for row 7 (once), about one for row 8 and one for row 9 (20,000 changes, 20 s of steady load).
+ * Each row also lists how it was measured. --quick: smaller tables; estimated from earlier runs on an
+ * idle 2-core machine (not yet timed with the reference copier and --workers 2): about 3 minutes for
+ * rows 1-6 plus half a minute for those two, about one for row 7 (measured once), one for row 8 and
+ * one for row 9 (20,000 changes, 20 s of steady load): 6 to 7 minutes.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
