@@ -9,6 +9,19 @@
 // ── copy: a table into another table, schema, settings and every item ───────────────────────────────
 
 export type { CopyPlan } from './plan/copy-plan.js';
+export {
+  type CopyEstimate,
+  type CopyEstimateInput,
+  type DurationBound,
+  estimateCopy,
+  PRICE_LIST,
+  type PriceList,
+  type SetPace,
+  type SideBilling,
+  type SizeEstimate,
+  sumEstimates,
+  type UnitCost,
+} from './plan/cost-estimate.js';
 export type { CopyEvent, StepName } from './runs/copy/events.js';
 export {
   type BillingMode,
