@@ -19,6 +19,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's copy tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
 export interface CopyTablesHooks {
+  /** Told each table's copy events, tagged with its pair, and the set's own (selected, planned, done). */
   onEvent?: (event: TablesEvent<CopyEvent, CopySummary>) => void;
   /** Asked once, listing every target that will be deleted (unless options.yes). */
   confirmDeletion?: (question: SetDeletionQuestion) => Promise<boolean>;
