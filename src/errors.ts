@@ -4,7 +4,7 @@
  */
 export type Side = 'source' | 'target';
 
-/** Exit codes of the command-line contract (DESIGN.md). */
+/** Exit codes of the command-line contract (README, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 /** One of the exit codes in EXIT. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
