@@ -71,6 +71,7 @@ export type { MaskingReport } from './runs/shared/item-changes.js';
  * camelCase (`{ source: 'orders', target: 'orders', writeRate: '500', yes: true }`); a side may also
  * carry `credentials` (an object or a provider function). Throws InvalidOptionError naming the option
  * at fault (`writeRate`) and the fix.
+ * @function
  */
 export const validateCopyOptions = speakingToCaller(validateCopyFlags);
 
@@ -83,6 +84,7 @@ export { FOLLOW_OPTION_DECLARATIONS, type FollowOptions } from './runs/follow/op
 /**
  * Checks the options of a follow on its own (`ddbcopy follow`: from a time or a run record) and
  * freezes them; throws InvalidOptionError naming the option at fault.
+ * @function
  */
 export const validateFollowOptions = speakingToCaller(validateFollowFlags);
 export {
@@ -103,6 +105,7 @@ export {
 /**
  * Checks a verify's options (both sides, sampling, the copy's filter and masks to compare through)
  * and freezes them; throws InvalidOptionError naming the option at fault.
+ * @function
  */
 export const validateVerifyOptions = speakingToCaller(validateVerifyFlags);
 export type { SideScanPlan, VerifyPlan } from './plan/verify-plan.js';
@@ -116,6 +119,7 @@ export { EXPORT_OPTION_DECLARATIONS } from './runs/export/options.js';
 /**
  * Checks an export's options (the source side, `out`: a directory or `s3://` location) and freezes
  * them; throws InvalidOptionError naming the option at fault.
+ * @function
  */
 export const validateExportOptions = speakingToCaller(validateExportFlags);
 export {
@@ -135,6 +139,7 @@ export { IMPORT_OPTION_DECLARATIONS } from './runs/import/options.js';
 /**
  * Checks an import's options (`from`: an export's folder or `s3://` location, the target side) and
  * freezes them; throws InvalidOptionError naming the option at fault.
+ * @function
  */
 export const validateImportOptions = speakingToCaller(validateImportFlags);
 export {
@@ -192,13 +197,18 @@ export {
  * Checks the options of a run over a set of tables (`tables` globs or `plan`, `rename`, the sides and
  * every flag a set cannot take) before any request; throws InvalidOptionError naming the option.
  * `planFile` is a plan file already read with readPlanFile.
+ * @function
  */
 export const validateTableSetOptions = speakingToCaller(validateTableSetFlags);
-/** Refuses a set's options (`rename`, `parallelTables`, ...) on a one-table run, naming the option. */
+/**
+ * Refuses a set's options (`rename`, `parallelTables`, ...) on a one-table run, naming the option.
+ * @function
+ */
 export const refuseSetFlags = speakingToCaller(refuseSetFlagsOf);
 /**
  * Reads a plan file (`plan`): JSON when the name ends in .json, YAML otherwise, checked entry by
  * entry; rejects with InvalidOptionError naming what is wrong.
+ * @function
  */
 export const readPlanFile = speakingToCaller(readPlanFileAt);
 export type { SetDeletionQuestion, TablePlanEntry } from './runs/tables/set-plan.js';
@@ -227,6 +237,7 @@ export { IAM_POLICY_SIDE_DECLARATION, withProfileDefaults } from './runs/iam-pol
 /**
  * The `side` of an iam-policy request (source, target or trust), or undefined for all three; options
  * that change no policy are refused with the side, naming the option.
+ * @function
  */
 export const validatePolicySide = speakingToCaller(validatePolicySideFlag);
 
