@@ -8,6 +8,8 @@
  * code passes (`writeRate`), and the flags (`--write-rate`) only under the CLI's withFlagWording.
  */
 
+import { parseKeySpec as parseKeyFlag } from './model/key-spec.js';
+import { policyOfSide as policyDocumentOfSide } from './plan/iam-policy.js';
 import { validateCopyOptions as validateCopyFlags } from './runs/copy/options.js';
 import { validateExportOptions as validateExportFlags } from './runs/export/options.js';
 import { validateFollowOptions as validateFollowFlags } from './runs/follow/options.js';
@@ -133,7 +135,14 @@ export type { JobProgress, ManifestFileEntry, S3Settings } from './stores/open.j
 
 // ── import: an export directory into a (re)created target table ─────────────────────────────────────
 
-export { type KeyPart, type KeySpec, parseKeySpec } from './model/key-spec.js';
+export type { KeyPart, KeySpec } from './model/key-spec.js';
+
+/**
+ * An import's `key` (`pk:S` or `pk:S,sk:N`) as key parts, or undefined without one; throws
+ * InvalidOptionError naming the option and what is wrong.
+ * @function
+ */
+export const parseKeySpec = speakingToCaller(parseKeyFlag);
 export { IMPORT_OPTION_DECLARATIONS } from './runs/import/options.js';
 
 /**
@@ -229,9 +238,16 @@ export {
   type PolicySide,
   type PolicySideConfig,
   type PolicyStatement,
-  policyOfSide,
   tableSetPolicies,
 } from './plan/iam-policy.js';
+
+/**
+ * The one document of an iam-policy `side`: the source role's or the target role's policy, or the
+ * trust policy of the roles named; two roles needing different trust policies are refused, naming the
+ * options to ask for each.
+ * @function
+ */
+export const policyOfSide = speakingToCaller(policyDocumentOfSide);
 export { IAM_POLICY_SIDE_DECLARATION, withProfileDefaults } from './runs/iam-policy/side-policy.js';
 
 /**

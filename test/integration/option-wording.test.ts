@@ -62,6 +62,14 @@ describe('validation errors', () => {
     ).not.toMatch(/--(tables|rename)\b/);
   });
 
+  it('from code: the parsers of import keys and policy sides too', () => {
+    expect(thrown(() => library.parseKeySpec('pk')).message).toBe("key: 'pk' is not NAME:TYPE.");
+    const policies = { source: {}, target: {}, trust: {} } as unknown as library.CopyPolicies;
+    const trust = thrown(() => library.policyOfSide(policies, 'trust'));
+    expect(trust.message).toMatch(/^side trust prints/);
+    expect(trust.hint).toMatch(/^Name the role with sourceRoleArn or targetRoleArn/);
+  });
+
   it('from the command line: the flag', async () => {
     const result = await runMain(['copy', '--source', 'a', '--target', 'b', '--write-rate', 'fast']);
     expect(result.code).toBe(2);
