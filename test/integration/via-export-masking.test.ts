@@ -344,7 +344,7 @@ describe('copy --via-export with masks (AWS export/import faked at the SDK bound
     }
     expect(error).toMatchObject({
       message: '--via-export and --filter-expression cannot be used together.',
-      hint: expect.stringContaining('transform'),
+      hint: expect.stringContaining('--transform'),
     });
   });
 });
