@@ -118,7 +118,7 @@ describe('copy --dry-run: time and cost estimate (built CLI)', () => {
     expect(result.code, result.stderr).toBe(0);
     const out = result.stdout;
     expect(out).toMatch(
-      /estimate {3}at us-east-1 list prices of \d{4}-\d{2}-\d{2}: an estimate, not a quote/,
+      /estimate {3}at us-east-1 list prices of \d{4}-\d{2}-\d{2} \(other regions differ\): an estimate, not a quote/,
     );
     expect(out).toMatch(/reads {4}~\d[\d,]* RCU: .* one unit each \(strongly consistent\); provisioned/);
     expect(out).toMatch(/writes {3}~800 WCU: 2 per item .*approximate\); provisioned/);

@@ -20,7 +20,9 @@ export function estimateLines(
   regions: { source?: string | null; target?: string | null } = {},
 ): string[] {
   const { prices, cost } = estimate;
-  const lines = [`  estimate   at ${prices.region} list prices of ${prices.asOf}: an estimate, not a quote`];
+  const lines = [
+    `  estimate   at ${prices.region} list prices of ${prices.asOf} (other regions differ): an estimate, not a quote`,
+  ];
   if (estimate.readUnits + estimate.writeUnits === 0) {
     lines.push('    nothing read or written: no request cost');
     return lines;
