@@ -4,7 +4,7 @@
  */
 export type Side = 'source' | 'target';
 
-/** Exit codes of the command-line contract (DESIGN.md). */
+/** Exit codes of the command-line contract (README, "Exit codes"). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 /** One of the exit codes in EXIT. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -235,6 +235,7 @@ export interface ErrorReport {
   side: string | null;
 }
 
+/** The error as a `--json` document or a summary carries it: plain data, no stack, no cause. */
 export function errorReport(error: DdbCopyError): ErrorReport {
   return { code: error.code, message: error.message, hint: error.hint ?? null, side: error.side ?? null };
 }
@@ -254,6 +255,10 @@ export function failureExitCode(error: DdbCopyError, targetChanged: boolean): Ex
   return error.exitCode === EXIT.badInput && targetChanged ? EXIT.failed : error.exitCode;
 }
 
+/**
+ * Whether `error` is one of ours (it has a code, a side, a hint and an exit code) rather than a bug or
+ * a foreign error: what a catch tests before it reports or rethrows.
+ */
 export function isDdbCopyError(error: unknown): error is DdbCopyError {
   return error instanceof DdbCopyError;
 }

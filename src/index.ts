@@ -4,33 +4,91 @@
  * `verifyTables` resolve with the summary and throw the typed error instead.
  *
  * This file is the one door: the CLI (src/cli/) imports nothing of ours but what is exported here.
+ * The validators are exported wrapped (speakingToCaller): their errors name the options a caller in
+ * code passes (`writeRate`), and the flags (`--write-rate`) only under the CLI's withFlagWording.
  */
+
+import { parseKeySpec as parseKeyFlag } from './model/key-spec.js';
+import { policyOfSide as policyDocumentOfSide } from './plan/iam-policy.js';
+import { validateCopyOptions as validateCopyFlags } from './runs/copy/options.js';
+import { validateExportOptions as validateExportFlags } from './runs/export/options.js';
+import { validateFollowOptions as validateFollowFlags } from './runs/follow/options.js';
+import { validatePolicySide as validatePolicySideFlag } from './runs/iam-policy/side-policy.js';
+import { validateImportOptions as validateImportFlags } from './runs/import/options.js';
+import { speakingToCaller } from './runs/shared/option-wording.js';
+import {
+  refuseSetFlags as refuseSetFlagsOf,
+  validateTableSetOptions as validateTableSetFlags,
+} from './runs/tables/options.js';
+import { readPlanFile as readPlanFileAt } from './runs/tables/read-plan-file.js';
+import { validateVerifyOptions as validateVerifyFlags } from './runs/verify/options.js';
 
 // ── copy: a table into another table, schema, settings and every item ───────────────────────────────
 
-export type { CopyPlan } from './plan/copy-plan.js';
-export type { CopyEvent, StepName } from './runs/copy/events.js';
 export {
-  type BillingMode,
-  type CopyMode,
-  type CopyOptions,
-  type RateSpec,
-  type S3Location,
-  validateCopyOptions,
+  FAKE_KINDS,
+  type FakeKind,
+  type MaskAction,
+  type MaskRule,
+  type PathStep,
+} from './model/mask-rule.js';
+export type { CopyPlan } from './plan/copy-plan.js';
+export {
+  type CopyEstimate,
+  type CopyEstimateInput,
+  type DurationBound,
+  estimateCopy,
+  PRICE_LIST,
+  type PriceList,
+  type SetPace,
+  type SideBilling,
+  type SizeEstimate,
+  sumEstimates,
+  type UnitCost,
+} from './plan/cost-estimate.js';
+export type { SkippableSetting } from './plan/translate-schema.js';
+export type { CopyEvent, StepName } from './runs/copy/events.js';
+export type {
+  BillingMode,
+  CopyMode,
+  CopyOptions,
+  RateSpec,
+  S3Location,
 } from './runs/copy/options.js';
+export type { PruneSummary } from './runs/copy/prune-target.js';
 export { type CopyHooks, type CopyOutcome, copyTable, runCopy } from './runs/copy/run-copy.js';
 export type { CopySummary } from './runs/copy/summary.js';
-export type { CheckpointRecord } from './runs/shared/checkpoint.js';
+export type { FollowSettings } from './runs/follow/follow-flags.js';
+export type { FollowRecordPart, StoredShard } from './runs/follow/follow-record.js';
+export type {
+  CheckpointRecord,
+  ExportRecordPart,
+  StoredSegment,
+  StoredValue,
+} from './runs/shared/checkpoint.js';
+export type { MaskingReport } from './runs/shared/item-changes.js';
+
+/**
+ * Checks a copy's options and freezes them, before anything is sent. Takes the CLI's flags in
+ * camelCase (`{ source: 'orders', target: 'orders', writeRate: '500', yes: true }`); a side may also
+ * carry `credentials` (an object or a provider function). Throws InvalidOptionError naming the option
+ * at fault (`writeRate`) and the fix.
+ * @function
+ */
+export const validateCopyOptions = speakingToCaller(validateCopyFlags);
 
 // ── follow: keep a target in step with the source's stream (copy --follow, ddbcopy follow) ─────────
 
 export type { FollowSummary } from './runs/follow/follow-changes.js';
 export { FOLLOW_DECLARATIONS } from './runs/follow/follow-flags.js';
-export {
-  FOLLOW_OPTION_DECLARATIONS,
-  type FollowOptions,
-  validateFollowOptions,
-} from './runs/follow/options.js';
+export { FOLLOW_OPTION_DECLARATIONS, type FollowOptions } from './runs/follow/options.js';
+
+/**
+ * Checks the options of a follow on its own (`ddbcopy follow`: from a time or a run record) and
+ * freezes them; throws InvalidOptionError naming the option at fault.
+ * @function
+ */
+export const validateFollowOptions = speakingToCaller(validateFollowFlags);
 export {
   type FollowCommandSummary,
   type FollowHooks,
@@ -44,15 +102,28 @@ export { VERIFY_STEPS, type VerifyEvent, type VerifyStepName } from './runs/veri
 export {
   DEFAULT_SAMPLES,
   type VerifyOptions,
-  validateVerifyOptions,
   verifyOptionsAfterCopy,
 } from './runs/verify/options.js';
+/**
+ * Checks a verify's options (both sides, sampling, the copy's filter and masks to compare through)
+ * and freezes them; throws InvalidOptionError naming the option at fault.
+ * @function
+ */
+export const validateVerifyOptions = speakingToCaller(validateVerifyFlags);
+export type { SideScanPlan, VerifyPlan } from './plan/verify-plan.js';
 export { runVerify, type VerifyHooks, type VerifyOutcome, verifyTables } from './runs/verify/run-verify.js';
 export type { DynamoDbJsonKey, VerifySummary } from './runs/verify/summary.js';
 
 // ── export: a table into AWS's Export to S3 layout, in a directory or under s3:// ───────────────────
 
-export { EXPORT_OPTION_DECLARATIONS, validateExportOptions } from './runs/export/options.js';
+export { EXPORT_OPTION_DECLARATIONS } from './runs/export/options.js';
+
+/**
+ * Checks an export's options (the source side, `out`: a directory or `s3://` location) and freezes
+ * them; throws InvalidOptionError naming the option at fault.
+ * @function
+ */
+export const validateExportOptions = speakingToCaller(validateExportFlags);
 export {
   type ExportHooks,
   type ExportOptions,
@@ -60,12 +131,26 @@ export {
   type ExportSummary,
   runExport,
 } from './runs/export/run-export.js';
-export type { S3Settings } from './stores/open.js';
+export type { JobProgress, ManifestFileEntry, S3Settings } from './stores/open.js';
 
 // ── import: an export directory into a (re)created target table ─────────────────────────────────────
 
-export { type KeyPart, type KeySpec, parseKeySpec } from './model/key-spec.js';
-export { IMPORT_OPTION_DECLARATIONS, validateImportOptions } from './runs/import/options.js';
+export type { KeyPart, KeySpec } from './model/key-spec.js';
+
+/**
+ * An import's `key` (`pk:S` or `pk:S,sk:N`) as key parts, or undefined without one; throws
+ * InvalidOptionError naming the option and what is wrong.
+ * @function
+ */
+export const parseKeySpec = speakingToCaller(parseKeyFlag);
+export { IMPORT_OPTION_DECLARATIONS } from './runs/import/options.js';
+
+/**
+ * Checks an import's options (`from`: an export's folder or `s3://` location, the target side) and
+ * freezes them; throws InvalidOptionError naming the option at fault.
+ * @function
+ */
+export const validateImportOptions = speakingToCaller(validateImportFlags);
 export {
   type ImportHooks,
   type ImportOptions,
@@ -76,7 +161,9 @@ export {
 
 // ── via-export: copy --via-export, with AWS's own export and import jobs ────────────────────────────
 
-export type { ViaExportPlan } from './plan/via-export-plan.js';
+export type { TableUpdate } from './model/table-update.js';
+export type { PlannedImport, ViaExportPlan } from './plan/via-export-plan.js';
+export type { MaskProgress } from './runs/via-export/mask-export.js';
 export {
   runViaExport,
   type ViaExportEvent,
@@ -110,13 +197,29 @@ export {
 } from './runs/tables/import-tables.js';
 export {
   isTableSet,
-  refuseSetFlags,
   TABLE_SET_DECLARATIONS,
   type TableSetCommand,
   type TableSetOptions,
-  validateTableSetOptions,
 } from './runs/tables/options.js';
-export { readPlanFile } from './runs/tables/read-plan-file.js';
+
+/**
+ * Checks the options of a run over a set of tables (`tables` globs or `plan`, `rename`, the sides and
+ * every flag a set cannot take) before any request; throws InvalidOptionError naming the option.
+ * `planFile` is a plan file already read with readPlanFile.
+ * @function
+ */
+export const validateTableSetOptions = speakingToCaller(validateTableSetFlags);
+/**
+ * Refuses a set's options (`rename`, `parallelTables`, ...) on a one-table run, naming the option.
+ * @function
+ */
+export const refuseSetFlags = speakingToCaller(refuseSetFlagsOf);
+/**
+ * Reads a plan file (`plan`): JSON when the name ends in .json, YAML otherwise, checked entry by
+ * entry; rejects with InvalidOptionError naming what is wrong.
+ * @function
+ */
+export const readPlanFile = speakingToCaller(readPlanFileAt);
 export type { SetDeletionQuestion, TablePlanEntry } from './runs/tables/set-plan.js';
 export type { NotRunTable, TablesSummary } from './runs/tables/summary.js';
 export {
@@ -133,15 +236,26 @@ export {
   type PolicyDocument,
   type PolicyOptions,
   type PolicySide,
+  type PolicySideConfig,
   type PolicyStatement,
-  policyOfSide,
   tableSetPolicies,
 } from './plan/iam-policy.js';
-export {
-  IAM_POLICY_SIDE_DECLARATION,
-  validatePolicySide,
-  withProfileDefaults,
-} from './runs/iam-policy/side-policy.js';
+
+/**
+ * The one document of an iam-policy `side`: the source role's or the target role's policy, or the
+ * trust policy of the roles named; two roles needing different trust policies are refused, naming the
+ * options to ask for each.
+ * @function
+ */
+export const policyOfSide = speakingToCaller(policyDocumentOfSide);
+export { IAM_POLICY_SIDE_DECLARATION, withProfileDefaults } from './runs/iam-policy/side-policy.js';
+
+/**
+ * The `side` of an iam-policy request (source, target or trust), or undefined for all three; options
+ * that change no policy are refused with the side, naming the option.
+ * @function
+ */
+export const validatePolicySide = speakingToCaller(validatePolicySideFlag);
 
 // ── demo: a sample table copied between two local "accounts" on DynamoDB Local ──────────────────────
 
@@ -186,6 +300,7 @@ export {
   parseRate,
   positiveInteger,
   type RawOptions,
+  type RawValue,
   READ_RATE_DECLARATION,
   resumeFlags,
   sideConfig,
@@ -193,6 +308,7 @@ export {
   stringValue,
   WRITE_RATE_DECLARATION,
 } from './runs/copy/options.js';
+export { inOptionWords, optionNameOf, withFlagWording } from './runs/shared/option-wording.js';
 export { s3Declarations, s3Settings } from './runs/shared/s3-options.js';
 export { VERIFY_OPTION_DECLARATIONS } from './runs/verify/options.js';
 

@@ -13,6 +13,7 @@ import {
   type RawOptions,
   TABLE_SET_DECLARATIONS,
   VERIFY_OPTION_DECLARATIONS,
+  withFlagWording,
 } from '../index.js';
 import {
   COMPLETION_SHELLS,
@@ -152,7 +153,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   program.addHelpText('after', "\nRun 'ddbcopy COMMAND --help' for a command's flags and examples.");
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // Errors name the flags typed here (`--write-rate`), not the library's options (`writeRate`).
+    await withFlagWording(() => program.parseAsync(argv, { from: 'user' }));
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -40,6 +40,7 @@ export type AttributeValue =
   // The SDK's type admits members newer than it knows; ours does too, so SDK items are Items.
   | (Omit<NoValue, '$unknown'> & { $unknown: [string, unknown] });
 
+/** A map of attribute values by name: an item, a key, or the value of an `M` attribute. */
 export interface AttributeMap {
   [name: string]: AttributeValue;
 }

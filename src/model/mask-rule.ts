@@ -3,6 +3,7 @@
  * `plan/mask-rules.ts`, applied by `engine/copy/masker.ts`; both read this one definition.
  */
 
+/** The kinds `fake:KIND` takes (`fake:email`, `fake:name`, ...): a mask file or `--mask` naming another is refused. */
 export const FAKE_KINDS = [
   'email',
   'name',
@@ -17,8 +18,10 @@ export const FAKE_KINDS = [
   'uuid',
   'date',
 ] as const;
+/** A kind of realistic fake value (`fake:email`, ...), drawn from a seed the secret and the value give. */
 export type FakeKind = (typeof FAKE_KINDS)[number];
 
+/** What a mask does to a value: an HMAC, a fixed text, removal, null, left alone, or a fake of a kind. */
 export type MaskAction =
   | { kind: 'hash' }
   | { kind: 'redact' }
@@ -30,6 +33,7 @@ export type MaskAction =
 /** One step of a path: a map key (a top-level attribute first), or `[*]`, every element of a list. */
 export type PathStep = { kind: 'attribute'; name: string } | { kind: 'every' };
 
+/** One mask: the attribute path it applies to and what it does there (from `--mask` or a mask file). */
 export interface MaskRule {
   /** Starts with an attribute step. */
   readonly path: readonly PathStep[];

@@ -17,6 +17,7 @@ export interface StreamShard {
   endingSequenceNumber?: string | undefined;
 }
 
+/** A table's stream as a follow needs it: its ARN, status, view type and every shard. */
 export interface StreamDescription {
   streamArn: string;
   status: 'ENABLING' | 'ENABLED' | 'DISABLING' | 'DISABLED';

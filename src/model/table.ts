@@ -45,6 +45,7 @@ export type {
 
 /** A setting a store may not offer (DynamoDB Local has no tags or PITR). */
 export const UNSUPPORTED = 'unsupported' as const;
+/** The value a store reports for a setting its endpoint does not offer. */
 export type Unsupported = typeof UNSUPPORTED;
 
 /**
@@ -64,4 +65,5 @@ export type LateSetting =
   | { kind: 'pitr'; recoveryPeriodInDays?: number }
   | { kind: 'tags'; tags: Tag[] };
 
+/** The settings applied after CreateTable: `ttl`, `pitr`, `tags`. */
 export type LateSettingKind = LateSetting['kind'];

@@ -14,6 +14,7 @@ import type {
   TableSnapshot,
 } from '../model/table.js';
 import type { TableLocation } from '../model/table-location.js';
+import { type CopyEstimate, estimateCopy, type SideBilling } from './cost-estimate.js';
 import type { BillingMode, CopyMode, RateSpec } from './option-values.js';
 import { deletionProtected, KEEP_WITH_DATA_ONLY } from './target-replacement.js';
 import { type SkippableSetting, translateSchema } from './translate-schema.js';
@@ -64,8 +65,11 @@ export interface CopyPlan {
   /** Capacity units per second; undefined means no cap. */
   readRate: number | undefined;
   writeRate: number | undefined;
-  /** What DescribeTable says the source holds (approximate on AWS). */
-  estimate: { items: number; bytes: number };
+  /**
+   * What DescribeTable says the source holds (approximate on AWS), and what copying it takes: read
+   * and write units, the least time under the rates and capacities, the cost at list prices.
+   */
+  estimate: CopyEstimate;
   /** What the existing target holds, as DescribeTable says (approximate on AWS), when there is one. */
   existingTarget?: { items: number; bytes: number };
   /** Who each side acts as: the account its credentials belong to, the profile or role, the region. */
@@ -148,6 +152,18 @@ export function planCopy(input: PlanInput): CopyPlan {
     'write',
     capacityOf(writeCapacityTable, 'write'),
   );
+  const estimate = estimateCopy({
+    size: { items, bytes },
+    copyItems: options.mode !== 'schema-only',
+    consistentRead: options.consistentRead,
+    source: billingOf(source.table, 'read'),
+    target: billingOf(writeCapacityTable, 'write'),
+    readRate,
+    writeRate,
+    targetIndexes: indexCount(writeCapacityTable),
+    sourceRegion: input.sourceLocation.region,
+    targetRegion: input.targetLocation.region,
+  });
 
   return {
     mode: options.mode,
@@ -163,7 +179,7 @@ export function planCopy(input: PlanInput): CopyPlan {
     readUnitsPerPage,
     readRate,
     writeRate,
-    estimate: { items, bytes },
+    estimate,
     ...(target
       ? {
           existingTarget: {
@@ -244,6 +260,26 @@ export function defaultSegments(tableBytes: number): number {
 function defaultWriteConcurrency(writeRate: number | undefined): number {
   if (writeRate === undefined) return DEFAULT_WRITE_CONCURRENCY;
   return Math.min(64, Math.max(4, Math.ceil(writeRate / 500)));
+}
+
+/** A side's billing for the estimate: a table DescribeTable shows without a billing summary is provisioned. */
+function billingOf(
+  table: TableDescription | CreateTableCommandInput | undefined,
+  kind: 'read' | 'write',
+): SideBilling {
+  const capacity = capacityOf(table, kind);
+  const billing =
+    table && 'BillingModeSummary' in table
+      ? table.BillingModeSummary?.BillingMode
+      : (table as CreateTableCommandInput | undefined)?.BillingMode;
+  return billing === 'PAY_PER_REQUEST'
+    ? { mode: 'on-demand', onDemandMax: capacity.onDemandMax }
+    : { mode: 'provisioned', capacity: capacity.provisioned };
+}
+
+/** Global and local secondary indexes: each can take a write for every item put into the table. */
+function indexCount(table: TableDescription | CreateTableCommandInput | undefined): number {
+  return (table?.GlobalSecondaryIndexes?.length ?? 0) + (table?.LocalSecondaryIndexes?.length ?? 0);
 }
 
 type Capacity = { provisioned: number | undefined; onDemandMax: number | undefined };

@@ -87,6 +87,10 @@ function verifyActions(options: Pick<PolicyOptions, 'skip'>): string[] {
   return sourceActions({ skip: options.skip, mode: 'recreate' });
 }
 
+/**
+ * The least-privilege policies a copy with these options needs: the source role's, the target role's,
+ * and, with a principal, each role's trust policy. `--via-export` adds the bucket's and the jobs' actions.
+ */
 export function copyPolicies(options: PolicyOptions, principal: string | undefined): CopyPolicies {
   if (options.viaExport) return viaExportPolicies(options, principal);
   const withVerify = (actions: string[]): string[] =>

@@ -30,6 +30,7 @@ import {
   type WarmThroughput,
 } from '../model/table.js';
 
+/** A table setting `--skip` leaves out of the target (each also drops the IAM actions it needs). */
 export type SkippableSetting = 'ttl' | 'pitr' | 'tags' | 'streams' | 'deletion-protection';
 
 export const SKIPPABLE_SETTINGS: readonly SkippableSetting[] = [

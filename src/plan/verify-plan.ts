@@ -17,6 +17,7 @@ export interface VerifyPlanOptions {
   readonly consistentRead: boolean;
 }
 
+/** How one side of a verify is scanned: pages, their expected cost and the rate cap. */
 export interface SideScanPlan {
   /** Scan `Limit`: items per page. */
   scanLimit: number;
@@ -28,6 +29,10 @@ export interface SideScanPlan {
   estimate: { items: number; bytes: number };
 }
 
+/**
+ * What a verify will do, computed before it scans: segments, digest buckets and each side's paging;
+ * `--dry-run` prints it.
+ */
 export interface VerifyPlan {
   /** The source's key attributes, hash key first: items of both sides are matched by these. */
   keyAttributes: string[];

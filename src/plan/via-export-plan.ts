@@ -194,7 +194,7 @@ export function planViaExportWithDirect(input: ViaExportPlanInput): {
           },
         }
       : {}),
-    estimate: copyPlan.estimate,
+    estimate: { items: copyPlan.estimate.items, bytes: copyPlan.estimate.bytes },
     ...(copyPlan.existingTarget ? { existingTarget: copyPlan.existingTarget } : {}),
     ...(copyPlan.sides ? { sides: copyPlan.sides } : {}),
     warnings,

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 /** Records per second over the last few seconds: a follow's rate changes with the source's writes. */
 const RATE_WINDOW_MS = 5_000;
 
+/** A follow's counters, updated as records are applied and read by a renderer on its own schedule. */
 export class FollowStats {
   /** Stream records read (those older than the follow's start included). */
   records = 0;

@@ -28,6 +28,7 @@ export class CopyStats {
     return performance.now() - this.startedAt;
   }
 
+  /** Adds retries counted elsewhere (a worker thread's, a store's) to this run's. */
   addRetries(counts: Partial<RetryCounts>): void {
     this.retries.unprocessedItems += counts.unprocessedItems ?? 0;
     this.retries.throttled += counts.throttled ?? 0;

@@ -35,6 +35,7 @@ export class VerifyStats {
     return performance.now() - this.phaseStartedAt;
   }
 
+  /** Enters a phase (digests, a drill-down pass), resetting the counts the progress display shows for it. */
   startPhase(phase: VerifyPhase, scanning: Record<Side, boolean>, pass = 0, passes = 0): void {
     this.phase = phase;
     this.pass = pass;

@@ -23,6 +23,7 @@ import type { S3Settings } from './export-dir/s3-client.js';
 import type { RetryListener, SigningIdentity } from './types.js';
 
 export type { SideConfig } from './dynamodb/client.js';
+export type { JobProgress } from './dynamodb/export-import-jobs.js';
 export type {
   DynamoDbSink,
   DynamoDbSource,

@@ -41,6 +41,7 @@ export interface Page {
   consumedRead: number;
 }
 
+/** Which part of a table one scan reads (a segment of a parallel scan), from where, and how. */
 export interface ScanOptions {
   segment: number;
   totalSegments: number;
@@ -116,6 +117,7 @@ export interface ChangeSource {
 /** One write of a change: the item put whole, or the key deleted. */
 export type ChangeWrite = { put: Item; delete?: never } | { delete: Key; put?: never };
 
+/** What a written batch cost, for the run's capacity counters and the pacer. */
 export interface WriteResult {
   /** Write capacity units consumed by this batch, summed over every attempt. */
   consumedWrite: number;
@@ -125,6 +127,7 @@ export interface WriteResult {
 
 /** Why a store retried a request; the run's counters and the pacer listen. */
 export type RetryReason = 'unprocessedItems' | 'throttled' | 'errors' | 'expiredCredentials';
+/** Told each time a store retries a request, with the reason. */
 export type RetryListener = (reason: RetryReason) => void;
 
 /** Where items go, and the control plane of the target table. */
@@ -161,6 +164,7 @@ export interface SigningIdentity {
   readonly side: 'source' | 'target';
   readonly region: string;
   readonly credentials: {
+    /** The side's current credentials, refreshed by the provider before they expire. */
     provide: () => Promise<{
       accessKeyId: string;
       secretAccessKey: string;

@@ -136,7 +136,7 @@ describe('bad input found by AWS: clear errors, nothing changed', () => {
       const outcome = await runCopy(options);
       expect(outcome.error?.code).toBe('CREDENTIALS');
       expect(outcome.error?.side).toBe('source');
-      expect(outcome.error?.hint).toContain('--source-profile');
+      expect(outcome.error?.hint).toContain('sourceProfile');
       expect(outcome.exitCode).toBe(EXIT.badInput);
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];

@@ -172,7 +172,7 @@ describe('copy --data-only --prune (DynamoDB Local)', () => {
         },
       ),
     );
-    expect(outcome.error?.message).toMatch(/--prune cannot be used with masks on key attributes/);
+    expect(outcome.error?.message).toMatch(/^prune cannot be used with masks on key attributes/);
     expect(outcome.exitCode).toBe(2);
     expect((await scanAll(dstClient, table)).length).toBe(280);
   });

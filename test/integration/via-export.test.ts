@@ -263,7 +263,7 @@ describe('copy --via-export (AWS export/import faked at the SDK boundary)', () =
     expect(refused.error?.code).toBe('VIA_EXPORT_UNSUPPORTED');
     expect(refused.exitCode).toBe(EXIT.badInput);
     expect(refused.error?.message).toContain('byCreatedAt');
-    expect(refused.error?.hint).toContain('--drop-lsi');
+    expect(refused.error?.hint).toContain('dropLsi');
     expect(exportCalls(s)).toEqual([]);
     await expectTargetUntouched(s, 'orders', before);
 
@@ -292,7 +292,7 @@ describe('copy --via-export (AWS export/import faked at the SDK boundary)', () =
     expect(outcome.error?.code).toBe('PITR_REQUIRED');
     expect(outcome.exitCode).toBe(EXIT.badInput);
     expect(outcome.error?.hint).toContain('aws dynamodb update-continuous-backups --table-name tbl');
-    expect(outcome.error?.hint).toContain('drop --via-export');
+    expect(outcome.error?.hint).toContain('drop viaExport');
     expect(exportCalls(s)).toEqual([]);
     await expectTargetUntouched(s, 'tbl', before);
   });

@@ -105,7 +105,7 @@ describe('--expect-target-account / --expect-source-account', () => {
     expect(outcome.exitCode).toBe(EXIT.badInput);
     expect(outcome.error?.side).toBe('target');
     expect(outcome.error?.message).toBe(
-      `The target credentials, the credentials given, belong to account ${STAGING}, not ${ELSEWHERE} as --expect-target-account says. STS says the caller is arn:aws:iam::${STAGING}:user/staging-writer.`,
+      `The target credentials, the credentials given, belong to account ${STAGING}, not ${ELSEWHERE} as expectTargetAccount says. STS says the caller is arn:aws:iam::${STAGING}:user/staging-writer.`,
     );
     expect(outcome.error?.hint).toContain('Nothing was touched');
     // Not even a DescribeTable: the check comes first.
@@ -287,7 +287,7 @@ describe('who each side is, shown before anything is deleted', () => {
     const refused = await runCopy(copyOptions({ yes: true, expectTargetAccount: STAGING }));
     expect(refused.error?.code).toBe('INVALID_OPTION');
     expect(refused.exitCode).toBe(EXIT.badInput);
-    expect(refused.error?.message).toContain('--expect-target-account 222222222222 cannot be checked');
+    expect(refused.error?.message).toContain('expectTargetAccount 222222222222 cannot be checked');
     expect(refused.error?.message).toContain('DynamoDB Local has no accounts');
     expect(refused.error?.hint).toContain('AWS_ENDPOINT_URL_STS');
     expect(proxy.counts().requests).toEqual({});
@@ -311,7 +311,7 @@ describe('who each side is, shown before anything is deleted', () => {
     const refused = await runCopy(copyOptions({ yes: true, expectTargetAccount: STAGING }));
     expect(refused.error?.code).toBe('CREDENTIALS');
     expect(refused.exitCode).toBe(EXIT.badInput);
-    expect(refused.error?.message).toContain('--expect-target-account 222222222222 cannot be checked');
+    expect(refused.error?.message).toContain('expectTargetAccount 222222222222 cannot be checked');
     await expectTargetUntouched();
   });
 });

@@ -15,6 +15,7 @@ import { humanTablesPlan } from '../../src/cli/render/tables-summary.js';
 import { AccountMismatchError, CredentialsError, EXIT, InvalidOptionError } from '../../src/errors.js';
 import type { SideIdentity } from '../../src/model/side-identity.js';
 import type { CopyPlan } from '../../src/plan/copy-plan.js';
+import { estimateCopy } from '../../src/plan/cost-estimate.js';
 import { validateCopyOptions } from '../../src/runs/copy/options.js';
 import type { CopySummary } from '../../src/runs/copy/summary.js';
 import { validateExportOptions } from '../../src/runs/export/options.js';
@@ -196,7 +197,18 @@ describe('shown before anything is deleted', () => {
     readUnitsPerPage: 1,
     readRate: undefined,
     writeRate: undefined,
-    estimate: { items: 5000, bytes: 1_048_576 },
+    estimate: estimateCopy({
+      size: { items: 5000, bytes: 1_048_576 },
+      copyItems: true,
+      consistentRead: false,
+      source: { mode: 'on-demand' },
+      target: { mode: 'on-demand' },
+      readRate: undefined,
+      writeRate: undefined,
+      targetIndexes: 0,
+      sourceRegion: 'eu-west-1',
+      targetRegion: 'eu-central-1',
+    }),
     existingTarget: { items: 1234, bytes: 2048 },
     sides: { source: PROD, target: STAGING },
     warnings: [],

@@ -113,7 +113,7 @@ describe('planCopy: what happens to the target', () => {
     ]);
     expect(plan.copyItems).toBe(true);
     expect(plan.keyAttributes).toEqual(['pk', 'sk']);
-    expect(plan.estimate).toEqual({ items: 1000, bytes: 200_000 });
+    expect(plan.estimate).toMatchObject({ items: 1000, bytes: 200_000 });
   });
 
   it('deletes and recreates an existing target', () => {
@@ -296,6 +296,30 @@ describe('planCopy: rates', () => {
     expect(planCopy(input({ writeRate: '10000' })).writeConcurrency).toBe(20);
     expect(planCopy(input({ writeRate: '1000000' })).writeConcurrency).toBe(64);
     expect(planCopy(input({ concurrency: '3', writeRate: '10000' })).writeConcurrency).toBe(3);
+  });
+});
+
+describe('planCopy: the estimate reads the billing of each side', () => {
+  it('the source for reads, the target as created for writes, and the regions for transfer', () => {
+    // 1,000 items of 200 bytes from a provisioned source (100 RCU) into a target created on-demand.
+    const plan = planCopy(input({ billingMode: 'on-demand', readRate: '10' }));
+    expect(plan.estimate).toMatchObject({
+      readUnits: 24.5,
+      writeUnits: 1000,
+      seconds: 2.45,
+      limitedBy: 'read-rate',
+    });
+    expect(plan.estimate.cost.reads.mode).toBe('provisioned');
+    expect(plan.estimate.cost.writes.mode).toBe('on-demand');
+    // eu-west-1 to us-east-1.
+    expect(plan.estimate.cost.transfer).not.toBeNull();
+  });
+
+  it('--data-only: the existing target bounds the writes; --schema-only costs nothing', () => {
+    const target = existingTarget({ ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 4 } });
+    const plan = planCopy(input({ dataOnly: true }, { target }));
+    expect(plan.estimate).toMatchObject({ seconds: 250, limitedBy: 'target-write-capacity' });
+    expect(planCopy(input({ schemaOnly: true })).estimate).toMatchObject({ readUnits: 0, writeUnits: 0 });
   });
 });
 

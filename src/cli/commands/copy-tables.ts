@@ -37,12 +37,13 @@ export async function copyTablesCommand(
       ...(interactive ? { confirmDeletion: (question) => confirmSetDeletion(io, question) } : {}),
     });
     reporter.close();
-    const { summary, plan, error } = outcome;
+    const { summary, plan, estimate, error } = outcome;
     if (raw.json) {
-      const document = options.dryRun && plan ? { ...summary, plan } : summary;
+      const document =
+        options.dryRun && plan ? { ...summary, plan, ...(estimate ? { estimate } : {}) } : summary;
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (options.dryRun && plan && !error) {
-      io.stdout.write(`${humanTablesPlan(plan)}\n`);
+      io.stdout.write(`${humanTablesPlan(plan, estimate)}\n`);
     } else if (verbosity !== 'quiet' && summary.tables.length > 0) {
       io.stderr.write(`${humanTablesSummary(summary)}\n`);
     }

@@ -1,4 +1,5 @@
 import type { CopyPlan, CopySummary, FollowSummary } from '../../index.js';
+import { estimateLines } from './estimate.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { holdsText, sideLine } from './side-identity.js';
 
@@ -96,6 +97,9 @@ export function humanPlan(plan: CopyPlan, summary: CopySummary): string {
     );
     if (plan.filter) lines.push(`  filter     only items matching ${plan.filter}`);
     for (const mask of plan.masks ?? []) lines.push(`  mask       ${mask}`);
+    lines.push(
+      ...estimateLines(plan.estimate, { source: summary.source.region, target: summary.target.region }),
+    );
   } else {
     lines.push('  items      none (--schema-only)');
   }

@@ -1,4 +1,10 @@
-import { describeCredentials, type TablePlanEntry, type TablesSummary } from '../../index.js';
+import {
+  type CopyEstimate,
+  describeCredentials,
+  type TablePlanEntry,
+  type TablesSummary,
+} from '../../index.js';
+import { aboutUsd, estimateLines } from './estimate.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { accountText } from './side-identity.js';
 
@@ -100,7 +106,7 @@ const ACTIONS: Record<Exclude<TablePlanEntry['action'], 'unplannable'>, string> 
 };
 
 /** `--dry-run` of a set: every pair with what would be done to it, then every table that would be deleted. */
-export function humanTablesPlan(entries: readonly TablePlanEntry[]): string {
+export function humanTablesPlan(entries: readonly TablePlanEntry[], estimate?: CopyEstimate): string {
   const rows: string[][] = [];
   const warnings = new Map<number, string[]>();
   for (const entry of entries) {
@@ -115,6 +121,7 @@ export function humanTablesPlan(entries: readonly TablePlanEntry[]): string {
         ACTIONS[entry.action],
         `~${formatCount(entry.estimate.items)} items`,
         `~${formatBytes(entry.estimate.bytes)}`,
+        ...(estimate ? [costCell(entry)] : []),
       ]);
     }
     const notes = [
@@ -134,10 +141,23 @@ export function humanTablesPlan(entries: readonly TablePlanEntry[]): string {
       );
     }
   }
-  alignRows(rows, ['left', 'left', 'right', 'right']).forEach((row, index) => {
+  const columns: ('left' | 'right')[] = [
+    'left',
+    'left',
+    'right',
+    'right',
+    ...(estimate ? ['right' as const] : []),
+  ];
+  alignRows(rows, columns).forEach((row, index) => {
     lines.push(row);
     for (const note of warnings.get(index) ?? []) lines.push(`      ${note}`);
   });
+  if (estimate) {
+    // Every pair goes through the same two sides: their regions say whether data crosses regions.
+    const sides = entries.find((entry) => entry.sides?.source && entry.sides?.target)?.sides;
+    lines.push(`Total of the ${tables(entries.length)}:`);
+    lines.push(...estimateLines(estimate, { source: sides?.source?.region, target: sides?.target?.region }));
+  }
   const deleted = entries.filter((entry) => entry.deletesTarget);
   if (deleted.length) {
     const names = deleted.map((entry) =>
@@ -152,6 +172,12 @@ export function humanTablesPlan(entries: readonly TablePlanEntry[]): string {
     lines.push('Deletes no table.');
   }
   return lines.join('\n');
+}
+
+/** A pair's cost in the plan's table: reads and writes at list prices, when the plan estimated them. */
+function costCell(entry: TablePlanEntry): string {
+  const cost = (entry.estimate as Partial<CopyEstimate>).cost;
+  return cost ? aboutUsd(cost.totalUsd) : '';
 }
 
 /**

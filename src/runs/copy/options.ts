@@ -75,12 +75,14 @@ export const YES_DECLARATION: OptionDeclaration = {
   help: 'confirm deletion of an existing target without a prompt (for scripts)',
 };
 
+/** `--read-rate`, shared by the commands that scan a source (copy, export, verify). */
 export const READ_RATE_DECLARATION: OptionDeclaration = {
   flag: 'read-rate',
   value: 'N|P%',
   help: 'cap on source read capacity units per second, or % of its capacity',
 };
 
+/** `--write-rate`, shared by the commands that write a target (copy, import, follow). */
 export const WRITE_RATE_DECLARATION: OptionDeclaration = {
   flag: 'write-rate',
   value: 'N|P%',
@@ -100,6 +102,7 @@ export function checkpointDeclarations(words: {
   ];
 }
 
+/** The connection flags of one side (`--source-profile`, `--target-region`, ...), worded for it. */
 export function sideDeclarations(side: Side): OptionDeclaration[] {
   return [
     {
@@ -422,6 +425,10 @@ export function resumeFlags(raw: RawOptions): { resume: boolean; restart: boolea
   return { resume: raw.resume === true, restart: raw.restart === true };
 }
 
+/**
+ * One side's connection from the flags: its own flags first, then the flags for both sides; the table
+ * is required, the region, role ARN, endpoint and expected account are checked before use.
+ */
 export function sideConfig(raw: RawOptions, side: Side): SideConfig {
   const table = stringValue(raw[side]);
   if (!table) {
@@ -499,10 +506,12 @@ function checkRegion(region: string, side: Side, customEndpoint: boolean): strin
   );
 }
 
+/** A flag's text, trimmed; undefined when absent or blank (a blank flag means "not given"). */
 export function stringValue(value: RawValue): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** A whole-number flag from 1 to `max`, or undefined when absent; anything else is refused naming the flag. */
 export function positiveInteger(
   value: RawValue,
   flag: string,

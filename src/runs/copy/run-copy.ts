@@ -53,6 +53,7 @@ export interface CopyHooks {
   /**
    * Budgets shared with the other tables of a set (runs/tables/): BatchWriteItem requests in flight,
    * and a global rate (`--write-rate 500` for the whole set rather than per table).
+   * @internal
    */
   shared?: SharedBudgets;
 }

@@ -7,7 +7,7 @@ import type { VerifySummary } from '../verify/summary.js';
 import type { PruneSummary } from './prune-target.js';
 import type { RunState } from './run-copy.js';
 
-/** The `--json` document of a copy (DESIGN.md): a contract, so fields are only ever added. */
+/** The `--json` document of a copy (README, "JSON summary"): a contract, so fields are only ever added. */
 export interface CopySummary {
   command: 'copy';
   status: 'completed' | 'failed' | 'interrupted' | 'planned';

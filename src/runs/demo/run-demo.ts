@@ -23,6 +23,7 @@ import type { CopyEvent } from '../copy/events.js';
 import { type CopyOptions, validateCopyOptions } from '../copy/options.js';
 import { runCopy } from '../copy/run-copy.js';
 import type { CopySummary } from '../copy/summary.js';
+import { inCallerWords } from '../shared/option-wording.js';
 import type { RunOutcome } from '../shared/run-outcome.js';
 
 /** Two "accounts" on one DynamoDB Local: it keeps separate tables per access key id and region. */
@@ -181,7 +182,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       await server.stop();
     }
   } catch (error) {
-    const typed = runFailure(error, hooks.signal);
+    const typed = inCallerWords(runFailure(error, hooks.signal));
     if (!typed) throw error;
     return fail(typed);
   } finally {

@@ -79,6 +79,7 @@ export interface ExportOptions extends ItemOptions {
 export interface ExportHooks {
   /** Steps in words, for a renderer; the export never prints. */
   onStep?: (message: string) => void;
+  /** Told each warning as it happens (it is also kept for the summary). */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
 }

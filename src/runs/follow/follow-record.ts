@@ -8,6 +8,10 @@ import type { ShardProgress } from '../../engine/follow/shard-lineage.js';
 import { StreamGapError } from '../../errors.js';
 import type { StreamViewType } from '../../model/stream.js';
 
+/**
+ * The follow's part of a run record: which stream, from when, and how far each shard was applied, so
+ * that `resume` continues after the last change applied.
+ */
 export interface FollowRecordPart {
   streamArn: string;
   viewType: StreamViewType;
@@ -22,7 +26,8 @@ export interface FollowRecordPart {
   caughtUp?: boolean;
 }
 
-interface StoredShard {
+/** One shard's place in the record: the last record applied, and whether it was read to its end. */
+export interface StoredShard {
   shardId: string;
   parentShardId: string | null;
   /** The last record applied, or null when none yet. */

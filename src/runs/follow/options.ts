@@ -34,6 +34,7 @@ export interface FollowOptions extends ItemOptions {
   readonly restart: boolean;
 }
 
+/** Every flag of `ddbcopy follow`, declared once: the CLI registers these and validation reads them back. */
 export const FOLLOW_OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'source', value: 'TABLE', help: 'source table name or ARN, with a stream (required)' },
   { flag: 'target', value: 'TABLE', help: 'target table name or ARN, already copied (required)' },

@@ -55,10 +55,13 @@ export interface FollowCommandSummary {
   error?: ErrorReport;
 }
 
+/** What a follow tells its caller, asks it, and how it is stopped. */
 export interface FollowHooks {
+  /** Told the follow's steps, its progress and each warning. */
   onEvent?: (event: CopyEvent) => void;
   /** Stops following: the positions applied so far are saved; `--resume` continues from them. */
   signal?: AbortSignal;
+  /** Asked, on a terminal, whether to resume an unfinished record found without `resume` or `restart`. */
   chooseResume?: Parameters<typeof decideResume>[0]['choose'];
 }
 
@@ -78,6 +81,11 @@ interface FollowRun {
   who?: { source: SideIdentity; target: SideIdentity };
 }
 
+/**
+ * `ddbcopy follow`: applies the source's stream to a target copied before, from a time or a run
+ * record, until stopped or (with `untilCaughtUp`) caught up. Resolves with the outcome; never throws
+ * for a failure it can explain.
+ */
 export async function runFollow(
   options: FollowOptions,
   hooks: FollowHooks = {},

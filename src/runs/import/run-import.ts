@@ -80,7 +80,9 @@ export interface ImportOptions extends ItemOptions {
 
 /** What an import tells its caller (steps, warnings) and asks it (deletion), and how it is cancelled. */
 export interface ImportHooks {
+  /** Told each step as it begins: checking the files, replacing the target, loading, ... */
   onStep?: (message: string) => void;
+  /** Told each warning as it happens (it is also kept for the summary). */
   onWarning?: (message: string) => void;
   /** Asked before an existing target is deleted (unless options.yes). Without it, deletion needs `yes`. */
   confirmDeletion?: (question: DeletionQuestion) => Promise<boolean>;

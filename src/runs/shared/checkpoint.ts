@@ -18,6 +18,11 @@ import { checkFollowPart, type FollowRecordPart } from '../follow/follow-record.
 // How a record names its tables: the model's TableIdentity (re-exported for the record's readers).
 export type { TableIdentity } from '../../model/table-location.js';
 
+/**
+ * A copy's run record (the checkpoint file): the tables, a hash of the options that change the result,
+ * and each segment's last acknowledged key, so that `resume` continues where the copy stopped and
+ * refuses a record made with other options.
+ */
 export interface CheckpointRecord {
   version: typeof CHECKPOINT_VERSION;
   tool: 'ddbcopy';
@@ -61,7 +66,8 @@ export interface ExportRecordPart {
   unsealedKeys: string[];
 }
 
-interface StoredSegment {
+/** One segment's place in a run record: where its scan resumes, and what it has written. */
+export interface StoredSegment {
   segment: number;
   startKey: Record<string, StoredValue> | null;
   done: boolean;
@@ -69,7 +75,8 @@ interface StoredSegment {
 }
 
 /** A key attribute in JSON: S, N, or B as base64 (key attributes are only ever these three types). */
-type StoredValue = { S: string } | { N: string } | { B: string };
+/** A key attribute's value as a record stores it (binary as base64 text). */
+export type StoredValue = { S: string } | { N: string } | { B: string };
 
 export const CHECKPOINT_VERSION = 1;
 

@@ -1,4 +1,5 @@
 import { type DdbCopyError, type ErrorReport, EXIT, failureExitCode, runFailure } from '../../errors.js';
+import { inCallerWords } from './option-wording.js';
 
 /** What a run (copy, export, import) resolves with: it never throws for a failure it can explain. */
 export interface RunOutcome<Summary> {
@@ -40,13 +41,14 @@ export interface ResumableRunReport {
  * reports: a typed error of ours as it is (and anything thrown after a cancel as an interrupt), with
  * the summary it left behind, status `interrupted` or `failed`, and its exit code, where bad input
  * noticed after the target changed counts as a failed run (1). Anything else is a bug: rethrown.
+ * The error names options or flags as its caller gives them (see option-wording.ts).
  */
 export function failedOutcome<Summary>(
   error: unknown,
   context: { signal: AbortSignal | undefined; targetChanged: boolean },
   summarize: (status: 'failed' | 'interrupted', error: DdbCopyError) => Summary,
 ): RunOutcome<Summary> & { error: DdbCopyError } {
-  const typed = runFailure(error, context.signal);
+  const typed = inCallerWords(runFailure(error, context.signal));
   if (!typed) throw error;
   return {
     summary: summarize(typed.exitCode === EXIT.interrupted ? 'interrupted' : 'failed', typed),

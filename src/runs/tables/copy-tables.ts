@@ -1,4 +1,5 @@
 import { type DdbCopyError, EXIT } from '../../errors.js';
+import { type CopyEstimate, sumEstimates } from '../../plan/cost-estimate.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { Slots } from '../../runtime/slots.js';
 import type { CopyEvent } from '../copy/events.js';
@@ -18,6 +19,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's copy tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
 export interface CopyTablesHooks {
+  /** Told each table's copy events, tagged with its pair, and the set's own (selected, planned, done). */
   onEvent?: (event: TablesEvent<CopyEvent, CopySummary>) => void;
   /** Asked once, listing every target that will be deleted (unless options.yes). */
   confirmDeletion?: (question: SetDeletionQuestion) => Promise<boolean>;
@@ -27,6 +29,8 @@ export interface CopyTablesHooks {
 export interface CopyTablesOutcome extends RunOutcome<TablesSummary<CopySummary>> {
   /** Every pair as planned (what --dry-run prints), once the set got that far. */
   plan?: TablePlanEntry[];
+  /** With --dry-run: the whole set's capacity units, least time and cost (each pair's is in its plan). */
+  estimate?: CopyEstimate;
 }
 
 /**
@@ -67,6 +71,7 @@ export async function runCopyTables(
           warnings,
         ),
         plan: entries,
+        estimate: setEstimate(planned, parallelTables, options.tableFlags),
       };
     }
     const approved = await confirmSetDeletions(entries, {
@@ -242,6 +247,23 @@ function sharedBudgets(flags: RawOptions): {
     ...(probe.readRate?.kind === 'units' ? { readPacer: new Pacer(probe.readRate.units) } : {}),
     ...(probe.writeRate?.kind === 'units' ? { writePacer: new Pacer(probe.writeRate.units) } : {}),
   };
+}
+
+/** The pairs' estimates added up, under the lanes and the absolute rates the set shares. */
+function setEstimate(
+  planned: readonly { outcome?: CopyOutcome | undefined }[],
+  parallelTables: number,
+  flags: RawOptions,
+): CopyEstimate {
+  const probe = validateCopyOptions({ ...flags, source: 'set-source', target: 'set-target' });
+  return sumEstimates(
+    planned.flatMap((p) => (p.outcome?.plan ? [p.outcome.plan.estimate] : [])),
+    {
+      parallelTables,
+      readRate: probe.readRate?.kind === 'units' ? probe.readRate.units : undefined,
+      writeRate: probe.writeRate?.kind === 'units' ? probe.writeRate.units : undefined,
+    },
+  );
 }
 
 function plannedOutcome(

@@ -22,6 +22,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's export tells its caller, and how it is cancelled. */
 export interface ExportTablesHooks {
+  /** Told each table's steps, tagged with its pair, and the set's own (selected, planned, done). */
   onEvent?: (event: TablesEvent<TableStepEvent, ExportSummary>) => void;
   signal?: AbortSignal;
 }

@@ -40,6 +40,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's import tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
 export interface ImportTablesHooks {
+  /** Told each table's steps, tagged with its pair, and the set's own (selected, planned, done). */
   onEvent?: (event: TablesEvent<TableStepEvent, ImportSummary>) => void;
   /** Asked once, listing every target that will be deleted (unless options.yes). */
   confirmDeletion?: (question: SetDeletionQuestion) => Promise<boolean>;

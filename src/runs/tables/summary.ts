@@ -8,7 +8,7 @@ export interface NotRunTable {
 }
 
 /**
- * The `--json` document of a run over a set of tables (DESIGN.md "Next contracts"): the one-table
+ * The `--json` document of a run over a set of tables (README, "JSON summary"): the one-table
  * summary of every pair, in the set's order, and totals. A contract: fields are only ever added.
  */
 export interface TablesSummary<TableSummary> {

@@ -25,6 +25,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 
 /** What a set's verify tells its caller, and how it is cancelled. */
 export interface VerifyTablesHooks {
+  /** Told each table's verify events, tagged with its pair, and the set's own (selected, planned, done). */
   onEvent?: (event: TablesEvent<VerifyEvent, VerifySummary>) => void;
   signal?: AbortSignal;
 }

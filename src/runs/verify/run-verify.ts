@@ -13,6 +13,7 @@ import { Pacer } from '../../runtime/pacer.js';
 import { VerifyStats } from '../../runtime/verify-stats.js';
 import { type DynamoDbSource, openSource } from '../../stores/open.js';
 import { prepareItemChanges } from '../shared/item-changes.js';
+import { inCallerWords } from '../shared/option-wording.js';
 import { summaryOrThrow } from '../shared/run-outcome.js';
 import { checkAccount } from '../shared/side-account.js';
 import type { VerifyEvent, VerifyStepName } from './events.js';
@@ -74,7 +75,7 @@ export async function runVerify(options: VerifyOptions, hooks: VerifyHooks = {})
     plan = await verifySteps(options, hooks, emit, run, stats, connections);
     return finish();
   } catch (error) {
-    const typed = runFailure(error, hooks.signal);
+    const typed = inCallerWords(runFailure(error, hooks.signal));
     if (!typed) throw error;
     return finish(typed);
   } finally {

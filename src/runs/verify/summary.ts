@@ -5,7 +5,7 @@ import type { RetryCounts } from '../../runtime/stats.js';
 /** A key in DynamoDB JSON: `{"pk":{"S":"a"},"sk":{"N":"1.5"}}`, binary as a base64 string. */
 export type DynamoDbJsonKey = Record<string, Record<string, string>>;
 
-/** The `--json` document of a verify (DESIGN.md): a contract, so fields are only ever added. */
+/** The `--json` document of a verify (README, "JSON summary"): a contract, so fields are only ever added. */
 export interface VerifySummary {
   command: 'verify';
   /** `identical`: same items and no schema difference. `failed`/`interrupted`: see `error`. */

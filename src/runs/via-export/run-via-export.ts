@@ -91,6 +91,7 @@ export type ViaExportEvent =
 
 /** What `copy --via-export` tells its caller (events) and asks it (deletion), and how it is cancelled. */
 export interface ViaExportHooks extends Pick<CopyHooks, 'confirmDeletion' | 'signal'> {
+  /** Told each step, each job's progress and each warning, for a renderer to show. */
   onEvent?: (event: ViaExportEvent) => void;
 }
 
@@ -115,6 +116,12 @@ export interface ViaExportOutcome extends RunOutcome<ViaExportSummary> {
   plan?: ViaExportPlan;
 }
 
+/**
+ * `copy --via-export`: AWS's ExportTableToPointInTime from the source into the S3 location, masking
+ * of the export's files when masks or a transform are given, then ImportTable into a new target and
+ * the settings ImportTable cannot take. Resolves with the outcome and never throws for a failure it
+ * can explain (an export job that keeps running is named in the hint).
+ */
 export async function runViaExport(
   options: CopyOptions,
   hooks: ViaExportHooks = {},
