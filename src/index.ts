@@ -9,7 +9,12 @@
 // ── copy: a table into another table, schema, settings and every item ───────────────────────────────
 
 export type { CopyPlan } from './plan/copy-plan.js';
-export type { CopyEvent, StepName } from './runs/copy/events.js';
+/**
+ * A copy's progress as typed events (`onEvent` in CopyHooks): numbered steps (`number` of `total`,
+ * the total known before the first), warnings, the plan, and 'copy-started'/'copy-finished' around the
+ * item copy, whose `stats` a renderer reads with `progressSnapshot` on its own schedule.
+ */
+export type { CopyEvent, StepEvent, StepName } from './runs/copy/events.js';
 export {
   type BillingMode,
   type CopyMode,
@@ -52,6 +57,8 @@ export type { DynamoDbJsonKey, VerifySummary } from './runs/verify/summary.js';
 
 // ── export: a table into AWS's Export to S3 layout, in a directory or under s3:// ───────────────────
 
+/** An export's progress as typed events (`onEvent` in ExportHooks): steps, warnings, copy-started/-finished. */
+export type { ExportEvent, ExportStepName } from './runs/export/events.js';
 export { EXPORT_OPTION_DECLARATIONS, validateExportOptions } from './runs/export/options.js';
 export {
   type ExportHooks,
@@ -65,6 +72,8 @@ export type { S3Settings } from './stores/open.js';
 // ── import: an export directory into a (re)created target table ─────────────────────────────────────
 
 export { type KeyPart, type KeySpec, parseKeySpec } from './model/key-spec.js';
+/** An import's progress as typed events (`onEvent` in ImportHooks): steps, warnings, copy-started/-finished. */
+export type { ImportEvent, ImportStepName } from './runs/import/events.js';
 export { IMPORT_OPTION_DECLARATIONS, validateImportOptions } from './runs/import/options.js';
 export {
   type ImportHooks,
@@ -96,7 +105,7 @@ export {
   copyTables,
   runCopyTables,
 } from './runs/tables/copy-tables.js';
-export type { TableStepEvent, TablesEvent } from './runs/tables/events.js';
+export type { TablesEvent } from './runs/tables/events.js';
 export {
   type ExportTablesHooks,
   exportTables,
@@ -167,7 +176,11 @@ export {
   type CopyStats,
   type ProgressSnapshot,
   progressSnapshot,
+  type RateSample,
+  type RecentRates,
   type RetryCounts,
+  rateSample,
+  ratesBetween,
 } from './runtime/stats.js';
 export {
   type VerifyPhase,

@@ -407,8 +407,7 @@ export async function runCopyViaExport(
     ...(onEvent
       ? {
           onEvent: (event: ViaExportEvent) => {
-            if (event.type === 'step')
-              onEvent({ type: 'step', name: COPY_STEP[event.name], message: event.message });
+            if (event.type === 'step') onEvent({ ...event, name: COPY_STEP[event.name] });
             else if (event.type === 'warning') onEvent(event);
           },
         }
