@@ -196,6 +196,7 @@ export {
   checkpointDeclarations,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
+  PROGRESS_MODES,
   parseRate,
   positiveInteger,
   type RawOptions,

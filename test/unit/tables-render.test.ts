@@ -7,6 +7,7 @@ import { humanTablesPlan, humanTablesSummary, tableResult } from '../../src/cli/
 import { AccessDeniedError } from '../../src/errors.js';
 import type { CopyEvent, CopySummary, TablePlanEntry, TablesEvent, TablesSummary } from '../../src/index.js';
 import { CopyStats } from '../../src/runtime/stats.js';
+import { testOutput } from '../harness/output.js';
 
 /** A stderr stand-in that keeps what is written; `tty` makes cli-progress draw its bars into it. */
 function fakeStream(tty: boolean): { stream: NodeJS.WriteStream; text: () => string } {
@@ -58,7 +59,7 @@ afterEach(() => {
 describe('createTablesReporter without a terminal', () => {
   it('writes one plain line per change: set, start, end, failure, skip, warnings', () => {
     const out = fakeStream(false);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     reporter.onEvent({ type: 'selected', pairs: [orders, users, carts], parallelTables: 2 });
     reporter.onEvent({ type: 'planned', entries: [] });
     reporter.onEvent({ type: 'table-started', index: 0, pair: orders });
@@ -104,7 +105,7 @@ describe('createTablesReporter without a terminal', () => {
 
   it("takes a copy set's events as the run layer types them", () => {
     const out = fakeStream(false);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     const event: TablesEvent<CopyEvent, CopySummary> = {
       type: 'table-event',
       index: 0,
@@ -117,7 +118,7 @@ describe('createTablesReporter without a terminal', () => {
 
   it('--quiet keeps warnings and failures; --verbose adds each table step', () => {
     const quiet = fakeStream(false);
-    const q = createTablesReporter(quiet.stream, 'quiet', 'export');
+    const q = createTablesReporter(testOutput(quiet.stream, 'quiet'), 'export');
     q.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 1 });
     q.onEvent({ type: 'table-started', index: 0, pair: orders });
     q.onEvent({ type: 'table-event', index: 0, pair: orders, event: { type: 'warning', message: 'w' } });
@@ -142,7 +143,7 @@ describe('createTablesReporter without a terminal', () => {
     );
 
     const verbose = fakeStream(false);
-    const v = createTablesReporter(verbose.stream, 'verbose', 'import');
+    const v = createTablesReporter(testOutput(verbose.stream, 'verbose'), 'import');
     v.onEvent({ type: 'selected', pairs: [orders], parallelTables: 4 });
     v.onEvent({ type: 'table-started', index: 0, pair: orders });
     v.onEvent({ type: 'table-event', index: 0, pair: orders, event: { type: 'step', message: 'opening' } });
@@ -152,10 +153,10 @@ describe('createTablesReporter without a terminal', () => {
     );
   });
 
-  it('logs a total line every 5 s, only while tables are in flight', () => {
+  it('logs a timestamped total line every 5 s while tables are in flight, only when the counts moved', () => {
     vi.useFakeTimers();
     const out = fakeStream(false);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     reporter.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 2 });
     reporter.onEvent({
       type: 'planned',
@@ -173,8 +174,15 @@ describe('createTablesReporter without a terminal', () => {
     const lines = out.text().trimEnd().split('\n');
     // 1,000 from the running copy's stats, 3,000 from the plan for the table not started yet.
     expect(lines.at(-1)).toMatch(
-      /^total: 250\/4,000 items \(6%\), 2\.00 KB, [\d,]+ items\/s(, ETA .+)?; 0 done, 0 failed of 2$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ total: 250\/4,000 items \(6%\), 2\.00 KB, [\d,]+ items\/s(, ETA .+)?; 0 done, 0 failed of 2$/,
     );
+    // Nothing moved for 10 s (a throttled table): no line says so twice.
+    const idle = out.text();
+    vi.advanceTimersByTime(10_000);
+    expect(out.text()).toBe(idle);
+    stats.itemsWritten = 500;
+    vi.advanceTimersByTime(5_000);
+    expect(out.text().trimEnd().split('\n').at(-1)).toMatch(/Z total: 500\/4,000 items/);
     reporter.onEvent({
       type: 'table-finished',
       index: 0,
@@ -192,7 +200,7 @@ describe('createTablesReporter without a terminal', () => {
 describe('createTablesReporter on a terminal', () => {
   it('draws a bar per table in flight and a total bar, and prints each result above them', async () => {
     const out = fakeStream(true);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     try {
       reporter.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 2 });
       reporter.onEvent({ type: 'table-started', index: 0, pair: orders });

@@ -15,7 +15,7 @@ export function createViaExportReporter(
   stream: NodeJS.WriteStream,
   verbosity: Verbosity,
 ): (event: ViaExportEvent) => void {
-  const printStep = stepPrinter(stream, verbosity);
+  const printStep = stepPrinter((line) => stream.write(`${line}\n`), verbosity);
   let lastStatus = '';
   let lastPrintedAt = Number.NEGATIVE_INFINITY;
   return (event) => {
