@@ -16,17 +16,21 @@ export interface Reporter {
   close(): void;
 }
 
-/** Prints `[n/total] message` (not with --quiet); --verbose adds how long the previous step took. */
+/**
+ * Prints `[n/total] message`; --verbose adds how long the previous step took. With --quiet the line
+ * goes to `hidden` instead (the log file keeps every step whatever stderr shows).
+ */
 export function stepPrinter(
   print: (line: string) => void,
   verbosity: Verbosity,
+  hidden: (line: string) => void = () => {},
 ): (number: number, total: number, message: string) => void {
   let stepStarted = performance.now();
   return (number, total, message) => {
     const now = performance.now();
     const took = verbosity === 'verbose' ? ` (previous step: ${formatDuration(now - stepStarted)})` : '';
     stepStarted = now;
-    if (verbosity !== 'quiet') print(`[${number}/${total}] ${message}${took}`);
+    (verbosity === 'quiet' ? hidden : print)(`[${number}/${total}] ${message}${took}`);
   };
 }
 
@@ -39,7 +43,7 @@ export function createReporter(output: Output, verb = 'copied'): Reporter {
   let progress: ProgressView | undefined;
   // A line for people: above the bar while it shows, else as it is (and into the log).
   const print = (line: string): void => (progress ? progress.print(line) : output.line(line));
-  const printStep = stepPrinter(print, verbosity);
+  const printStep = stepPrinter(print, verbosity, (line) => output.log?.line(line));
   const close = (): void => {
     progress?.stop();
     progress = undefined;

@@ -14,7 +14,7 @@ export function createVerifyReporter(output: Output): VerifyReporter {
   const { verbosity } = output;
   let progress: ProgressView | undefined;
   const print = (line: string): void => (progress ? progress.print(line) : output.line(line));
-  const printStep = stepPrinter(print, verbosity);
+  const printStep = stepPrinter(print, verbosity, (line) => output.log?.line(line));
   const close = (): void => {
     progress?.stop();
     progress = undefined;
