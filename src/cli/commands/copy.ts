@@ -13,8 +13,7 @@ import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
 import { openOutput } from '../output/output.js';
 import { reportEnd } from '../output/run-end.js';
-import { printError } from '../print-error.js';
-import { createReporter, type Verbosity } from '../render/reporter.js';
+import { createReporter } from '../render/reporter.js';
 import { copyVerdict, humanPlan, humanSummary } from '../render/summary.js';
 import {
   createViaExportReporter,
@@ -29,8 +28,7 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
   if (isTableSet(raw)) return copyTablesCommand(raw, io, argv);
   refuseSetFlags(raw);
   const options = validateCopyOptions(raw);
-  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
-  if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
+  if (options.viaExport) return copyViaExportCommand(options, raw, io);
   const output = openOutput(raw, io, 'copy');
   const err = output.io;
   const reporter = createReporter(output);
@@ -98,19 +96,15 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
 }
 
 /** `copy --via-export`: AWS's export and import jobs, their progress, and their own report. */
-async function copyViaExportCommand(
-  options: CopyOptions,
-  raw: RawOptions,
-  io: CliIO,
-  verbosity: Verbosity,
-): Promise<number> {
+async function copyViaExportCommand(options: CopyOptions, raw: RawOptions, io: CliIO): Promise<number> {
+  const output = openOutput(raw, io, 'copy');
   const interrupt = interruptSignal(() =>
-    io.stderr.write("\nInterrupted: AWS's export or import job keeps running; see the hint below.\n"),
+    output.io.stderr.write("\nInterrupted: AWS's export or import job keeps running; see the hint below.\n"),
   );
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   try {
     const outcome = await runViaExport(options, {
-      onEvent: createViaExportReporter(io.stderr, verbosity),
+      onEvent: createViaExportReporter(output),
       signal: interrupt.signal,
       ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
     });
@@ -120,12 +114,24 @@ async function copyViaExportCommand(
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (options.dryRun && plan && !error) {
       io.stdout.write(`${humanViaExportPlan(plan, summary)}\n`);
-    } else if (verbosity !== 'quiet' && (!error || summary.viaExport.export)) {
-      io.stderr.write(`${humanViaExportSummary(summary)}\n`);
     }
-    if (error) printError(io, error, verbosity === 'verbose');
+    const dryRun = options.dryRun && !error;
+    reportEnd(
+      output,
+      {
+        status: summary.status,
+        exitCode: outcome.exitCode,
+        verdict: dryRun ? 'Dry run: the plan is on stdout; nothing was changed.' : copyVerdict(summary),
+        block: dryRun ? undefined : humanViaExportSummary(summary),
+        // Once the export began, the report says where its files are and what the jobs did.
+        blockOnError: Boolean(summary.viaExport.export),
+        error,
+      },
+      { json: raw.json === true },
+    );
     return outcome.exitCode;
   } finally {
     interrupt.dispose();
+    output.close();
   }
 }
