@@ -197,6 +197,49 @@ describe('createTablesReporter without a terminal', () => {
   });
 });
 
+describe('createTablesReporter with --progress json', () => {
+  it('sends each table as events and the totals every 2 s, and writes no text', () => {
+    vi.useFakeTimers();
+    const out = fakeStream(false);
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal', { progress: 'json' }), 'copy');
+    reporter.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 2 });
+    reporter.onEvent({ type: 'table-started', index: 0, pair: orders });
+    const stats = new CopyStats();
+    stats.expectedItems = 1000;
+    stats.itemsWritten = 250;
+    reporter.onEvent({ type: 'table-event', index: 0, pair: orders, event: { type: 'copy-started', stats } });
+    reporter.onEvent({
+      type: 'table-event',
+      index: 0,
+      pair: orders,
+      event: { type: 'warning', message: 'w' },
+    });
+    vi.advanceTimersByTime(2_000);
+    reporter.onEvent({
+      type: 'table-finished',
+      index: 0,
+      pair: orders,
+      summary: copySummary(orders, 'completed', 1000, 8192, 900),
+    });
+    reporter.close();
+    const events = out
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((event) => [event.type, event.event])).toEqual([
+      ['step', undefined],
+      ['table', 'started'],
+      ['warning', undefined],
+      ['progress', undefined],
+      ['table', 'finished'],
+      ['progress', undefined],
+    ]);
+    expect(events[3]).toMatchObject({ items: 250, tables: { done: 0, running: 1, total: 2 } });
+    expect(events[4]).toMatchObject({ source: 'prod-orders', status: 'completed', items: 1000 });
+  });
+});
+
 describe('createTablesReporter on a terminal', () => {
   it('draws a bar per table in flight and a total bar, and prints each result above them', async () => {
     const out = fakeStream(true);

@@ -239,18 +239,18 @@ export function createTablesReporter(output: Output, noun: Noun, quietSteps = fa
       tables: { done, failed, running: running.size, total: pairs.length - skipped.size },
     });
   };
+  const jsonTimer: { current?: NodeJS.Timeout } = {};
   const startLines = (): void => {
     if (timer || closed) return;
     const lines = (output.progress === 'lines' && !quiet) || output.log !== undefined;
-    if (!lines && !json) return;
-    timer = setInterval(
-      () => {
-        if (lines) sayTotal();
-        if (json) sendTotal();
-      },
-      json && !lines ? JSON_INTERVAL_MS : LINE_INTERVAL_MS,
-    );
-    timer.unref();
+    if (lines) {
+      timer = setInterval(sayTotal, LINE_INTERVAL_MS);
+      timer.unref();
+    }
+    if (json && !jsonTimer.current) {
+      jsonTimer.current = setInterval(sendTotal, JSON_INTERVAL_MS);
+      jsonTimer.current.unref();
+    }
   };
 
   const saidWarnings = new Set<string>();
@@ -378,6 +378,7 @@ export function createTablesReporter(output: Output, noun: Noun, quietSteps = fa
     if (!closed && json) sendTotal();
     closed = true;
     if (timer) clearInterval(timer);
+    if (jsonTimer.current) clearInterval(jsonTimer.current);
     timer = undefined;
     if (bars) {
       refreshBars();

@@ -151,7 +151,7 @@ export const OUTPUT_DECLARATIONS: readonly OptionDeclaration[] = [
     flag: 'progress',
     value: 'MODE',
     choices: PROGRESS_MODES,
-    help: "progress on stderr: 'bar', 'lines' (timestamped, only when something changed), 'json' (one JSON event per line, for CI and wrappers) or 'none'",
+    help: "progress on stderr: 'bar' (lines when stderr is not a terminal), 'lines' (timestamped, only when something changed), 'json' (one JSON event per line, for CI and wrappers) or 'none'",
     defaultHelp: "'auto': a bar on a terminal, lines otherwise ('none' with --quiet)",
   },
   {
