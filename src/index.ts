@@ -45,6 +45,10 @@ export {
 
 // ── verify: compare the target with the source, item by item and schema ─────────────────────────────
 
+/**
+ * A verify's progress as typed events (`onEvent` in VerifyHooks): steps, warnings, the plan, and
+ * 'scan-started'/'scan-finished' around each scan phase, whose VerifyStats `verifyProgressSnapshot` reads.
+ */
 export { VERIFY_STEPS, type VerifyEvent, type VerifyStepName } from './runs/verify/events.js';
 export {
   DEFAULT_SAMPLES,
@@ -86,6 +90,7 @@ export {
 // ── via-export: copy --via-export, with AWS's own export and import jobs ────────────────────────────
 
 export type { ViaExportPlan } from './plan/via-export-plan.js';
+/** `runViaExport`'s progress as typed events (ViaExportEvent): numbered steps, warnings, the jobs' states. */
 export {
   runViaExport,
   type ViaExportEvent,
@@ -105,6 +110,10 @@ export {
   copyTables,
   runCopyTables,
 } from './runs/tables/copy-tables.js';
+/**
+ * A set's progress as typed events (`onEvent` of every set run): the selection, each table's start,
+ * its own run's events inside 'table-event' (CopyEvent, VerifyEvent, ExportEvent, ImportEvent), its end.
+ */
 export type { TablesEvent } from './runs/tables/events.js';
 export {
   type ExportTablesHooks,
