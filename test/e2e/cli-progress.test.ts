@@ -105,6 +105,19 @@ describe('progress and output (built CLI)', () => {
     expect(copied.stderr).toContain('  items      3,000 written of 3,000 scanned');
     expect(copied.stderr).toMatch(/^ {2}capacity {3}[\d,]+ RCU read, [\d,]+ WCU written$/m);
 
+    // verify: its five steps every time, the drill-down said not needed when the digests match.
+    const verified = await runCli(
+      [
+        'verify',
+        ...['--source', 'orders', '--target', 'orders', '--source-profile', 'src', '--target-profile', 'dst'],
+        ...['--source-endpoint-url', endpoint, '--target-endpoint-url', endpoint],
+      ],
+      env,
+    );
+    expect(verified.code, verified.stderr).toBe(0);
+    expectConsecutiveSteps(verified.stderr, 5);
+    expect(verified.stderr).toMatch(/^\[5\/5\] No drill-down needed: all \d+ bucket\(s\) match$/m);
+
     const out = path.join(home, 'out');
     const exported = await runCli(exportArgs(out), env);
     expect(exported.code, exported.stderr).toBe(0);
