@@ -1,268 +1,259 @@
+/**
+ * The verify engine: proves two tables hold the same items, or names how they differ, with memory
+ * bounded whatever their size.
+ *
+ * 1. Digest: both sides are scanned in parallel; each item's key picks a bucket, and the bucket keeps
+ *    a count and the sum of the items' 128-bit hashes (order-independent, so parallel segments and
+ *    differing scan orders do not matter). Memory: two fixed arrays.
+ * 2. Drill-down, only where bucket digests differ: both sides are scanned again, and only keys falling
+ *    in mismatched buckets are matched across sides, then classified missing, extra or different.
+ *    Buckets holding items on one side only need no matching (their counts are exact already), and
+ *    the others are split into passes so one pass holds at most `maxDrillEntries` keys.
+ *
+ * The tables should not change while they are verified; when a drill-down sees other counts than the
+ * digest did, a warning says so.
+ */
 import { setMaxListeners } from 'node:events';
-import { RetryBudgetExhaustedError } from '../../errors.js';
-import { checkItem, keyOf } from '../../model/item-check.js';
-import { itemSize } from '../../model/item-size.js';
-import { BoundedQueue } from '../../runtime/bounded-queue.js';
-import type { Pacer } from '../../runtime/pacer.js';
-import { sleep } from '../../runtime/retry.js';
-import type { Slots } from '../../runtime/slots.js';
-import type { CopyStats } from '../../runtime/stats.js';
-import type { Item, Key, Page, ScanFilter, Sink, Source } from '../../stores/types.js';
-import { batchItems } from './batcher.js';
-import type { ItemStage } from './item-stage.js';
-import { type BatchTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
+import { InterruptedError, type Side } from '../../errors.js';
+import { itemHash, keyBucket, keyText } from '../../model/item-hash.js';
+import type { VerifyPhase, VerifyStats } from '../../runtime/verify-stats.js';
+import { BucketDigest, type MismatchedBucket, mismatchedBuckets } from './bucket-digest.js';
+import { DifferenceCollector, type DifferenceKind, SampleSet } from './difference-collector.js';
+import { type DrillPass, planDrillPasses } from './drill-passes.js';
+import { type PageVisitor, type ScanSettings, type ScanSide, scanAllSegments } from './paced-scan.js';
 
-/** What copying items needs: both ends, the plan's numbers, the shared pacers and counters. */
-export interface CopyItemsInput {
-  source: Source;
-  sink: Sink;
+/** What a comparison tells the run as it goes: its steps, and when each scan starts and ends. */
+export type CompareEvent =
+  | { type: 'step'; name: 'digest' | 'drill-down'; message: string }
+  | { type: 'scan-started'; phase: VerifyPhase; stats: VerifyStats }
+  | { type: 'scan-finished'; phase: VerifyPhase; stats: VerifyStats };
+
+export interface CompareItemsInput {
+  source: ScanSide;
+  target: ScanSide;
+  /** Key attribute names, hash key first: items of both sides are matched by them. */
   keyAttributes: readonly string[];
-  /** The type (S, N or B) of each key attribute: items from sources without `validItems` are checked. */
-  keyTypes?: Readonly<Record<string, 'S' | 'N' | 'B'>>;
   totalSegments: number;
-  /** Segments scanned at the same time (the rest wait their turn). */
   scanConcurrency: number;
-  /** BatchWriteItem requests in flight. */
-  writeConcurrency: number;
-  /** Scan `Limit`: items per page. */
-  scanLimit: number | undefined;
   consistentRead: boolean;
-  /** Read capacity one Scan page is expected to cost, charged to the read pacer before the request. */
-  readUnitsPerPage: number;
-  readPacer: Pacer;
-  writePacer: Pacer;
-  /** A budget of BatchWriteItem requests in flight shared with other copies (many tables at once). */
-  writeSlots?: Slots | undefined;
-  stats: CopyStats;
-  /** The segments this run copies (default: all); a worker thread gets its share. */
-  segmentsToCopy?: readonly number[];
-  /** Segment states from a checkpoint: done segments are skipped, the others resume after their key. */
-  resumeFrom?: readonly SegmentState[];
-  /** Called whenever a segment's resume point moves (after the target acknowledged the pages). */
-  onProgress?: (states: SegmentProgress) => void;
-  /** The pause before a segment whose scan ran out of retries starts again (default 30 s). */
-  segmentRestartPauseMs?: number;
-  /** Something the user should know that does not stop the copy (a segment restarted). */
-  onWarning?: (message: string) => void;
-  /** Only items matching this are scanned out of the source (a Scan FilterExpression). */
-  filter?: ScanFilter | undefined;
-  /** What happens to the items between scan and write (masks, a transform); absent: nothing. */
-  stage?: ItemStage | undefined;
-  /** Stops scanning; batches already sent are finished; the result says `interrupted`. */
+  /** Digest buckets, a power of two. */
+  buckets: number;
+  /** Keys named per kind of difference. */
+  samples: number;
+  /** Keys one drill-down pass may hold. */
+  maxDrillEntries: number;
+  stats: VerifyStats;
+  onEvent?: (event: CompareEvent) => void;
+  /** Stops both scans; compareItems then throws InterruptedError. */
   signal?: AbortSignal;
 }
 
-export interface CopyItemsResult {
-  status: 'completed' | 'interrupted';
-  segments: SegmentState[];
+export interface ItemComparison {
+  sourceItems: number;
+  targetItems: number;
+  missing: number;
+  extra: number;
+  different: number;
+  /** Up to `samples` key texts (DynamoDB JSON) per kind, smallest first. */
+  samples: Record<DifferenceKind, string[]>;
+  mismatchedBuckets: number;
+  passes: number;
+  /** Most keys the drill-down held at once. */
+  peakHeldKeys: number;
+  warnings: string[];
 }
 
-/** Items waiting for a writer, in DynamoDB item bytes: bounds memory when items are large. */
-const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
-
-/** Times a segment's scan may start again after its request retry budget ran out, and the pause before. */
-const SEGMENT_RESTARTS = 2;
-const SEGMENT_RESTART_PAUSE_MS = 30_000;
-
-interface WriteUnit {
-  items: Item[];
-  bytes: number;
-  writeUnits: number;
-  ticket: BatchTicket;
-}
-
-/**
- * Copies every item: scanners read segments page by page and queue batches; writers put them.
- *
- * The queue is bounded, so scanning runs ahead of writing by at most a few pages. A fatal error from
- * any worker stops them all and is rethrown; a cancelled `signal` stops scanning and writing at once:
- * the requests already sent finish, queued batches are dropped, and it resolves `interrupted`. Either
- * way the segment states say exactly where to resume.
- */
-export async function copyItems(input: CopyItemsInput): Promise<CopyItemsResult> {
-  const progress = new SegmentProgress(input.totalSegments, input.resumeFrom);
-  const queue = new BoundedQueue<WriteUnit>(
-    Math.max(2, input.writeConcurrency * 2),
-    MAX_QUEUED_BYTES,
-    (unit) => unit.bytes,
-  );
-  // Aborted on the first failure so every worker stops; the user's signal only stops scanning.
-  const failure = new AbortController();
-  const stopScanning = AbortSignal.any([failure.signal, ...(input.signal ? [input.signal] : [])]);
-  // Every worker's pending request and back-off sleep listens to these; that is not a leak.
-  setMaxListeners(0, failure.signal, stopScanning);
-  let firstError: unknown;
-  const fail = (error: unknown): void => {
-    if (firstError === undefined) firstError = error;
-    failure.abort(error);
-    queue.discard();
+export async function compareItems(input: CompareItemsInput): Promise<ItemComparison> {
+  const { buckets, keyAttributes, stats } = input;
+  input.onEvent?.({
+    type: 'step',
+    name: 'digest',
+    message: `Scanning both tables (${input.totalSegments} segment(s) each) and summing item hashes into ${buckets} buckets`,
+  });
+  const digests: Record<Side, BucketDigest> = {
+    source: new BucketDigest(buckets),
+    target: new BucketDigest(buckets),
   };
-
-  const mine = input.segmentsToCopy ?? Array.from({ length: input.totalSegments }, (_, segment) => segment);
-  const pending = mine.filter((segment) => !progress.state(segment).done);
-  const scanner = async (): Promise<void> => {
-    for (let segment = pending.shift(); segment !== undefined; segment = pending.shift()) {
-      if (stopScanning.aborted) return;
-      await scanSegment(input, segment, progress, queue, stopScanning);
+  // The smallest keys of each side: when they fall in one-sided buckets, they are the samples, and
+  // no second scan is needed for them (an empty target is all one-sided buckets).
+  const smallest: Record<Side, SampleSet> = {
+    source: new SampleSet(input.samples),
+    target: new SampleSet(input.samples),
+  };
+  await scanSides(input, { source: true, target: true }, (side, items) => {
+    const digest = digests[side];
+    const keys = smallest[side];
+    for (const item of items) {
+      const key = keyText(item, keyAttributes);
+      digest.add(keyBucket(key, buckets), itemHash(item));
+      keys.offer(key);
     }
+  });
+  stats.expected.source = digests.source.total;
+  stats.expected.target = digests.target.total;
+
+  const mismatched = mismatchedBuckets(digests.source, digests.target);
+  const collector = new DifferenceCollector(input.samples);
+  const counts = new Map(mismatched.map((m) => [m.bucket, m]));
+  const known = {
+    missing: oneSidedSamples(smallest.source, 'source', counts, buckets),
+    extra: oneSidedSamples(smallest.target, 'target', counts, buckets),
   };
-  // Ctrl-C: no more batches are taken; the requests already sent finish, and the checkpoint keeps
-  // what they acknowledged. Batches still queued are dropped: their pages are scanned again on resume.
-  const stopWriting = (): void => queue.discard();
-  input.signal?.addEventListener('abort', stopWriting, { once: true });
-  if (input.signal?.aborted) stopWriting();
-  const writer = async (): Promise<void> => {
-    for (let unit = await queue.pop(); unit !== undefined; unit = await queue.pop()) {
-      if (input.signal?.aborted) return;
-      try {
-        await writeUnit(input, unit, progress, failure.signal, stopScanning);
-      } catch (error) {
-        // Only a wait for rate or a request slot ends on the user's signal: nothing was sent.
-        if (input.signal?.aborted && !failure.signal.aborted) return;
-        throw error;
+  for (const key of known.missing ?? []) collector.offerSample('missing', key);
+  for (const key of known.extra ?? []) collector.offerSample('extra', key);
+  const plan = planDrillPasses(mismatched, {
+    maxEntries: input.maxDrillEntries,
+    collectSamples: {
+      missing: input.samples > 0 && known.missing === undefined,
+      extra: input.samples > 0 && known.extra === undefined,
+    },
+  });
+  collector.addCount('missing', plan.missing);
+  collector.addCount('extra', plan.extra);
+  const warnings: string[] = [];
+  // Always said, so a verify's steps are numbered 1 to 5 whatever the digests found.
+  input.onEvent?.({
+    type: 'step',
+    name: 'drill-down',
+    message:
+      plan.passes.length > 0
+        ? `Drilling into ${mismatched.length} mismatched bucket(s) of ${buckets}: ${plan.passes.length} more scan(s)`
+        : mismatched.length === 0
+          ? `No drill-down needed: all ${buckets} bucket(s) match`
+          : `No drill-down needed: the ${mismatched.length} mismatched bucket(s) of ${buckets} are known from the digest scan`,
+  });
+  for (let index = 0; index < plan.passes.length; index++) {
+    const pass = plan.passes[index]!;
+    const seen = await drill(input, pass, counts, collector, index + 1, plan.passes.length);
+    for (const side of ['source', 'target'] as const) {
+      if (seen[side] !== pass.expected[side]) {
+        warnings.push(
+          `the ${side} table changed while it was verified: ${pass.expected[side]} items in the compared buckets at first, ${seen[side]} when drilled into; run verify again once it is quiet`,
+        );
       }
     }
+  }
+
+  return {
+    sourceItems: digests.source.total,
+    targetItems: digests.target.total,
+    ...collector.counts,
+    samples: {
+      missing: [...collector.samples.missing.values],
+      extra: [...collector.samples.extra.values],
+      different: [...collector.samples.different.values],
+    },
+    mismatchedBuckets: mismatched.length,
+    passes: plan.passes.length,
+    peakHeldKeys: collector.peakPending,
+    warnings,
   };
-
-  const scanners = Promise.all(
-    Array.from({ length: Math.min(input.scanConcurrency, Math.max(1, pending.length)) }, () =>
-      scanner().catch((error) => {
-        if (!stopScanning.aborted) fail(error);
-      }),
-    ),
-  ).then(() => queue.close());
-  const writers = Array.from({ length: input.writeConcurrency }, () => writer().catch(fail));
-  await Promise.all([scanners, ...writers]);
-  input.signal?.removeEventListener('abort', stopWriting);
-
-  if (firstError !== undefined) throw firstError;
-  const segments = progress.snapshot();
-  return { status: mine.every((segment) => segments[segment]!.done) ? 'completed' : 'interrupted', segments };
-}
-
-async function scanSegment(
-  input: CopyItemsInput,
-  segment: number,
-  progress: SegmentProgress,
-  queue: BoundedQueue<WriteUnit>,
-  signal: AbortSignal,
-): Promise<void> {
-  const { readPacer } = input;
-  const open = (startKey: Key | undefined): AsyncIterator<Page> =>
-    input.source
-      .scan({
-        segment,
-        totalSegments: input.totalSegments,
-        startKey,
-        limit: input.scanLimit,
-        consistentRead: input.consistentRead,
-        ...(input.filter ? { filter: input.filter } : {}),
-        signal,
-      })
-      [Symbol.asyncIterator]();
-  // Where the next page starts; a segment whose Scan ran out of retries starts again from here.
-  let position = progress.state(segment).startKey;
-  let pages = open(position);
-  let restarts = 0;
-  for (;;) {
-    // Fetch the next page only when the writers can take it: scanners wait here holding no page.
-    await queue.roomForMore();
-    await readPacer.take(input.readUnitsPerPage, signal);
-    let next: IteratorResult<Page> | undefined;
-    try {
-      next = await pages.next();
-    } catch (error) {
-      if (!(error instanceof RetryBudgetExhaustedError) || restarts >= SEGMENT_RESTARTS || signal.aborted)
-        throw error;
-      restarts += 1;
-      const pause = input.segmentRestartPauseMs ?? SEGMENT_RESTART_PAUSE_MS;
-      input.onWarning?.(
-        `Scan of segment ${segment} kept failing (${error.message}); restarting it in ${pause / 1000} s (${restarts}/${SEGMENT_RESTARTS}).`,
-      );
-      await sleep(pause, signal);
-      pages = open(position);
-      continue;
-    }
-    if (next.done) return;
-    position = next.value.lastKey;
-    const queued = await queuePage(input, segment, next.value, progress, queue);
-    // An async function keeps a variable's value until it is overwritten: let go of the page before
-    // waiting for room and for the next one, so that a waiting scanner holds no items.
-    next = undefined;
-    if (!queued || signal.aborted) return;
-  }
-}
-
-/** Cuts a scanned page into batches and queues them; false when the queue was closed meanwhile. */
-async function queuePage(
-  input: CopyItemsInput,
-  segment: number,
-  page: Page,
-  progress: SegmentProgress,
-  queue: BoundedQueue<WriteUnit>,
-): Promise<boolean> {
-  const { stats, readPacer } = input;
-  if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
-  stats.pagesScanned += 1;
-  stats.itemsScanned += page.scanned ?? page.items.length;
-  stats.consumedRead += page.consumedRead;
-
-  // Items a stage changed are checked again: a mask or a transform can make an item too big or its key wrong.
-  const check = !input.source.capabilities.validItems || input.stage !== undefined;
-  const staged = input.stage ? await input.stage.page(page.items, segment) : undefined;
-  const batches = batchItems(staged?.items ?? page.items, input.keyAttributes);
-  let end = 0;
-  const tickets = progress.addPage(
-    segment,
-    page.lastKey,
-    batches.map((items) => {
-      end += items.length;
-      // Where a resumed Scan continues: the source's key, whatever the stage made of it.
-      return {
-        items: items.length,
-        lastItemKey: staged
-          ? staged.sourceKeys[end - 1]!
-          : keyOf(items[items.length - 1]!, input.keyAttributes),
-      };
-    }),
-  );
-  if (batches.length === 0) input.onProgress?.(progress);
-  for (let b = 0; b < batches.length; b++) {
-    const items = batches[b]!;
-    let bytes = 0;
-    let writeUnits = 0;
-    for (const item of items) {
-      const size = itemSize(item);
-      if (check) checkItem(item, input.keyAttributes, input.keyTypes, size);
-      bytes += size;
-      // BatchWriteItem: 1 WCU per item per started KB.
-      writeUnits += Math.ceil(size / 1024) || 1;
-    }
-    if (!(await queue.push({ items, bytes, writeUnits, ticket: tickets[b]! }))) return false;
-  }
-  return true;
 }
 
 /**
- * Writes one batch. `signal` (a failure elsewhere) also cancels the request; `waitSignal` (that, or the
- * user's Ctrl-C) only cancels the waits before it: a request once sent is let finish.
+ * The sample keys of one side's one-sided buckets, when the side's smallest keys settle them: either
+ * `samples` of those smallest keys fall in one-sided buckets (no key of such a bucket can be smaller,
+ * or it would be among them), or every item of those buckets is among them.
+ * Undefined when a scan of those buckets is needed to find them.
  */
-async function writeUnit(
-  input: CopyItemsInput,
-  unit: WriteUnit,
-  progress: SegmentProgress,
-  signal: AbortSignal,
-  waitSignal: AbortSignal,
+function oneSidedSamples(
+  smallest: SampleSet,
+  side: Side,
+  counts: ReadonlyMap<number, MismatchedBucket>,
+  buckets: number,
+): string[] | undefined {
+  const other: Side = side === 'source' ? 'target' : 'source';
+  const keys = smallest.values.filter((key) => {
+    const bucket = counts.get(keyBucket(key, buckets));
+    return bucket !== undefined && bucket[other] === 0;
+  });
+  let oneSidedItems = 0;
+  for (const bucket of counts.values()) if (bucket[other] === 0) oneSidedItems += bucket[side];
+  const complete = smallest.values.length < smallest.limit || keys.length === oneSidedItems;
+  return complete || keys.length === smallest.limit ? keys : undefined;
+}
+
+const COMPARE = 1;
+const SAMPLE_ONLY = 2;
+
+/** One drill-down pass; returns the items seen per side in its compared buckets. */
+async function drill(
+  input: CompareItemsInput,
+  pass: DrillPass,
+  counts: ReadonlyMap<number, MismatchedBucket>,
+  collector: DifferenceCollector,
+  number: number,
+  passes: number,
+): Promise<Record<Side, number>> {
+  const { buckets, keyAttributes } = input;
+  const roles = new Uint8Array(buckets);
+  for (const bucket of pass.compare) roles[bucket] = COMPARE;
+  for (const bucket of pass.sampleOnly) roles[bucket] = SAMPLE_ONLY;
+  // A side is read only when it holds something this pass needs.
+  const needs = (side: Side): boolean =>
+    pass.compare.length > 0 || pass.sampleOnly.some((bucket) => (counts.get(bucket)?.[side] ?? 0) > 0);
+  const seen: Record<Side, number> = { source: 0, target: 0 };
+  await scanSides(
+    input,
+    { source: needs('source'), target: needs('target') },
+    (side, items) => {
+      for (const item of items) {
+        const key = keyText(item, keyAttributes);
+        const role = roles[keyBucket(key, buckets)];
+        if (role === COMPARE) {
+          seen[side] += 1;
+          collector.observe(side, key, itemHash(item).toString('latin1'));
+        } else if (role === SAMPLE_ONLY) {
+          collector.offerSample(side === 'source' ? 'missing' : 'extra', key);
+        }
+      }
+    },
+    number,
+    passes,
+  );
+  collector.endPass();
+  return seen;
+}
+
+/**
+ * Scans the chosen sides at the same time. The first failure on either side stops both and is
+ * rethrown; the caller's signal stops both and becomes an InterruptedError.
+ */
+async function scanSides(
+  input: CompareItemsInput,
+  sides: Record<Side, boolean>,
+  visit: PageVisitor,
+  pass = 0,
+  passes = 0,
 ): Promise<void> {
-  const { stats, writePacer } = input;
-  await writePacer.take(unit.writeUnits, waitSignal);
-  // A unit holds one page's batch, so one segment's items: the export groups its files by it.
-  const write = () => input.sink.writeBatch(unit.items, signal, unit.ticket.segment);
-  const result = await (input.writeSlots ? input.writeSlots.with(write, waitSignal) : write());
-  if (result.consumedWrite > 0) writePacer.settle(result.consumedWrite - unit.writeUnits);
-  if (result.throttled) writePacer.throttled();
-  stats.itemsWritten += unit.items.length;
-  stats.bytesWritten += unit.bytes;
-  stats.consumedWrite += result.consumedWrite;
-  if (progress.acknowledge(unit.ticket)) input.onProgress?.(progress);
+  const phase = pass === 0 ? 'digest' : 'drill-down';
+  input.stats.startPhase(phase, sides, pass, passes);
+  input.onEvent?.({ type: 'scan-started', phase, stats: input.stats });
+  const failure = new AbortController();
+  const signal = input.signal ? AbortSignal.any([failure.signal, input.signal]) : failure.signal;
+  // Every segment's pending request and back-off sleep listens to it; that is not a leak.
+  setMaxListeners(0, failure.signal, signal);
+  let firstError: unknown;
+  const settings: ScanSettings = {
+    totalSegments: input.totalSegments,
+    scanConcurrency: input.scanConcurrency,
+    consistentRead: input.consistentRead,
+    stats: input.stats,
+  };
+  const run = (scan: ScanSide): Promise<void> =>
+    scanAllSegments(scan, settings, visit, signal).catch((error: unknown) => {
+      if (firstError === undefined && !input.signal?.aborted) firstError = error;
+      failure.abort(error);
+    });
+  await Promise.all([
+    sides.source ? run(input.source) : undefined,
+    sides.target ? run(input.target) : undefined,
+  ]);
+  input.onEvent?.({ type: 'scan-finished', phase, stats: input.stats });
+  if (firstError !== undefined) throw firstError;
+  if (input.signal?.aborted) {
+    throw new InterruptedError('Interrupted before the verification finished.', {
+      hint: 'Run the same command again; verify changes nothing, so it can always start over.',
+    });
+  }
 }
