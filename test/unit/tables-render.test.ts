@@ -7,21 +7,7 @@ import { humanTablesPlan, humanTablesSummary, tableResult } from '../../src/cli/
 import { AccessDeniedError } from '../../src/errors.js';
 import type { CopyEvent, CopySummary, TablePlanEntry, TablesEvent, TablesSummary } from '../../src/index.js';
 import { CopyStats } from '../../src/runtime/stats.js';
-import { testOutput } from '../harness/output.js';
-
-/** A stderr stand-in that keeps what is written; `tty` makes cli-progress draw its bars into it. */
-function fakeStream(tty: boolean): { stream: NodeJS.WriteStream; text: () => string } {
-  let text = '';
-  const stream = {
-    isTTY: tty,
-    columns: 200,
-    write(chunk: string | Uint8Array): boolean {
-      text += String(chunk);
-      return true;
-    },
-  };
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
+import { fakeStream, testOutput } from '../harness/output.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is stripped
 const ANSI = /\u001b(?:\[[0-9;?]*[A-Za-z]|[78])/g;
