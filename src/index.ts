@@ -47,7 +47,12 @@ export {
   type UnitCost,
 } from './plan/cost-estimate.js';
 export type { SkippableSetting } from './plan/translate-schema.js';
-export type { CopyEvent, StepName } from './runs/copy/events.js';
+/**
+ * A copy's progress as typed events (`onEvent` in CopyHooks): numbered steps (`number` of `total`,
+ * the total known before the first), warnings, the plan, and 'copy-started'/'copy-finished' around the
+ * item copy, whose `stats` a renderer reads with `progressSnapshot` on its own schedule.
+ */
+export type { CopyEvent, StepEvent, StepName } from './runs/copy/events.js';
 export type {
   BillingMode,
   CopyMode,
@@ -98,6 +103,10 @@ export {
 
 // ── verify: compare the target with the source, item by item and schema ─────────────────────────────
 
+/**
+ * A verify's progress as typed events (`onEvent` in VerifyHooks): steps, warnings, the plan, and
+ * 'scan-started'/'scan-finished' around each scan phase, whose VerifyStats `verifyProgressSnapshot` reads.
+ */
 export { VERIFY_STEPS, type VerifyEvent, type VerifyStepName } from './runs/verify/events.js';
 export {
   DEFAULT_SAMPLES,
@@ -124,6 +133,8 @@ export { EXPORT_OPTION_DECLARATIONS } from './runs/export/options.js';
  * @function
  */
 export const validateExportOptions = speakingToCaller(validateExportFlags);
+/** An export's progress as typed events (`onEvent` in ExportHooks): steps, warnings, copy-started/-finished. */
+export type { ExportEvent, ExportStepName } from './runs/export/events.js';
 export {
   type ExportHooks,
   type ExportOptions,
@@ -151,6 +162,8 @@ export { IMPORT_OPTION_DECLARATIONS } from './runs/import/options.js';
  * @function
  */
 export const validateImportOptions = speakingToCaller(validateImportFlags);
+/** An import's progress as typed events (`onEvent` in ImportHooks): steps, warnings, copy-started/-finished. */
+export type { ImportEvent, ImportStepName } from './runs/import/events.js';
 export {
   type ImportHooks,
   type ImportOptions,
@@ -164,6 +177,7 @@ export {
 export type { TableUpdate } from './model/table-update.js';
 export type { PlannedImport, ViaExportPlan } from './plan/via-export-plan.js';
 export type { MaskProgress } from './runs/via-export/mask-export.js';
+/** `runViaExport`'s progress as typed events (ViaExportEvent): numbered steps, warnings, the jobs' states. */
 export {
   runViaExport,
   type ViaExportEvent,
@@ -183,7 +197,11 @@ export {
   copyTables,
   runCopyTables,
 } from './runs/tables/copy-tables.js';
-export type { TableStepEvent, TablesEvent } from './runs/tables/events.js';
+/**
+ * A set's progress as typed events (`onEvent` of every set run): the selection, each table's start,
+ * its own run's events inside 'table-event' (CopyEvent, VerifyEvent, ExportEvent, ImportEvent), its end.
+ */
+export type { TablesEvent } from './runs/tables/events.js';
 export {
   type ExportTablesHooks,
   exportTables,
@@ -281,7 +299,11 @@ export {
   type CopyStats,
   type ProgressSnapshot,
   progressSnapshot,
+  type RateSample,
+  type RecentRates,
   type RetryCounts,
+  rateSample,
+  ratesBetween,
 } from './runtime/stats.js';
 export {
   type VerifyPhase,
@@ -297,6 +319,7 @@ export {
   checkpointDeclarations,
   type OptionDeclaration,
   OUTPUT_DECLARATIONS,
+  PROGRESS_MODES,
   parseRate,
   positiveInteger,
   type RawOptions,

@@ -20,6 +20,10 @@ export const HELP_EXAMPLES: Readonly<
       "ddbcopy copy --tables 'prod-*' --rename prod-=staging- --source-profile prod --target-profile staging -y",
     ],
     [
+      'In CI: one JSON event per line on stderr (stdout keeps --json), a timestamped log to keep',
+      'ddbcopy copy --source orders --target orders --source-profile prod --target-profile staging -y --json --progress json --log-file ddbcopy.log',
+    ],
+    [
       'Into DynamoDB Local on this machine (--profile serves both sides; the local side takes any key)',
       'ddbcopy copy --source orders --target orders --profile prod --target-endpoint-url http://localhost:8000 -y',
     ],

@@ -118,7 +118,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .command('iam-policy')
     .description('print the least-privilege IAM policies (source role, target role, trust) for a copy')
     .allowExcessArguments(false);
+  // It prints documents and runs nothing: no progress to show or log.
   for (const declaration of [...COPY_OPTION_DECLARATIONS, ...TABLE_SET_DECLARATIONS]) {
+    if (declaration.flag === 'progress' || declaration.flag === 'log-file') continue;
     iamPolicy.addOption(toOption(declaration));
   }
   iamPolicy.addOption(new Option('--principal <arn>', 'who assumes the roles, for the trust policies'));

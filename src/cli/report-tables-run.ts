@@ -2,10 +2,10 @@ import type { RawOptions, RunOutcome, TablesSummary } from '../index.js';
 import { resumeCommand } from './commands/resume-command.js';
 import { interruptSignal } from './interrupt.js';
 import type { CliIO } from './io.js';
-import { printError } from './print-error.js';
-import type { Verbosity } from './render/reporter.js';
+import { openOutput } from './output/output.js';
+import { reportEnd } from './output/run-end.js';
 import { type AnyTablesEvent, createTablesReporter } from './render/tables-reporter.js';
-import { humanTablesSummary } from './render/tables-summary.js';
+import { humanTablesSummary, tablesVerdict } from './render/tables-summary.js';
 
 /** The hooks a set's run (verify, export, import) takes from the CLI. */
 export interface TablesRunHooks {
@@ -28,26 +28,33 @@ export async function reportTablesRun(
     run: (hooks: TablesRunHooks) => Promise<RunOutcome<TablesSummary<unknown>>>;
   },
 ): Promise<number> {
-  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
-  const reporter = createTablesReporter(io.stderr, raw.json ? 'quiet' : verbosity, spec.command);
-  const interrupt = interruptSignal(() => io.stderr.write(`\n${spec.interruptMessage}\n`));
+  const output = openOutput(raw, io, spec.command);
+  const reporter = createTablesReporter(output, spec.command, raw.json === true);
+  const interrupt = interruptSignal(() => output.io.stderr.write(`\n${spec.interruptMessage}\n`));
   try {
     const outcome = await spec.run({ onEvent: reporter.onEvent, signal: interrupt.signal });
     reporter.close();
     const { summary, error } = outcome;
     if (raw.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else if (verbosity !== 'quiet' && summary.tables.length > 0) {
-      io.stderr.write(`${humanTablesSummary(summary)}\n`);
-    }
-    if (error) {
-      printError(io, error, verbosity === 'verbose');
-      if (summary.checkpoint && summary.tables.length > 0 && summary.status !== 'completed') {
-        io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
-      }
+    reportEnd(
+      output,
+      {
+        status: summary.status,
+        exitCode: outcome.exitCode,
+        verdict: tablesVerdict(summary),
+        block: summary.tables.length > 0 ? humanTablesSummary(summary) : undefined,
+        blockOnError: true,
+        error,
+      },
+      { json: raw.json === true },
+    );
+    if (error && summary.checkpoint && summary.tables.length > 0 && summary.status !== 'completed') {
+      output.io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
     }
     return outcome.exitCode;
   } finally {
     reporter.close();
     interrupt.dispose();
+    output.close();
   }
 }

@@ -19,9 +19,15 @@ export class CopyStats {
   consumedRead = 0;
   consumedWrite = 0;
   readonly retries: RetryCounts = { unprocessedItems: 0, throttled: 0, errors: 0, expiredCredentials: 0 };
-  /** What the source said it holds (approximate on AWS: DescribeTable lags by hours). */
+  /** What this run expects to write (approximate on AWS: DescribeTable lags by hours). */
   expectedItems = 0;
   expectedBytes = 0;
+  /** Written by earlier runs of the same checkpoint (a resumed run): progress counts them as done. */
+  itemsBefore = 0;
+  bytesBefore = 0;
+  /** The caps in capacity units per second (--read-rate, --write-rate), once resolved; undefined: none. */
+  readRateCap: number | undefined;
+  writeRateCap: number | undefined;
   private readonly startedAt = performance.now();
 
   get elapsedMs(): number {
@@ -39,14 +45,30 @@ export class CopyStats {
 
 /** A point-in-time view for renderers: rates and ETA derived from the counters. */
 export interface ProgressSnapshot {
+  /** Written by this run. */
   itemsWritten: number;
   bytesWritten: number;
   itemsScanned: number;
+  /** Expected to be written by this run. */
   expectedItems: number;
   expectedBytes: number;
+  /** Written by earlier runs of a resumed one. */
+  itemsBefore: number;
+  /** Done in all: earlier runs and this one; `totalItems` is what all of them should end with. */
+  itemsDone: number;
+  totalItems: number;
+  bytesDone: number;
   elapsedMs: number;
+  /** Averages over this run. */
   itemsPerSecond: number;
   bytesPerSecond: number;
+  readUnitsPerSecond: number;
+  writeUnitsPerSecond: number;
+  /** Capacity consumed so far by this run. */
+  consumedRead: number;
+  consumedWrite: number;
+  readRateCap: number | undefined;
+  writeRateCap: number | undefined;
   /** Undefined while there is no rate or no estimate to go by. */
   etaMs: number | undefined;
   retries: RetryCounts;
@@ -56,8 +78,8 @@ export interface ProgressSnapshot {
 export function progressSnapshot(stats: CopyStats): ProgressSnapshot {
   const elapsedMs = stats.elapsedMs;
   const seconds = elapsedMs / 1000;
-  const itemsPerSecond = seconds > 0 ? stats.itemsWritten / seconds : 0;
-  const bytesPerSecond = seconds > 0 ? stats.bytesWritten / seconds : 0;
+  const perSecond = (value: number): number => (seconds > 0 ? value / seconds : 0);
+  const itemsPerSecond = perSecond(stats.itemsWritten);
   const remaining = stats.expectedItems - stats.itemsWritten;
   const etaMs = itemsPerSecond > 0 && remaining > 0 ? (remaining / itemsPerSecond) * 1000 : undefined;
   return {
@@ -66,10 +88,57 @@ export function progressSnapshot(stats: CopyStats): ProgressSnapshot {
     itemsScanned: stats.itemsScanned,
     expectedItems: stats.expectedItems,
     expectedBytes: stats.expectedBytes,
+    itemsBefore: stats.itemsBefore,
+    itemsDone: stats.itemsBefore + stats.itemsWritten,
+    // ItemCount lags on AWS: the total grows rather than show more done than expected.
+    totalItems: stats.itemsBefore + Math.max(stats.expectedItems, stats.itemsWritten),
+    bytesDone: stats.bytesBefore + stats.bytesWritten,
     elapsedMs,
     itemsPerSecond,
-    bytesPerSecond,
+    bytesPerSecond: perSecond(stats.bytesWritten),
+    readUnitsPerSecond: perSecond(stats.consumedRead),
+    writeUnitsPerSecond: perSecond(stats.consumedWrite),
+    consumedRead: stats.consumedRead,
+    consumedWrite: stats.consumedWrite,
+    readRateCap: stats.readRateCap,
+    writeRateCap: stats.writeRateCap,
     etaMs,
     retries: { ...stats.retries },
+  };
+}
+
+/** Counters a rate is measured over: a progress display shows what happens now, not the run's average. */
+export interface RateSample {
+  atMs: number;
+  items: number;
+  consumedRead: number;
+  consumedWrite: number;
+}
+
+/** Recent rates: items, RCU and WCU per second between two samples of the counters. */
+export interface RecentRates {
+  itemsPerSecond: number;
+  readUnitsPerSecond: number;
+  writeUnitsPerSecond: number;
+}
+
+/** The counters now, to measure recent rates against a later sample (`ratesBetween`). */
+export function rateSample(stats: CopyStats): RateSample {
+  return {
+    atMs: stats.elapsedMs,
+    items: stats.itemsWritten,
+    consumedRead: stats.consumedRead,
+    consumedWrite: stats.consumedWrite,
+  };
+}
+
+/** The rates between an earlier sample and a later one (0 when no time passed). */
+export function ratesBetween(earlier: RateSample, later: RateSample): RecentRates {
+  const seconds = (later.atMs - earlier.atMs) / 1000;
+  const per = (a: number, b: number): number => (seconds > 0 ? Math.max(0, b - a) / seconds : 0);
+  return {
+    itemsPerSecond: per(earlier.items, later.items),
+    readUnitsPerSecond: per(earlier.consumedRead, later.consumedRead),
+    writeUnitsPerSecond: per(earlier.consumedWrite, later.consumedWrite),
   };
 }

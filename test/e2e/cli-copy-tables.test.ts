@@ -110,6 +110,19 @@ describe('ddbcopy copy --tables (built CLI, two profiles)', () => {
     // dev-other matched no glob: the target account holds the four renamed tables only.
     const { TableNames } = await accountClient(dst).send(new ListTablesCommand({}));
     expect(TableNames?.sort()).toEqual(['staging-a', 'staging-b', 'staging-c', 'staging-d']);
+
+    // The set's verify with --quiet: one verdict line (warnings aside), as every command.
+    const verify = [
+      ...['verify', '--tables', 'prod-*', '--rename', 'prod-=staging-', '--source-profile', 'A'],
+      ...['--target-profile', 'B', '--source-endpoint-url', endpoint, '--target-endpoint-url', endpoint],
+    ];
+    const quiet = await runCli([...verify, '--quiet'], env);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const lines = quiet.stderr
+      .trimEnd()
+      .split('\n')
+      .filter((line) => !line.startsWith('warning: '));
+    expect(lines).toEqual([expect.stringMatching(/^Verify completed: 4 tables: 4 completed; 6,800 items, /)]);
   }, 120_000);
 
   it('kill -9 mid-set, then --resume: finished tables get no request, the rest complete identical', async () => {

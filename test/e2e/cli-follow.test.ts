@@ -155,6 +155,19 @@ describe('follow (built CLI)', () => {
     // From the oldest record: the seed's 500 puts (replayed, harmless) and the 200 changes.
     expect(summary.follow.records).toBe(700);
     await expectIdentical(src, dst);
+
+    // --quiet: one verdict line (warnings aside), as every command; a record of its own to start anew.
+    const quiet = await runCli(
+      ['follow', ...followArgs, '--until-caught-up', '--quiet', '--checkpoint', `${checkpoint}.quiet`],
+      env,
+    );
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const lines = quiet.stderr
+      .trimEnd()
+      .split('\n')
+      .filter((line) => !line.startsWith('warning: '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Follow caught-up: orders -> orders, 700 change\(s\) read, [\d.]+ s behind\.$/);
   });
 
   it('copy --follow of a source without a stream: exit 2, nothing created, the command that enables one', async () => {

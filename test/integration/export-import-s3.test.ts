@@ -244,8 +244,8 @@ describe('export to s3:// and import from it', () => {
       },
       {
         signal: controller.signal,
-        onStep: (message) => {
-          if (message.startsWith('Exporting items')) controller.abort();
+        onEvent: (event) => {
+          if (event.type === 'step' && event.message.startsWith('Exporting items')) controller.abort();
         },
       },
     );

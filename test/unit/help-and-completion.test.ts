@@ -180,6 +180,7 @@ describe('ddbcopy completion', () => {
     expect(await bashOffers('ddbcopy copy --billing-mode ')).toEqual(['on-demand', 'provisioned']);
     expect(await bashOffers('ddbcopy copy --billing-mode = p')).toEqual(['provisioned']);
     expect(await bashOffers('ddbcopy copy --on-transform-error ')).toEqual(['fail', 'skip']);
+    expect(await bashOffers('ddbcopy export --progress ')).toEqual(['auto', 'bar', 'lines', 'json', 'none']);
     expect(await bashOffers('ddbcopy completion ')).toEqual(['bash', 'zsh', 'fish']);
     expect(await bashOffers('ddbcopy help i')).toEqual(['import', 'iam-policy']);
     // A free value (a table name) gets no flags offered in its place.

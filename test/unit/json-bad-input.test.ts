@@ -42,6 +42,33 @@ describe('--json on bad input', () => {
     });
   });
 
+  it('export and import: a bad flag value, --progress or --log-file give the document too, before anything runs', async () => {
+    const cases: [string[], RegExp][] = [
+      [['export', '--json', '--source', 'a', '--out', './x', '--segments', 'abc'], /^--segments must be/],
+      [['import', '--json', '--target', 'b'], /^--from is required/],
+      [
+        ['export', '--json', '--source', 'a', '--out', './x', '--progress', 'fancy'],
+        /^--progress must be one of/,
+      ],
+      [
+        ['import', '--json', '--from', './x', '--target', 'b', '--log-file', '/no/such/dir/ddbcopy.log'],
+        /^--log-file \/no\/such\/dir\/ddbcopy\.log: the file cannot be opened for appending \(ENOENT\)/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await run(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      const document = JSON.parse(result.stdout);
+      expect(document).toMatchObject({
+        command: args[0],
+        status: 'failed',
+        error: { code: 'INVALID_OPTION' },
+      });
+      expect(document.error.message, args.join(' ')).toMatch(message);
+      expect(result.stderr).toMatch(/^error: /);
+    }
+  });
+
   it('iam-policy keeps stdout for policy documents only', async () => {
     const refused = await run(['iam-policy', '--source', 'a', '--target', 'b', '--side', 'target', '--json']);
     expect(refused.code).toBe(2);

@@ -7,20 +7,7 @@ import { humanTablesPlan, humanTablesSummary, tableResult } from '../../src/cli/
 import { AccessDeniedError } from '../../src/errors.js';
 import type { CopyEvent, CopySummary, TablePlanEntry, TablesEvent, TablesSummary } from '../../src/index.js';
 import { CopyStats } from '../../src/runtime/stats.js';
-
-/** A stderr stand-in that keeps what is written; `tty` makes cli-progress draw its bars into it. */
-function fakeStream(tty: boolean): { stream: NodeJS.WriteStream; text: () => string } {
-  let text = '';
-  const stream = {
-    isTTY: tty,
-    columns: 200,
-    write(chunk: string | Uint8Array): boolean {
-      text += String(chunk);
-      return true;
-    },
-  };
-  return { stream: stream as unknown as NodeJS.WriteStream, text: () => text };
-}
+import { fakeStream, testOutput } from '../harness/output.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what is stripped
 const ANSI = /\u001b(?:\[[0-9;?]*[A-Za-z]|[78])/g;
@@ -58,7 +45,7 @@ afterEach(() => {
 describe('createTablesReporter without a terminal', () => {
   it('writes one plain line per change: set, start, end, failure, skip, warnings', () => {
     const out = fakeStream(false);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     reporter.onEvent({ type: 'selected', pairs: [orders, users, carts], parallelTables: 2 });
     reporter.onEvent({ type: 'planned', entries: [] });
     reporter.onEvent({ type: 'table-started', index: 0, pair: orders });
@@ -104,7 +91,7 @@ describe('createTablesReporter without a terminal', () => {
 
   it("takes a copy set's events as the run layer types them", () => {
     const out = fakeStream(false);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     const event: TablesEvent<CopyEvent, CopySummary> = {
       type: 'table-event',
       index: 0,
@@ -117,7 +104,7 @@ describe('createTablesReporter without a terminal', () => {
 
   it('--quiet keeps warnings and failures; --verbose adds each table step', () => {
     const quiet = fakeStream(false);
-    const q = createTablesReporter(quiet.stream, 'quiet', 'export');
+    const q = createTablesReporter(testOutput(quiet.stream, 'quiet'), 'export');
     q.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 1 });
     q.onEvent({ type: 'table-started', index: 0, pair: orders });
     q.onEvent({ type: 'table-event', index: 0, pair: orders, event: { type: 'warning', message: 'w' } });
@@ -142,7 +129,7 @@ describe('createTablesReporter without a terminal', () => {
     );
 
     const verbose = fakeStream(false);
-    const v = createTablesReporter(verbose.stream, 'verbose', 'import');
+    const v = createTablesReporter(testOutput(verbose.stream, 'verbose'), 'import');
     v.onEvent({ type: 'selected', pairs: [orders], parallelTables: 4 });
     v.onEvent({ type: 'table-started', index: 0, pair: orders });
     v.onEvent({ type: 'table-event', index: 0, pair: orders, event: { type: 'step', message: 'opening' } });
@@ -152,10 +139,10 @@ describe('createTablesReporter without a terminal', () => {
     );
   });
 
-  it('logs a total line every 5 s, only while tables are in flight', () => {
+  it('logs a timestamped total line every 5 s while tables are in flight, only when the counts moved', () => {
     vi.useFakeTimers();
     const out = fakeStream(false);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     reporter.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 2 });
     reporter.onEvent({
       type: 'planned',
@@ -173,8 +160,15 @@ describe('createTablesReporter without a terminal', () => {
     const lines = out.text().trimEnd().split('\n');
     // 1,000 from the running copy's stats, 3,000 from the plan for the table not started yet.
     expect(lines.at(-1)).toMatch(
-      /^total: 250\/4,000 items \(6%\), 2\.00 KB, [\d,]+ items\/s(, ETA .+)?; 0 done, 0 failed of 2$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ total: 250\/4,000 items \(6%\), 2\.00 KB, [\d,]+ items\/s(, ETA .+)?; 0 done, 0 failed of 2$/,
     );
+    // Nothing moved for 10 s (a throttled table): no line says so twice.
+    const idle = out.text();
+    vi.advanceTimersByTime(10_000);
+    expect(out.text()).toBe(idle);
+    stats.itemsWritten = 500;
+    vi.advanceTimersByTime(5_000);
+    expect(out.text().trimEnd().split('\n').at(-1)).toMatch(/Z total: 500\/4,000 items/);
     reporter.onEvent({
       type: 'table-finished',
       index: 0,
@@ -189,10 +183,53 @@ describe('createTablesReporter without a terminal', () => {
   });
 });
 
+describe('createTablesReporter with --progress json', () => {
+  it('sends each table as events and the totals every 2 s, and writes no text', () => {
+    vi.useFakeTimers();
+    const out = fakeStream(false);
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal', { progress: 'json' }), 'copy');
+    reporter.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 2 });
+    reporter.onEvent({ type: 'table-started', index: 0, pair: orders });
+    const stats = new CopyStats();
+    stats.expectedItems = 1000;
+    stats.itemsWritten = 250;
+    reporter.onEvent({ type: 'table-event', index: 0, pair: orders, event: { type: 'copy-started', stats } });
+    reporter.onEvent({
+      type: 'table-event',
+      index: 0,
+      pair: orders,
+      event: { type: 'warning', message: 'w' },
+    });
+    vi.advanceTimersByTime(2_000);
+    reporter.onEvent({
+      type: 'table-finished',
+      index: 0,
+      pair: orders,
+      summary: copySummary(orders, 'completed', 1000, 8192, 900),
+    });
+    reporter.close();
+    const events = out
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events.map((event) => [event.type, event.event])).toEqual([
+      ['step', undefined],
+      ['table', 'started'],
+      ['warning', undefined],
+      ['progress', undefined],
+      ['table', 'finished'],
+      ['progress', undefined],
+    ]);
+    expect(events[3]).toMatchObject({ items: 250, tables: { done: 0, running: 1, total: 2 } });
+    expect(events[4]).toMatchObject({ source: 'prod-orders', status: 'completed', items: 1000 });
+  });
+});
+
 describe('createTablesReporter on a terminal', () => {
   it('draws a bar per table in flight and a total bar, and prints each result above them', async () => {
     const out = fakeStream(true);
-    const reporter = createTablesReporter(out.stream, 'normal', 'copy');
+    const reporter = createTablesReporter(testOutput(out.stream, 'normal'), 'copy');
     try {
       reporter.onEvent({ type: 'selected', pairs: [orders, users], parallelTables: 2 });
       reporter.onEvent({ type: 'table-started', index: 0, pair: orders });

@@ -8,10 +8,10 @@ import {
 import { confirmSetDeletion } from '../confirm.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
-import { printError } from '../print-error.js';
-import type { Verbosity } from '../render/reporter.js';
+import { openOutput } from '../output/output.js';
+import { reportEnd } from '../output/run-end.js';
 import { createTablesReporter } from '../render/tables-reporter.js';
-import { humanTablesPlan, humanTablesSummary } from '../render/tables-summary.js';
+import { humanTablesPlan, humanTablesSummary, tablesVerdict } from '../render/tables-summary.js';
 import { resumeCommand } from './resume-command.js';
 
 /** `ddbcopy copy --tables ...`: a set of tables, one confirmation, one progress display, one summary. */
@@ -22,10 +22,10 @@ export async function copyTablesCommand(
 ): Promise<number> {
   const planPath = stringValue(raw.plan);
   const options = validateTableSetOptions(raw, 'copy', planPath ? await readPlanFile(planPath) : undefined);
-  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
-  const reporter = createTablesReporter(io.stderr, raw.json ? 'quiet' : verbosity, 'copy');
+  const output = openOutput(raw, io, 'copy');
+  const reporter = createTablesReporter(output, 'copy', raw.json === true);
   const interrupt = interruptSignal(() =>
-    io.stderr.write(
+    output.io.stderr.write(
       '\nInterrupted: stopping every table; requests already sent finish, progress is saved (Ctrl-C again to quit at once).\n',
     ),
   );
@@ -43,19 +43,29 @@ export async function copyTablesCommand(
         options.dryRun && plan ? { ...summary, plan, ...(estimate ? { estimate } : {}) } : summary;
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (options.dryRun && plan && !error) {
-      io.stdout.write(`${humanTablesPlan(plan, estimate)}\n`);
-    } else if (verbosity !== 'quiet' && summary.tables.length > 0) {
-      io.stderr.write(`${humanTablesSummary(summary)}\n`);
+      io.stdout.write(`${humanTablesPlan(plan, estimate)}
+`);
     }
-    if (error) {
-      printError(io, error, verbosity === 'verbose');
-      if (summary.checkpoint && summary.tables.length > 0 && summary.status !== 'completed') {
-        io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
-      }
+    const dryRun = options.dryRun && plan !== undefined && !error;
+    reportEnd(
+      output,
+      {
+        status: summary.status,
+        exitCode: outcome.exitCode,
+        verdict: dryRun ? 'Dry run: the plan is on stdout; nothing was changed.' : tablesVerdict(summary),
+        block: dryRun || summary.tables.length === 0 ? undefined : humanTablesSummary(summary),
+        blockOnError: true,
+        error,
+      },
+      { json: raw.json === true },
+    );
+    if (error && summary.checkpoint && summary.tables.length > 0 && summary.status !== 'completed') {
+      output.io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
     }
     return outcome.exitCode;
   } finally {
     reporter.close();
     interrupt.dispose();
+    output.close();
   }
 }

@@ -11,9 +11,10 @@ import {
 import { chooseResume, confirmDeletion } from '../confirm.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
-import { printError } from '../print-error.js';
-import { createReporter, type Verbosity } from '../render/reporter.js';
-import { humanPlan, humanSummary } from '../render/summary.js';
+import { openOutput } from '../output/output.js';
+import { reportEnd } from '../output/run-end.js';
+import { createReporter } from '../render/reporter.js';
+import { copyVerdict, humanPlan, humanSummary } from '../render/summary.js';
 import {
   createViaExportReporter,
   humanViaExportPlan,
@@ -27,16 +28,13 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
   if (isTableSet(raw)) return copyTablesCommand(raw, io, argv);
   refuseSetFlags(raw);
   const options = validateCopyOptions(raw);
-  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
-  if (options.viaExport) return copyViaExportCommand(options, raw, io, verbosity);
-  const reporter = createReporter(io.stderr, verbosity, {
-    prune: options.prune === true,
-    follow: options.follow !== undefined,
-    verify: options.verify,
-  });
+  if (options.viaExport) return copyViaExportCommand(options, raw, io);
+  const output = openOutput(raw, io, 'copy');
+  const err = output.io;
+  const reporter = createReporter(output);
   const interrupt = interruptSignal(
     () =>
-      io.stderr.write(
+      err.stderr.write(
         '\nInterrupted: stopping; requests already sent finish, progress is saved (Ctrl-C again to quit at once).\n',
       ),
     // Quitting at once still says how to go on: the record holds what was acknowledged until now.
@@ -47,7 +45,7 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
         );
       }
       if (existsSync(options.checkpoint))
-        io.stderr.write(`\nTo continue where it stopped: ${resumeCommand(argv)}\n`);
+        err.stderr.write(`\nTo continue where it stopped: ${resumeCommand(argv)}\n`);
     },
   );
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
@@ -62,6 +60,7 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
           }
         : {}),
     });
+    // The bar ends its line before anything else is written.
     reporter.close();
     const { summary, plan, error } = outcome;
     if (raw.json) {
@@ -71,46 +70,41 @@ export async function copyCommand(raw: RawOptions, io: CliIO, argv: readonly str
       io.stdout.write(`${humanPlan(plan, summary)}\n`);
     }
     const aborted = error?.code === 'ABORTED';
-    if (
-      !raw.json &&
-      verbosity !== 'quiet' &&
-      !(options.dryRun && !error) &&
-      summary.status !== 'failed' &&
-      !aborted
-    ) {
-      io.stderr.write(`${humanSummary(summary)}\n`);
+    const dryRun = options.dryRun && !error;
+    reportEnd(
+      output,
+      {
+        status: summary.status,
+        exitCode: outcome.exitCode,
+        verdict: dryRun ? 'Dry run: the plan is on stdout; nothing was changed.' : copyVerdict(summary),
+        block: dryRun || aborted ? undefined : humanSummary(summary),
+        // A failed copy that wrote items says how far it got; an interrupted one always does.
+        blockOnError: summary.status !== 'failed' || summary.items.written > 0,
+        error,
+      },
+      { json: raw.json === true },
+    );
+    if (error && summary.checkpoint && summary.status !== 'completed' && !aborted) {
+      err.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
     }
-    if (error) {
-      if (summary.status === 'failed' && !raw.json && verbosity !== 'quiet' && summary.items.written > 0) {
-        io.stderr.write(`${humanSummary(summary)}\n`);
-      }
-      printError(io, error, verbosity === 'verbose');
-      if (summary.checkpoint && summary.status !== 'completed' && !aborted) {
-        io.stderr.write(`To continue where it stopped: ${resumeCommand(argv)}\n`);
-      }
-      return outcome.exitCode;
-    }
-    return 0;
+    return error ? outcome.exitCode : 0;
   } finally {
     reporter.close();
     interrupt.dispose();
+    output.close();
   }
 }
 
 /** `copy --via-export`: AWS's export and import jobs, their progress, and their own report. */
-async function copyViaExportCommand(
-  options: CopyOptions,
-  raw: RawOptions,
-  io: CliIO,
-  verbosity: Verbosity,
-): Promise<number> {
+async function copyViaExportCommand(options: CopyOptions, raw: RawOptions, io: CliIO): Promise<number> {
+  const output = openOutput(raw, io, 'copy');
   const interrupt = interruptSignal(() =>
-    io.stderr.write("\nInterrupted: AWS's export or import job keeps running; see the hint below.\n"),
+    output.io.stderr.write("\nInterrupted: AWS's export or import job keeps running; see the hint below.\n"),
   );
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   try {
     const outcome = await runViaExport(options, {
-      onEvent: createViaExportReporter(io.stderr, verbosity),
+      onEvent: createViaExportReporter(output),
       signal: interrupt.signal,
       ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
     });
@@ -120,12 +114,24 @@ async function copyViaExportCommand(
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else if (options.dryRun && plan && !error) {
       io.stdout.write(`${humanViaExportPlan(plan, summary)}\n`);
-    } else if (verbosity !== 'quiet' && (!error || summary.viaExport.export)) {
-      io.stderr.write(`${humanViaExportSummary(summary)}\n`);
     }
-    if (error) printError(io, error, verbosity === 'verbose');
+    const dryRun = options.dryRun && !error;
+    reportEnd(
+      output,
+      {
+        status: summary.status,
+        exitCode: outcome.exitCode,
+        verdict: dryRun ? 'Dry run: the plan is on stdout; nothing was changed.' : copyVerdict(summary),
+        block: dryRun ? undefined : humanViaExportSummary(summary),
+        // Once the export began, the report says where its files are and what the jobs did.
+        blockOnError: Boolean(summary.viaExport.export),
+        error,
+      },
+      { json: raw.json === true },
+    );
     return outcome.exitCode;
   } finally {
     interrupt.dispose();
+    output.close();
   }
 }

@@ -6,6 +6,7 @@ import {
   runDemo,
 } from '../../index.js';
 import type { CliIO } from '../io.js';
+import { openOutput } from '../output/output.js';
 import { printError } from '../print-error.js';
 import { createReporter, type Reporter } from '../render/reporter.js';
 import { humanSummary } from '../render/summary.js';
@@ -43,7 +44,7 @@ export async function demoCommand(raw: RawOptions, io: CliIO): Promise<number> {
         say(
           `\nddbcopy copy --source ${event.source} --target ${event.target} --yes (source: ${event.sourceAccount.accessKeyId}, target: ${event.targetAccount.accessKeyId})`,
         );
-        reporter = createReporter(io.stderr, 'normal');
+        reporter = createReporter(openOutput({}, io, 'demo'));
         break;
       case 'copy':
         reporter?.onEvent(event.event);

@@ -10,6 +10,7 @@ import {
   validateTableSetOptions,
 } from '../../index.js';
 import type { CliIO } from '../io.js';
+import { exportVerdict, humanExportSummary } from '../render/summary.js';
 import { reportRun } from '../report-run.js';
 import { reportTablesRun } from '../report-tables-run.js';
 
@@ -23,11 +24,12 @@ export async function exportCommand(
   refuseSetFlags(raw);
   const options = validateExportOptions(raw);
   return reportRun(raw, io, {
+    command: 'export',
     interruptMessage:
       'Interrupted: finishing the files in flight and saving the checkpoint (Ctrl-C again to quit at once)...',
     run: (hooks) => runExport(options, hooks),
-    verdict: (summary) =>
-      `Exported ${summary.items.written} item(s) in ${summary.export.files} file(s) to ${summary.export.dir} in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.itemsPerSecond} items/s).`,
+    verdict: exportVerdict,
+    block: humanExportSummary,
   });
 }
 

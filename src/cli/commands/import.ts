@@ -11,6 +11,7 @@ import {
 } from '../../index.js';
 import { confirmDeletion, confirmSetDeletion } from '../confirm.js';
 import type { CliIO } from '../io.js';
+import { humanImportSummary, importVerdict } from '../render/summary.js';
 import { reportRun } from '../report-run.js';
 import { reportTablesRun } from '../report-tables-run.js';
 
@@ -25,6 +26,7 @@ export async function importCommand(
   const options = validateImportOptions(raw);
   const interactive = io.stdin.isTTY === true && io.stderr.isTTY === true;
   return reportRun(raw, io, {
+    command: 'import',
     interruptMessage:
       'Interrupted: stopping; requests already sent finish, progress is saved (Ctrl-C again to quit at once).',
     run: (hooks) =>
@@ -32,8 +34,8 @@ export async function importCommand(
         ...hooks,
         ...(interactive ? { confirmDeletion: (question) => confirmDeletion(io, question) } : {}),
       }),
-    verdict: (summary) =>
-      `Imported ${summary.items.written} item(s) into '${summary.target.table}' in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.itemsPerSecond} items/s)${summary.checkpoint.resumed ? `, resuming ${summary.items.writtenBefore} written before` : ''}.`,
+    verdict: importVerdict,
+    block: humanImportSummary,
   });
 }
 

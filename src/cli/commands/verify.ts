@@ -12,8 +12,8 @@ import {
 } from '../../index.js';
 import { interruptSignal } from '../interrupt.js';
 import type { CliIO } from '../io.js';
-import { printError } from '../print-error.js';
-import type { Verbosity } from '../render/reporter.js';
+import { openOutput } from '../output/output.js';
+import { reportEnd } from '../output/run-end.js';
 import { createVerifyReporter } from '../render/verify-reporter.js';
 import { humanVerifySummary, verdict } from '../render/verify-summary.js';
 import { reportTablesRun } from '../report-tables-run.js';
@@ -27,29 +27,36 @@ export async function verifyCommand(
   if (isTableSet(raw, 'verify')) return verifyTablesCommand(raw, io, argv);
   refuseSetFlags(raw);
   const options = validateVerifyOptions(raw);
-  const verbosity: Verbosity = raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal';
-  const reporter = createVerifyReporter(io.stderr, verbosity);
+  const output = openOutput(raw, io, 'verify');
+  const reporter = createVerifyReporter(output);
   const interrupt = interruptSignal(() =>
-    io.stderr.write('\nInterrupted: stopping the scans (Ctrl-C again to quit at once)...\n'),
+    output.io.stderr.write('\nInterrupted: stopping the scans (Ctrl-C again to quit at once)...\n'),
   );
   try {
     const { summary, error } = await runVerify(options, {
       onEvent: reporter.onEvent,
       signal: interrupt.signal,
     });
+    // The bar ends its line before anything else is written.
     reporter.close();
     if (raw.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    if (error) {
-      printError(io, error, verbosity === 'verbose');
-      return error.exitCode;
-    }
-    if (!raw.json) {
-      io.stderr.write(`${verbosity === 'quiet' ? verdict(summary) : humanVerifySummary(summary)}\n`);
-    }
-    return summary.status === 'identical' ? EXIT.ok : EXIT.failed;
+    const exitCode = error ? error.exitCode : summary.status === 'identical' ? EXIT.ok : EXIT.failed;
+    reportEnd(
+      output,
+      {
+        status: summary.status,
+        exitCode,
+        verdict: verdict(summary),
+        block: humanVerifySummary(summary),
+        error,
+      },
+      { json: raw.json === true },
+    );
+    return exitCode;
   } finally {
     reporter.close();
     interrupt.dispose();
+    output.close();
   }
 }
 

@@ -1,105 +1,86 @@
-import type { CopyEvent, StepName } from '../../index.js';
+import type { CopyEvent, CopyStats, ExportEvent, FollowStats, ImportEvent } from '../../index.js';
+import type { Output, Verbosity } from '../output/output.js';
 import { startFollowProgress } from './follow-progress.js';
 import { formatDuration } from './format.js';
 import { type ProgressView, startProgress } from './progress.js';
 
-export type Verbosity = 'quiet' | 'normal' | 'verbose';
+export type { Verbosity } from '../output/output.js';
 
-/** The steps a copy takes, in order; `prune`, `follow` and `verify` only when asked for. */
-const STEPS: readonly StepName[] = [
-  'connect',
-  'describe',
-  'delete',
-  'create',
-  'settings',
-  'copy',
-  'prune',
-  'follow',
-  'verify',
-];
+/** Any run's event that this reporter draws: a copy's, a follow's, an export's or an import's. */
+export type RunEvent = CopyEvent | ExportEvent | ImportEvent;
 
-/** Each step's number out of how many this run has. */
-function stepNumbers(extra: ReporterSteps): {
-  numbers: Map<StepName, number>;
-  total: number;
-} {
-  const steps =
-    extra.steps ??
-    STEPS.filter(
-      (step) =>
-        (step !== 'prune' || extra.prune) &&
-        (step !== 'follow' || extra.follow) &&
-        (step !== 'verify' || extra.verify),
-    );
-  return { numbers: new Map(steps.map((step, i) => [step, i + 1])), total: steps.length };
-}
-
-/** Which steps the run takes: a copy's, with follow and verify when asked for, or a list of its own. */
-export interface ReporterSteps {
-  prune?: boolean;
-  follow?: boolean;
-  verify?: boolean;
-  steps?: readonly StepName[];
-}
-
-/** Subscribes to a run's events and writes them to stderr: steps, warnings, progress. */
+/** Subscribes to a run's events and writes them to stderr (and the log): steps, warnings, progress. */
 export interface Reporter {
-  onEvent(event: CopyEvent): void;
-  /** Stops the progress display (also after a failure, when no 'copy-finished' comes). */
+  onEvent(event: RunEvent): void;
+  /** Stops the progress display (also after a failure, when no 'copy-finished' comes). Safe twice. */
   close(): void;
 }
 
-/** Prints `[n/total] message` lines (not with --quiet); --verbose adds how long the previous step took. */
+/**
+ * Prints `[n/total] message`; --verbose adds how long the previous step took. With --quiet the line
+ * goes to `hidden` instead (the log file keeps every step whatever stderr shows).
+ */
 export function stepPrinter(
-  stream: NodeJS.WriteStream,
+  print: (line: string) => void,
   verbosity: Verbosity,
+  hidden: (line: string) => void = () => {},
 ): (number: number, total: number, message: string) => void {
   let stepStarted = performance.now();
   return (number, total, message) => {
     const now = performance.now();
     const took = verbosity === 'verbose' ? ` (previous step: ${formatDuration(now - stepStarted)})` : '';
     stepStarted = now;
-    if (verbosity !== 'quiet') stream.write(`[${number}/${total}] ${message}${took}\n`);
+    (verbosity === 'quiet' ? hidden : print)(`[${number}/${total}] ${message}${took}`);
   };
 }
 
-export function createReporter(
-  stream: NodeJS.WriteStream,
-  verbosity: Verbosity,
-  extra: ReporterSteps = {},
-): Reporter {
-  const { numbers, total } = stepNumbers(extra);
+/**
+ * The one reporter of copy, follow, export and import: their steps come numbered by the run, their
+ * item progress as CopyStats (a follow's as FollowStats). `verb` names what the progress line counts.
+ */
+export function createReporter(output: Output, verb = 'copied'): Reporter {
+  const { verbosity } = output;
   let progress: ProgressView | undefined;
-  const printStep = stepPrinter(stream, verbosity);
-  const say = (line: string): void => {
-    if (verbosity !== 'quiet') stream.write(`${line}\n`);
-  };
+  // A line for people: above the bar while it shows, else as it is (and into the log).
+  const print = (line: string): void => (progress ? progress.print(line) : output.line(line));
+  const printStep = stepPrinter(print, verbosity, (line) => output.log?.line(line));
   const close = (): void => {
     progress?.stop();
     progress = undefined;
   };
-  const onEvent = (event: CopyEvent): void => {
+  const onEvent = (event: RunEvent): void => {
     switch (event.type) {
       case 'step':
-        printStep(numbers.get(event.name) ?? total, total, event.message);
+        output.event('step', {
+          name: event.name,
+          number: event.number,
+          total: event.total,
+          message: event.message,
+        });
+        if (output.progress !== 'json') printStep(event.number, event.total, event.message);
+        else output.log?.line(`[${event.number}/${event.total}] ${event.message}`);
         break;
       case 'warning':
+        output.event('warning', { message: event.message });
         // Warnings show even with --quiet: they say what was not copied.
-        stream.write(`warning: ${event.message}\n`);
+        if (output.progress !== 'json') print(`warning: ${event.message}`);
+        else output.log?.line(`warning: ${event.message}`);
         break;
       case 'plan':
-        if (verbosity === 'verbose')
-          say(`plan: ${JSON.stringify({ ...event.plan, createTable: undefined })}`);
+        if (verbosity === 'verbose' && output.progress !== 'json')
+          print(`plan: ${JSON.stringify({ ...event.plan, createTable: undefined })}`);
         break;
       case 'copy-started':
-        if (verbosity !== 'quiet') progress = startProgress(event.stats, stream);
+        close();
+        progress = startProgress(event.stats as CopyStats, output, verb);
+        break;
+      case 'follow-started':
+        close();
+        progress = startFollowProgress(event.stats as FollowStats, output);
         break;
       case 'copy-finished':
       case 'follow-finished':
         close();
-        break;
-      case 'follow-started':
-        if (verbosity !== 'quiet') progress = startFollowProgress(event.stats, stream);
         break;
     }
   };

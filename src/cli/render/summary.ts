@@ -1,4 +1,11 @@
-import type { CopyPlan, CopySummary, FollowSummary } from '../../index.js';
+import type {
+  CopyPlan,
+  CopySummary,
+  ExportSummary,
+  FollowCommandSummary,
+  FollowSummary,
+  ImportSummary,
+} from '../../index.js';
 import { estimateLines } from './estimate.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { holdsText, sideLine } from './side-identity.js';
@@ -41,18 +48,7 @@ export function humanSummary(summary: CopySummary): string {
   if (summary.filter) lines.push(`  filter     ${summary.filter.expression}`);
   if (summary.follow) lines.push(followSummaryLine(summary.follow));
   if (summary.prune) lines.push(...pruneLines(summary.prune));
-  const masking = summary.masking;
-  if (masking) {
-    for (const { rule, values } of masking.rules) {
-      lines.push(`  masked     ${formatCount(values)} value(s): ${rule}`);
-    }
-    const t = masking.transform;
-    if (t) {
-      lines.push(
-        `  transform  ${formatCount(t.dropped)} item(s) dropped, ${formatCount(t.rejected)} rejected${t.rejectsFile ? ` (listed in ${t.rejectsFile})` : ''}`,
-      );
-    }
-  }
+  lines.push(...maskingLines(summary.masking));
   const v = summary.verification;
   if (v) {
     lines.push(
@@ -135,4 +131,97 @@ export function followSummaryLine(follow: FollowSummary): string {
   const ended =
     follow.status === 'caught-up' ? 'caught up' : follow.status === 'interrupted' ? 'stopped' : 'failed';
   return `  follow     ${ended}: ${formatCount(follow.records)} change(s) read, ${formatCount(follow.puts)} put, ${formatCount(follow.deletes)} deleted; ${follow.lagSeconds} s behind; ${follow.shards.done}/${follow.shards.total} shard(s) done`;
+}
+
+/** Items written, with those of earlier runs of a resumed one: `1,200 items (1,000 before this run)`. */
+function itemsText(written: number, before: number): string {
+  const total = written + before;
+  return `${formatCount(total)} item(s)${before > 0 ? ` (${formatCount(before)} before this run)` : ''}`;
+}
+
+/** A copy's one-line verdict: what `--quiet` prints and the `finished` event carries. */
+export function copyVerdict(summary: CopySummary): string {
+  return `Copy ${summary.status}: ${itemsText(summary.items.written, summary.items.writtenBefore)} in '${summary.target.table}', ${formatDuration(summary.durationMs)}.`;
+}
+
+/** An export's one-line verdict. */
+export function exportVerdict(summary: ExportSummary): string {
+  const where = summary.export.dir ? ` to ${summary.export.dir}` : '';
+  return `Export ${summary.status}: ${itemsText(summary.items.written, summary.items.writtenBefore)} in ${formatCount(summary.export.files)} file(s)${where}, ${formatDuration(summary.durationMs)}.`;
+}
+
+/** An import's one-line verdict. */
+export function importVerdict(summary: ImportSummary): string {
+  return `Import ${summary.status}: ${itemsText(summary.items.written, summary.items.writtenBefore)} in '${summary.target.table}', ${formatDuration(summary.durationMs)}.`;
+}
+
+/** A follow's one-line verdict. */
+export function followVerdict(summary: FollowCommandSummary): string {
+  const f = summary.follow;
+  return `Follow ${summary.status}: ${summary.source.table} -> ${summary.target.table}${f ? `, ${formatCount(f.records)} change(s) read, ${f.lagSeconds} s behind` : ''}.`;
+}
+
+/** The end-of-export report for people (stderr), in the copy's layout. */
+export function humanExportSummary(summary: ExportSummary): string {
+  const lines = [
+    `Export ${summary.status}: ${side(summary.source)} -> ${summary.export.dir ?? '(no export)'}`,
+  ];
+  lines.push(
+    `  items      ${formatCount(summary.items.written)} written of ${formatCount(summary.items.scanned)} scanned`,
+  );
+  lines.push(
+    `  files      ${formatCount(summary.export.files)} data file(s), ${formatBytes(summary.export.bytes)}`,
+  );
+  lines.push(`  capacity   ${formatCount(summary.consumedCapacity.read)} RCU read`);
+  lines.push(...tail(summary));
+  if (summary.filter) lines.push(`  filter     ${summary.filter.expression}`);
+  lines.push(...maskingLines(summary.masking));
+  return lines.join('\n');
+}
+
+/** The end-of-import report for people (stderr), in the copy's layout. */
+export function humanImportSummary(summary: ImportSummary): string {
+  const lines = [`Import ${summary.status}: ${summary.from.dir} -> ${side(summary.target)}`];
+  if (summary.schema.action !== 'none') {
+    const settings = summary.schema.settings.length ? `; applied ${summary.schema.settings.join(', ')}` : '';
+    const from = summary.schema.definition === 'key' ? ' from --key' : '';
+    lines.push(`  schema     ${summary.schema.action}${from}${settings}`);
+  }
+  if (summary.schema.unsupportedSettings.length) {
+    lines.push(`  not applied (endpoint lacks the API): ${summary.schema.unsupportedSettings.join(', ')}`);
+  }
+  lines.push(
+    `  items      ${formatCount(summary.items.written)} written from ${formatCount(summary.from.files)} file(s) holding ${formatCount(summary.from.items)}`,
+  );
+  lines.push(`  capacity   ${formatCount(summary.consumedCapacity.write)} WCU written`);
+  lines.push(...tail(summary));
+  lines.push(...maskingLines(summary.masking));
+  return lines.join('\n');
+}
+
+/** Duration, rate, segments and a resume: the lines every run's block ends with. */
+function tail(summary: ExportSummary | ImportSummary): string[] {
+  const lines = [
+    `  duration   ${formatDuration(summary.durationMs)} (${formatCount(summary.itemsPerSecond)} items/s, ${summary.segments} segments)`,
+  ];
+  if (summary.items.writtenBefore > 0) {
+    lines.push(
+      `  resumed    after ${formatCount(summary.items.writtenBefore)} items written by earlier runs`,
+    );
+  }
+  return lines;
+}
+
+function maskingLines(masking: CopySummary['masking']): string[] {
+  if (!masking) return [];
+  const lines = masking.rules.map(
+    ({ rule, values }) => `  masked     ${formatCount(values)} value(s): ${rule}`,
+  );
+  const t = masking.transform;
+  if (t) {
+    lines.push(
+      `  transform  ${formatCount(t.dropped)} item(s) dropped, ${formatCount(t.rejected)} rejected${t.rejectsFile ? ` (listed in ${t.rejectsFile})` : ''}`,
+    );
+  }
+  return lines;
 }

@@ -7,8 +7,9 @@ import {
   type VerifyStats,
   verifyProgressSnapshot,
 } from '../../index.js';
+import type { Output, Verbosity } from '../output/output.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
-import type { Verbosity } from './reporter.js';
+import { JSON_INTERVAL_MS } from './progress.js';
 import { pairLabel, tableResult } from './tables-summary.js';
 
 /**
@@ -67,13 +68,13 @@ interface LinePayload {
   tail: string;
 }
 
-export function createTablesReporter(
-  stream: NodeJS.WriteStream,
-  verbosity: Verbosity,
-  noun: Noun,
-): TablesReporter {
+export function createTablesReporter(output: Output, noun: Noun, quietSteps = false): TablesReporter {
+  const verbosity: Verbosity = quietSteps ? 'quiet' : output.verbosity;
   const quiet = verbosity === 'quiet';
-  const tty = stream.isTTY === true;
+  const stream = output.terminal;
+  // Bars with --progress bar; total lines with --progress lines (and in the log file).
+  const tty = output.progress === 'bar';
+  const json = output.progress === 'json';
   const running = new Map<number, Running>();
   const estimates = new Map<string, number>();
   let pairs: readonly TablePair[] = [];
@@ -91,10 +92,12 @@ export function createTablesReporter(
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  /** Writes a whole line: above the bars while they are shown. */
+  /** Writes a whole line: above the bars while they are shown; always into the log file. */
   const print = (line: string): void => {
-    if (bars) bars.log(`${line}\n`);
-    else stream.write(`${line}\n`);
+    if (bars) {
+      bars.log(`${line}\n`);
+      output.log?.line(line);
+    } else output.line(line);
   };
   const label = (pair: TablePair): string => pairLabel(pair.source, pair.target);
 
@@ -215,12 +218,39 @@ export function createTablesReporter(
     timer.unref();
   };
 
+  let lastLine = '';
+  const sayTotal = (): void => {
+    if (running.size === 0) return;
+    const t = totals();
+    // An idle wait says nothing new: a line only when the counts moved.
+    const key = `${t.items},${t.bytes},${done},${failed}`;
+    if (key === lastLine) return;
+    lastLine = key;
+    output.progressLine(totalLine());
+  };
+  const sendTotal = (): void => {
+    const t = totals();
+    output.event('progress', {
+      items: t.items,
+      itemsExpected: t.expected ?? null,
+      bytes: t.bytes,
+      itemsPerSecond: Math.round(t.itemsPerSecond * 10) / 10,
+      etaMs: t.etaMs === undefined ? null : Math.round(t.etaMs),
+      tables: { done, failed, running: running.size, total: pairs.length - skipped.size },
+    });
+  };
+  const jsonTimer: { current?: NodeJS.Timeout } = {};
   const startLines = (): void => {
-    if (timer || closed || quiet || tty) return;
-    timer = setInterval(() => {
-      if (running.size > 0) stream.write(`${totalLine()}\n`);
-    }, LINE_INTERVAL_MS);
-    timer.unref();
+    if (timer || closed) return;
+    const lines = (output.progress === 'lines' && !quiet) || output.log !== undefined;
+    if (lines) {
+      timer = setInterval(sayTotal, LINE_INTERVAL_MS);
+      timer.unref();
+    }
+    if (json && !jsonTimer.current) {
+      jsonTimer.current = setInterval(sendTotal, JSON_INTERVAL_MS);
+      jsonTimer.current.unref();
+    }
   };
 
   const saidWarnings = new Set<string>();
@@ -229,6 +259,8 @@ export function createTablesReporter(
     switch (event.type) {
       case 'step':
         if (table && typeof message === 'string') table.step = message;
+        if (typeof message === 'string')
+          output.event('step', { source: pair.source, target: pair.target, message });
         if (verbosity === 'verbose' && typeof message === 'string') print(`${label(pair)}: ${message}`);
         break;
       case 'warning':
@@ -236,6 +268,7 @@ export function createTablesReporter(
         // tables (an endpoint without tags) are said once, for the first table.
         if (typeof message === 'string' && !saidWarnings.has(message)) {
           saidWarnings.add(message);
+          output.event('warning', { source: pair.source, target: pair.target, message });
           print(`warning: ${label(pair)}: ${message}`);
         }
         break;
@@ -261,6 +294,15 @@ export function createTablesReporter(
     finishedShares.set(key(pair), items);
     const durationMs = result.durationMs ?? (table ? performance.now() - table.startedAt : 0);
     const errorMessage = error?.message ?? result.error;
+    output.event('table', {
+      event: 'finished',
+      source: pair.source,
+      target: pair.target,
+      status: ok ? result.status : (result.status ?? 'failed'),
+      items,
+      durationMs: Math.round(durationMs),
+      ...(errorMessage !== undefined ? { error: errorMessage } : {}),
+    });
     // Failures show even with --quiet, like errors.
     if (!quiet || !ok) {
       const line = tty
@@ -284,6 +326,7 @@ export function createTablesReporter(
         pairs = event.pairs;
         labelWidth = Math.max('total'.length, ...pairs.map((pair) => label(pair).length));
         skipped = new Set();
+        output.event('step', { message: `${GERUNDS[noun]} ${pairs.length} table(s)`, tables: pairs.length });
         if (!quiet) {
           const n = pairs.length;
           print(
@@ -306,6 +349,7 @@ export function createTablesReporter(
           bar: undefined,
         };
         running.set(event.index, table);
+        output.event('table', { event: 'started', source: event.pair.source, target: event.pair.target });
         startBars();
         startLines();
         if (bars) table.bar = bars.create(1, 0, tablePayload(table));
@@ -320,17 +364,21 @@ export function createTablesReporter(
         break;
       case 'table-skipped':
         skipped.add(key(event.pair));
+        output.event('table', { event: 'skipped', source: event.pair.source, target: event.pair.target });
         if (!quiet) print(`- ${label(event.pair)}: done in an earlier run, not touched`);
         break;
       case 'warning':
+        output.event('warning', { message: event.message });
         print(`warning: ${event.message}`);
         break;
     }
   };
 
   const close = (): void => {
+    if (!closed && json) sendTotal();
     closed = true;
     if (timer) clearInterval(timer);
+    if (jsonTimer.current) clearInterval(jsonTimer.current);
     timer = undefined;
     if (bars) {
       refreshBars();

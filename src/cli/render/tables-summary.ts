@@ -224,3 +224,8 @@ function num(value: unknown): number | undefined {
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
+
+/** A set's one-line verdict: what `--quiet` prints and the `finished` event carries. */
+export function tablesVerdict(summary: TablesSummary<unknown>): string {
+  return `${capitalized(summary.command)} ${summary.status}: ${totalsLine(summary.totals)}.`;
+}

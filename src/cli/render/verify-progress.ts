@@ -1,11 +1,60 @@
 import cliProgress from 'cli-progress';
 import { type VerifyStats, verifyProgressSnapshot } from '../../index.js';
+import type { Output } from '../output/output.js';
 import { formatCount, formatDuration } from './format.js';
-import type { ProgressView } from './progress.js';
+import { JSON_INTERVAL_MS, LINE_INTERVAL_MS, type ProgressView } from './progress.js';
 
-/** Shows one scan phase of a verify on stderr: a bar on a terminal, a log line every 5 seconds otherwise. */
-export function startVerifyProgress(stats: VerifyStats, stream: NodeJS.WriteStream): ProgressView {
-  return stream.isTTY ? startBar(stats, stream) : startLines(stats, stream);
+/**
+ * Shows one scan phase of a verify: a bar on a terminal, a timestamped line when something changed
+ * otherwise (and in the log), JSON events with --progress json.
+ */
+export function startVerifyProgress(stats: VerifyStats, output: Output): ProgressView {
+  const bar = output.progress === 'bar' ? startBar(stats, output.terminal) : undefined;
+  const timers: NodeJS.Timeout[] = [];
+  let last = '';
+  const say = (): void => {
+    const s = verifyProgressSnapshot(stats);
+    const key = `${s.scanned},${s.retries}`;
+    if (key === last) return;
+    last = key;
+    output.progressLine(verifyProgressLine(stats));
+  };
+  const send = (): void => {
+    const s = verifyProgressSnapshot(stats);
+    output.event('progress', {
+      phase: phaseName(stats),
+      items: s.scanned,
+      itemsExpected: s.expected,
+      itemsPerSecond: Math.round(s.itemsPerSecond * 10) / 10,
+      elapsedMs: Math.round(stats.phaseElapsedMs),
+      etaMs: s.etaMs === undefined ? null : Math.round(s.etaMs),
+      retries: s.retries,
+    });
+  };
+  const lines = output.progress === 'lines' || output.log !== undefined;
+  const json = output.progress === 'json';
+  for (const [wanted, ms, run] of [
+    [lines, LINE_INTERVAL_MS, say],
+    [json, JSON_INTERVAL_MS, send],
+  ] as const) {
+    if (!wanted) continue;
+    const timer = setInterval(run, ms);
+    timer.unref();
+    timers.push(timer);
+  }
+  return {
+    print(line) {
+      if (!bar) return output.line(line);
+      bar.print(line);
+      output.log?.line(line);
+    },
+    stop() {
+      bar?.stop();
+      for (const timer of timers) clearInterval(timer);
+      if (lines) say();
+      if (json) send();
+    },
+  };
 }
 
 function startBar(stats: VerifyStats, stream: NodeJS.WriteStream): ProgressView {
@@ -31,21 +80,19 @@ function startBar(stats: VerifyStats, stream: NodeJS.WriteStream): ProgressView 
   };
   const timer = setInterval(update, 200);
   timer.unref();
+  let stopped = false;
   return {
+    print(line) {
+      stream.write(`\r\x1b[2K${line}\n`);
+      // render(force) is public in cli-progress, missing from its types: the bar only redraws on change.
+      if (!stopped) (bar as unknown as { render(force: boolean): void }).render(true);
+    },
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       update();
       bar.stop();
-    },
-  };
-}
-
-function startLines(stats: VerifyStats, stream: NodeJS.WriteStream): ProgressView {
-  const timer = setInterval(() => stream.write(`${verifyProgressLine(stats)}\n`), 5_000);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
     },
   };
 }

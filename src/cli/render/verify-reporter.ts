@@ -1,37 +1,46 @@
 import { VERIFY_STEPS, type VerifyEvent } from '../../index.js';
+import type { Output } from '../output/output.js';
 import type { ProgressView } from './progress.js';
-import { type Reporter, stepPrinter, type Verbosity } from './reporter.js';
+import { stepPrinter } from './reporter.js';
 import { startVerifyProgress } from './verify-progress.js';
 
-/** Subscribes to a verify's events and writes them to stderr: steps, warnings, progress of each scan. */
-export interface VerifyReporter extends Omit<Reporter, 'onEvent'> {
+/** Subscribes to a verify's events and writes them to stderr (and the log): steps, warnings, each scan. */
+export interface VerifyReporter {
   onEvent(event: VerifyEvent): void;
+  close(): void;
 }
 
-export function createVerifyReporter(stream: NodeJS.WriteStream, verbosity: Verbosity): VerifyReporter {
+export function createVerifyReporter(output: Output): VerifyReporter {
+  const { verbosity } = output;
   let progress: ProgressView | undefined;
-  const printStep = stepPrinter(stream, verbosity);
-  const say = (line: string): void => {
-    if (verbosity !== 'quiet') stream.write(`${line}\n`);
-  };
+  const print = (line: string): void => (progress ? progress.print(line) : output.line(line));
+  const printStep = stepPrinter(print, verbosity, (line) => output.log?.line(line));
   const close = (): void => {
     progress?.stop();
     progress = undefined;
   };
   const onEvent = (event: VerifyEvent): void => {
     switch (event.type) {
-      case 'step':
-        printStep(VERIFY_STEPS.indexOf(event.name) + 1, VERIFY_STEPS.length, event.message);
+      case 'step': {
+        const number = VERIFY_STEPS.indexOf(event.name) + 1;
+        const total = VERIFY_STEPS.length;
+        output.event('step', { name: event.name, number, total, message: event.message });
+        if (output.progress !== 'json') printStep(number, total, event.message);
+        else output.log?.line(`[${number}/${total}] ${event.message}`);
         break;
+      }
       case 'warning':
-        stream.write(`warning: ${event.message}\n`);
+        output.event('warning', { message: event.message });
+        if (output.progress !== 'json') print(`warning: ${event.message}`);
+        else output.log?.line(`warning: ${event.message}`);
         break;
       case 'plan':
-        if (verbosity === 'verbose') say(`plan: ${JSON.stringify(event.plan)}`);
+        if (verbosity === 'verbose' && output.progress !== 'json')
+          print(`plan: ${JSON.stringify(event.plan)}`);
         break;
       case 'scan-started':
         close();
-        if (verbosity !== 'quiet') progress = startVerifyProgress(event.stats, stream);
+        progress = startVerifyProgress(event.stats, output);
         break;
       case 'scan-finished':
         close();

@@ -4,49 +4,62 @@
  */
 
 import type { ViaExportEvent, ViaExportPlan, ViaExportSummary } from '../../index.js';
+import type { Output } from '../output/output.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
-import { stepPrinter, type Verbosity } from './reporter.js';
+import { stepPrinter } from './reporter.js';
 import { holdsText, sideLine } from './side-identity.js';
 
 /** A running job is reported when its status changes, and otherwise this often. */
 const PROGRESS_EVERY_MS = 30_000;
 
-export function createViaExportReporter(
-  stream: NodeJS.WriteStream,
-  verbosity: Verbosity,
-): (event: ViaExportEvent) => void {
-  const printStep = stepPrinter(stream, verbosity);
+export function createViaExportReporter(output: Output): (event: ViaExportEvent) => void {
+  const { verbosity } = output;
+  const json = output.progress === 'json';
+  // Lines for people: stderr as it is (not with --progress json) and the log file.
+  const say = (line: string): void => output.line(line);
+  const printStep = stepPrinter(say, verbosity, (line) => output.log?.line(line));
   let lastStatus = '';
   let lastPrintedAt = Number.NEGATIVE_INFINITY;
   return (event) => {
     switch (event.type) {
       case 'step':
+        output.event('step', {
+          name: event.name,
+          number: event.number,
+          total: event.total,
+          message: event.message,
+        });
         printStep(event.number, event.total, event.message);
         break;
       case 'warning':
-        stream.write(`warning: ${event.message}\n`);
+        output.event('warning', { message: event.message });
+        say(`warning: ${event.message}`);
         break;
       case 'plan':
-        if (verbosity === 'verbose') stream.write(`plan: ${JSON.stringify(event.plan)}\n`);
+        if (verbosity === 'verbose') say(`plan: ${JSON.stringify(event.plan)}`);
         break;
       case 'job': {
         const { job, status, elapsedMs, processedItems } = event.progress;
+        output.event('progress', { job, status, elapsedMs, items: processedItems ?? null });
         const key = `${job}:${status}`;
         const due = elapsedMs - lastPrintedAt >= PROGRESS_EVERY_MS;
-        if (verbosity === 'quiet' || (key === lastStatus && !due && verbosity !== 'verbose')) break;
+        if (key === lastStatus && !due && verbosity !== 'verbose') break;
         lastStatus = key;
         lastPrintedAt = elapsedMs;
         const items = processedItems !== undefined ? `, ${formatCount(processedItems)} items processed` : '';
-        stream.write(`  ${job} ${status} after ${formatDuration(elapsedMs)}${items}\n`);
+        const line = `${job} ${status} after ${formatDuration(elapsedMs)}${items}`;
+        // A job's state is progress: timestamped in lines, hidden by --quiet and --progress none.
+        if (output.progress === 'bar' && verbosity !== 'quiet') {
+          say(`  ${line}`);
+        } else if (!json) output.progressLine(line);
         break;
       }
       case 'mask': {
         const { filesDone, files, itemsRead, itemsWritten } = event.progress;
-        if (verbosity !== 'quiet') {
-          stream.write(
-            `  masked ${filesDone}/${files} file(s): ${formatCount(itemsRead)} items read, ${formatCount(itemsWritten)} written\n`,
-          );
-        }
+        output.event('progress', { phase: 'mask', filesDone, files, itemsRead, itemsWritten });
+        const line = `masked ${filesDone}/${files} file(s): ${formatCount(itemsRead)} items read, ${formatCount(itemsWritten)} written`;
+        if (output.progress === 'bar' && verbosity !== 'quiet') say(`  ${line}`);
+        else if (!json) output.progressLine(line);
         break;
       }
     }

@@ -111,13 +111,17 @@ export async function compareItems(input: CompareItemsInput): Promise<ItemCompar
   collector.addCount('missing', plan.missing);
   collector.addCount('extra', plan.extra);
   const warnings: string[] = [];
-  if (plan.passes.length > 0) {
-    input.onEvent?.({
-      type: 'step',
-      name: 'drill-down',
-      message: `Drilling into ${mismatched.length} mismatched bucket(s) of ${buckets}: ${plan.passes.length} more scan(s)`,
-    });
-  }
+  // Always said, so a verify's steps are numbered 1 to 5 whatever the digests found.
+  input.onEvent?.({
+    type: 'step',
+    name: 'drill-down',
+    message:
+      plan.passes.length > 0
+        ? `Drilling into ${mismatched.length} mismatched bucket(s) of ${buckets}: ${plan.passes.length} more scan(s)`
+        : mismatched.length === 0
+          ? `No drill-down needed: all ${buckets} bucket(s) match`
+          : `No drill-down needed: the ${mismatched.length} mismatched bucket(s) of ${buckets} are known from the digest scan`,
+  });
   for (let index = 0; index < plan.passes.length; index++) {
     const pass = plan.passes[index]!;
     const seen = await drill(input, pass, counts, collector, index + 1, plan.passes.length);

@@ -144,10 +144,25 @@ export const BOTH_SIDES_DECLARATIONS: readonly OptionDeclaration[] = [
   },
 ];
 
-/** How every command reports: --json on stdout, --quiet / --verbose on stderr. */
+/** How progress shows on stderr (`--progress`): auto is a bar on a terminal, lines otherwise. */
+export const PROGRESS_MODES = ['auto', 'bar', 'lines', 'json', 'none'] as const;
+
+/** How every command reports: --json on stdout, progress, --quiet / --verbose on stderr, a log file. */
 export const OUTPUT_DECLARATIONS: readonly OptionDeclaration[] = [
   { flag: 'json', help: 'print the result as one JSON document on stdout (human output stays on stderr)' },
-  { flag: 'quiet', help: 'only errors, warnings and the verdict on stderr' },
+  {
+    flag: 'progress',
+    value: 'MODE',
+    choices: PROGRESS_MODES,
+    help: "progress on stderr: 'bar' (lines when stderr is not a terminal), 'lines' (timestamped, only when something changed), 'json' (one JSON event per line, for CI and wrappers) or 'none'",
+    defaultHelp: "'auto': a bar on a terminal, lines otherwise ('none' with --quiet)",
+  },
+  {
+    flag: 'log-file',
+    value: 'FILE',
+    help: 'also append timestamped lines (steps, warnings, progress, the verdict, errors) to FILE',
+  },
+  { flag: 'quiet', help: 'only errors, warnings and the one-line verdict on stderr' },
   { flag: 'verbose', help: 'more detail on stderr' },
 ];
 

@@ -28,10 +28,15 @@ import { type DeletionQuestion, KEEP_WITH_DATA_ONLY, replaceTarget } from '../sh
 import { failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { copyRecordOptions, decideResume, newRecord, withProgress } from '../shared/run-record.js';
 import { checkAccount } from '../shared/side-account.js';
+import { stepNumbering } from '../shared/step-numbers.js';
 import { verifyOptionsAfterCopy } from '../verify/options.js';
 import { runVerify } from '../verify/run-verify.js';
 import { runCopyViaExport } from '../via-export/run-via-export.js';
-import type { CopyEvent, StepName } from './events.js';
+import { type CopyEvent, copyStages, type StepName, type Unnumbered } from './events.js';
+
+/** How a copy's steps send events: the run numbers each step. */
+type Emit = (event: Unnumbered<CopyEvent>) => void;
+
 import type { CopyOptions } from './options.js';
 import { emptyPruneSummary, type PruneSummary, pruneTarget } from './prune-target.js';
 import { type CopySummary, summarize } from './summary.js';
@@ -89,9 +94,10 @@ export async function runCopy(options: CopyOptions, hooks: CopyHooks = {}): Prom
     settingsUnsupported: [],
     warnings: [],
   };
-  const emit = (event: CopyEvent): void => {
+  const numberOf = stepNumbering(copyStages(options));
+  const emit: Emit = (event) => {
     if (event.type === 'warning') run.warnings.push(event.message);
-    hooks.onEvent?.(event);
+    hooks.onEvent?.(event.type === 'step' ? { ...event, ...numberOf(event.name) } : event);
   };
   try {
     await copySteps(run, hooks, emit);
@@ -190,7 +196,7 @@ export interface RunState {
   prune?: PruneSummary;
 }
 
-async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEvent) => void): Promise<void> {
+async function copySteps(run: RunState, hooks: CopyHooks, emit: Emit): Promise<void> {
   const { options, stats } = run;
   // One pacer per side, shared by every worker; a throttle anywhere on a side slows that whole side.
   const pacers: { read?: Pacer; write?: Pacer } = {};
@@ -299,9 +305,15 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
 
   if (decision.resume) {
     run.schemaAction = 'kept';
+    // A resume chosen at the prompt: the target's stage was counted, so it is said why it is skipped.
+    if (!options.resume && options.mode !== 'data-only') {
+      step('keep', `Keeping target table '${sink.tableName}' as it is: resuming the saved copy`);
+    }
     if (decision.record.phase === 'completed') {
       run.itemsStatus = 'completed';
       run.writtenBefore = decision.record.totals.itemsWritten;
+      stats.itemsBefore = run.writtenBefore;
+      step('copy', `Items already copied: the copy recorded in ${options.checkpoint} completed`);
       if (stream) {
         // The items are copied: go on following from the positions saved.
         const writer = new CheckpointWriter(options.checkpoint);
@@ -326,6 +338,10 @@ async function copySteps(run: RunState, hooks: CopyHooks, emit: (event: CopyEven
     startRecord.follow = await takeStreamPosition(source.changes(stream.streamArn), stream, 'scan', signal);
   }
   run.writtenBefore = decision.resume ? startRecord.totals.itemsWritten : 0;
+  stats.itemsBefore = run.writtenBefore;
+  stats.bytesBefore = decision.resume ? startRecord.totals.bytesWritten : 0;
+  stats.readRateCap = plan.readRate;
+  stats.writeRateCap = plan.writeRate;
   const writer = new CheckpointWriter(options.checkpoint);
   run.checkpoint = writer;
   // Durable before the first write: a crash from here on is resumable.
@@ -429,7 +445,7 @@ async function prepareTarget(
   plan: CopyPlan,
   sink: DynamoDbSink,
   hooks: CopyHooks,
-  emit: (event: CopyEvent) => void,
+  emit: Emit,
   step: (name: StepName, message: string) => void,
 ): Promise<void> {
   if (!plan.createTable) {
@@ -479,7 +495,7 @@ function chooseWorkers(options: CopyOptions, plan: CopyPlan): number {
 async function verifyAfterCopy(
   run: RunState,
   hooks: CopyHooks,
-  emit: (event: CopyEvent) => void,
+  emit: Emit,
 ): Promise<DdbCopyError | undefined> {
   const { options } = run;
   emit({
@@ -531,7 +547,7 @@ async function pruneAfterCopy(
   plan: CopyPlan,
   pacers: { read?: Pacer; write?: Pacer },
   hooks: CopyHooks,
-  emit: (event: CopyEvent) => void,
+  emit: Emit,
 ): Promise<void> {
   const { options, stats } = run;
   const dryRun = options.dryRun;
@@ -579,7 +595,7 @@ async function followAfterCopy(
   plan: CopyPlan,
   pacers: { read?: Pacer; write?: Pacer },
   hooks: CopyHooks,
-  emit: (event: CopyEvent) => void,
+  emit: Emit,
 ): Promise<void> {
   const { options } = run;
   const part = record.follow!;

@@ -58,7 +58,8 @@ export interface CopySummary {
 
 export function summarize(run: RunState, status: CopySummary['status'], error?: DdbCopyError): CopySummary {
   const { stats, plan, options } = run;
-  const create = plan?.createTable;
+  // A kept target (--data-only, a resume) has the indexes it had; a new one those it was created with.
+  const indexed = plan?.createTable ?? (run.schemaAction === 'kept' ? run.targetTable : undefined);
   const summary: CopySummary = {
     command: 'copy',
     status: options.dryRun && status === 'completed' ? 'planned' : status,
@@ -67,8 +68,8 @@ export function summarize(run: RunState, status: CopySummary['status'], error?: 
     schema: {
       action: run.schemaAction,
       indexes: {
-        global: create?.GlobalSecondaryIndexes?.length ?? 0,
-        local: create?.LocalSecondaryIndexes?.length ?? 0,
+        global: indexed?.GlobalSecondaryIndexes?.length ?? 0,
+        local: indexed?.LocalSecondaryIndexes?.length ?? 0,
       },
       settings: [...run.settingsApplied],
       unsupportedSettings: [...run.settingsUnsupported],

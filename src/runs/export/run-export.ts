@@ -55,6 +55,8 @@ import {
 import { decideResume, newRecord, type RecordOptions } from '../shared/run-record.js';
 import { checkAccount } from '../shared/side-account.js';
 import { sideSummary } from '../shared/side-summary.js';
+import { stepNumbering } from '../shared/step-numbers.js';
+import { EXPORT_STAGES, type ExportEvent, type ExportStepName } from './events.js';
 
 /** Options of an export, what runExport takes: the source side, where the export goes, and how. */
 export interface ExportOptions extends ItemOptions {
@@ -75,12 +77,10 @@ export interface ExportOptions extends ItemOptions {
   readonly restart?: boolean;
 }
 
-/** What an export tells its caller (steps, warnings), and how it is cancelled. */
+/** What an export tells its caller (events), and how it is cancelled. */
 export interface ExportHooks {
-  /** Steps in words, for a renderer; the export never prints. */
-  onStep?: (message: string) => void;
-  /** Told each warning as it happens (it is also kept for the summary). */
-  onWarning?: (message: string) => void;
+  /** Steps, warnings and progress, for a renderer; the export never prints. */
+  onEvent?: (event: ExportEvent) => void;
   signal?: AbortSignal;
 }
 
@@ -118,7 +118,10 @@ const WRITERS = 8;
  */
 export async function runExport(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportOutcome> {
   const stats = new CopyStats();
-  const { warnings, warn } = collectWarnings(hooks.onWarning);
+  const numberOf = stepNumbering(EXPORT_STAGES);
+  const step = (name: ExportStepName, message: string): void =>
+    hooks.onEvent?.({ type: 'step', name, message, ...numberOf(name) });
+  const { warnings, warn } = collectWarnings((message) => hooks.onEvent?.({ type: 'warning', message }));
   let source: DynamoDbSource | undefined;
   let sourceWho: SideIdentity | undefined;
   let storage: ExportStorage | undefined;
@@ -182,7 +185,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   try {
     // Bad input changes nothing: the location is checked before anything is opened.
     parseExportLocation(options.out, 'out');
-    hooks.onStep?.('Connecting to the source');
+    step('connect', 'Connecting to the source');
     // Replaced once the table's capacity is known (a --read-rate percentage needs it).
     let readPacer = new Pacer(undefined);
     const opened = await openSource(
@@ -194,7 +197,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     // Who the source is (STS), checked against --expect-source-account before anything is read.
     sourceWho = await opened.whoAmI();
     checkAccount(sourceWho, 'source', options.source, warn);
-    hooks.onStep?.(`Describing source table '${opened.tableName}'`);
+    step('describe', `Describing source table '${opened.tableName}'`);
     const snapshot = await opened.describe();
     await opened.checkScanAllowed();
     // Masks and a transform are read and checked before anything is written.
@@ -284,7 +287,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     } else {
       const old = existing?.phase === 'completed' ? undefined : existing?.export;
       if (old && old.location === out.root) {
-        hooks.onStep?.(
+        step(
+          'discard',
           `Deleting the unfinished export ${out.describe(joinKey(EXPORTS_FOLDER, old.exportId))}`,
         );
         await discardExport(out, old.exportId, old.sealed, old.unsealedKeys);
@@ -338,11 +342,16 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, sealStop.signal]) : sealStop.signal;
     const resumeFrom = segmentStates(segments, startPart.sealed);
     stats.expectedItems = Math.max(0, (snapshot.table.ItemCount ?? 0) - writtenBefore);
-    hooks.onStep?.(
+    stats.itemsBefore = writtenBefore;
+    stats.bytesBefore = base.totals.bytesWritten;
+    stats.readRateCap = readPacer.limit;
+    step(
+      'export',
       decision.resume
         ? `Resuming the export to ${made.exportDir}: ${startPart.sealed.length} of ${segments} segment(s) already complete`
         : `Exporting items to ${made.exportDir}: ${segments} segment(s)`,
     );
+    hooks.onEvent?.({ type: 'copy-started', stats });
     const copied = await copyItems({
       source: watchedSource,
       sink: made,
@@ -375,7 +384,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       },
       onWarning: warn,
       signal,
-    });
+    }).finally(() => hooks.onEvent?.({ type: 'copy-finished', stats }));
     await Promise.all(seals);
     if (sealFailure !== undefined) throw sealFailure;
     for (const message of await changes.finish()) warn(message);
@@ -393,7 +402,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
           );
       return { summary: summary('interrupted', error), error, exitCode: error.exitCode };
     }
-    hooks.onStep?.('Writing the manifests');
+    step('manifests', 'Writing the manifests');
     result = await made.finish(snapshot);
     await writer.flush({ ...recordOf(), phase: 'completed' });
     return { summary: summary('completed'), exitCode: EXIT.ok };

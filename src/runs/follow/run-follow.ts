@@ -18,7 +18,7 @@ import { FollowStats } from '../../runtime/follow-stats.js';
 import { Pacer } from '../../runtime/pacer.js';
 import { CopyStats, type RetryCounts } from '../../runtime/stats.js';
 import { type DynamoDbSink, type DynamoDbSource, openSink, openSource } from '../../stores/open.js';
-import type { CopyEvent } from '../copy/events.js';
+import type { CopyEvent, StepName, Unnumbered } from '../copy/events.js';
 import type { CopyOptions } from '../copy/options.js';
 import { CheckpointWriter, hashOptions, readCheckpoint } from '../shared/checkpoint.js';
 import {
@@ -32,9 +32,13 @@ import { failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-ou
 import { decideResume, newRecord, type RecordOptions } from '../shared/run-record.js';
 import { checkAccount } from '../shared/side-account.js';
 import { sideSummary } from '../shared/side-summary.js';
+import { stepNumbering } from '../shared/step-numbers.js';
 import { type FollowSummary, followChanges, followSummary, takeStreamPosition } from './follow-changes.js';
 import { checkSameStream, type FollowRecordPart } from './follow-record.js';
 import type { FollowOptions } from './options.js';
+
+/** The steps of `ddbcopy follow`, numbered 1 to 3. */
+const FOLLOW_STAGES: readonly StepName[] = ['connect', 'describe', 'follow'];
 
 /** The `--json` document of `ddbcopy follow`. */
 export interface FollowCommandSummary {
@@ -97,9 +101,10 @@ export async function runFollow(
     warnings: [],
     resumed: false,
   };
-  const emit = (event: CopyEvent): void => {
+  const numberOf = stepNumbering<StepName>(FOLLOW_STAGES);
+  const emit = (event: Unnumbered<CopyEvent>): void => {
     if (event.type === 'warning') run.warnings.push(event.message);
-    hooks.onEvent?.(event);
+    hooks.onEvent?.(event.type === 'step' ? { ...event, ...numberOf(event.name) } : event);
   };
   try {
     await followSteps(run, hooks, emit);
@@ -133,7 +138,7 @@ export async function followTable(
 async function followSteps(
   run: FollowRun,
   hooks: FollowHooks,
-  emit: (event: CopyEvent) => void,
+  emit: (event: Unnumbered<CopyEvent>) => void,
 ): Promise<void> {
   const { options } = run;
   const signal = hooks.signal;

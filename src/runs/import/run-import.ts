@@ -54,6 +54,8 @@ import {
 import { decideResume, newRecord, type RecordOptions, withProgress } from '../shared/run-record.js';
 import { checkAccount } from '../shared/side-account.js';
 import { sideSummary } from '../shared/side-summary.js';
+import { stepNumbering } from '../shared/step-numbers.js';
+import { type ImportEvent, type ImportStepName, importStages } from './events.js';
 
 /** Options of an import, what runImport takes: the export, the target side, and how. */
 export interface ImportOptions extends ItemOptions {
@@ -78,12 +80,10 @@ export interface ImportOptions extends ItemOptions {
   readonly restart?: boolean;
 }
 
-/** What an import tells its caller (steps, warnings) and asks it (deletion), and how it is cancelled. */
+/** What an import tells its caller (events) and asks it (deletion), and how it is cancelled. */
 export interface ImportHooks {
-  /** Told each step as it begins: checking the files, replacing the target, loading, ... */
-  onStep?: (message: string) => void;
-  /** Told each warning as it happens (it is also kept for the summary). */
-  onWarning?: (message: string) => void;
+  /** Steps, warnings and progress, for a renderer; the import never prints. */
+  onEvent?: (event: ImportEvent) => void;
   /** Asked before an existing target is deleted (unless options.yes). Without it, deletion needs `yes`. */
   confirmDeletion?: (question: DeletionQuestion) => Promise<boolean>;
   signal?: AbortSignal;
@@ -124,7 +124,10 @@ const DEFAULT_WRITE_CONCURRENCY = 16;
  */
 export async function runImport(options: ImportOptions, hooks: ImportHooks = {}): Promise<ImportOutcome> {
   const stats = new CopyStats();
-  const { warnings, warn } = collectWarnings(hooks.onWarning);
+  const numberOf = stepNumbering(importStages(options));
+  const step = (name: ImportStepName, message: string): void =>
+    hooks.onEvent?.({ type: 'step', name, message, ...numberOf(name) });
+  const { warnings, warn } = collectWarnings((message) => hooks.onEvent?.({ type: 'warning', message }));
   let sink: DynamoDbSink | undefined;
   let targetWho: SideIdentity | undefined;
   let source: ExportDirSource | undefined;
@@ -169,7 +172,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     parseExportLocation(options.from, 'from');
     // First, since an s3:// export is read with the target side's credentials. Nothing is sent to
     // the target table until the export has been verified.
-    hooks.onStep?.('Connecting to the target');
+    step('connect', 'Connecting to the target');
     // Replaced once the target's capacity is known (a --write-rate percentage needs it).
     let writePacer = new Pacer(undefined);
     const target = await openSink(
@@ -186,7 +189,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     // Who the target is (STS), checked against --expect-target-account before the export is read.
     targetWho = await target.whoAmI();
     checkAccount(targetWho, 'target', options.target, warn);
-    hooks.onStep?.(`Reading the export in ${options.from}`);
+    step('read', `Reading the export in ${options.from}`);
     source = await openSource({
       store: 'export-dir',
       location: options.from,
@@ -197,7 +200,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     const found = await tableDefinition(source, options.key);
     definition = found.from;
     const snapshot = found.snapshot;
-    hooks.onStep?.(`Verifying ${source.files.length} data file(s): checksums, item counts, JSON lines`);
+    step('check', `Verifying ${source.files.length} data file(s): checksums, item counts, JSON lines`);
     await source.verify(hooks.signal, keyTypesOf(snapshot));
 
     // Masks and a transform are read and checked before the target is touched.
@@ -246,6 +249,9 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       checkResumableTarget(existing, snapshot, target.tableName);
       schemaAction = 'kept';
       writtenBefore = decision.record.totals.itemsWritten;
+      // A resume chosen at the prompt: the target's stage was counted, so it is said why it is skipped.
+      if (!options.resume)
+        step('keep', `Keeping target table '${target.tableName}' as it is: resuming the saved import`);
       if (decision.record.phase === 'completed') {
         warn(`The import recorded in ${checkpointFile} already completed.`);
         return { summary: summary('completed'), exitCode: EXIT.ok };
@@ -259,7 +265,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
         yes: options.yes,
         confirmDeletion: hooks.confirmDeletion,
         signal: hooks.signal,
-        onStep: (_step, message) => hooks.onStep?.(message),
+        onStep: step,
         onWarning: warn,
         onDeleted: () => {
           targetChanged = true;
@@ -281,10 +287,15 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     await writer.flush(record);
     const resumeFrom = decision.resume ? segmentsOf(record) : undefined;
     stats.expectedItems = Math.max(0, source.itemCount - writtenBefore);
-    hooks.onStep?.(
-      `${decision.resume ? 'Resuming the import of' : 'Importing'} ${stats.expectedItems} item(s) from ${source.files.length} file(s)`,
+    stats.itemsBefore = writtenBefore;
+    stats.bytesBefore = decision.resume ? record.totals.bytesWritten : 0;
+    stats.writeRateCap = writePacer.limit;
+    step(
+      'import',
+      `${decision.resume ? 'Resuming the import of' : 'Importing'} ${stats.expectedItems.toLocaleString('en-US')} item(s) from ${source.files.length} file(s)`,
     );
     const progressWriter = writer;
+    hooks.onEvent?.({ type: 'copy-started', stats });
     const copied = await copyItems({
       source,
       sink,
@@ -304,7 +315,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       onProgress: (progress) => progressWriter.update(() => withProgress(record, progress.snapshot(), stats)),
       onWarning: warn,
       ...(hooks.signal ? { signal: hooks.signal } : {}),
-    });
+    }).finally(() => hooks.onEvent?.({ type: 'copy-finished', stats }));
     await writer.flush(withProgress(record, copied.segments, stats));
     for (const message of await changes.finish()) warn(message);
     if (copied.status !== 'completed' || hooks.signal?.aborted) {

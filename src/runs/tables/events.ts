@@ -26,20 +26,3 @@ export type TablesEvent<TableEvent, TableSummary> =
   /** A pair that a previous run of the same record finished: it gets no request. */
   | { type: 'table-skipped'; index: number; pair: TablePair; reason: string }
   | { type: 'warning'; message: string };
-
-/**
- * A table's event in a set's export or import: the one-table run's `onStep` and `onWarning` hooks,
- * as events, so the set's renderer reads them like a copy's or a verify's.
- */
-export type TableStepEvent = { type: 'step'; message: string } | { type: 'warning'; message: string };
-
-/** The onStep/onWarning hooks of an export or an import, sending their words on as TableStepEvents. */
-export function stepHooks(onEvent: (event: TableStepEvent) => void): {
-  onStep: (message: string) => void;
-  onWarning: (message: string) => void;
-} {
-  return {
-    onStep: (message) => onEvent({ type: 'step', message }),
-    onWarning: (message) => onEvent({ type: 'warning', message }),
-  };
-}

@@ -8,10 +8,11 @@ import { InvalidOptionError } from '../../errors.js';
 import { checkPairs } from '../../plan/table-selection.js';
 import { openCatalog, openExportDir, parseExportLocation, type TableCatalog } from '../../stores/open.js';
 import type { RawOptions } from '../copy/options.js';
+import type { ExportEvent } from '../export/events.js';
 import { requiredLocation, validateExportOptions } from '../export/options.js';
 import { type ExportOptions, type ExportSummary, runExport } from '../export/run-export.js';
 import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
-import { stepHooks, type TableStepEvent, type TablesEvent } from './events.js';
+import type { TablesEvent } from './events.js';
 import { completedExports, tableLocation } from './export-folders.js';
 import { refuseForCommand, type TableSetOptions } from './options.js';
 import { pairError } from './pair-error.js';
@@ -23,7 +24,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 /** What a set's export tells its caller, and how it is cancelled. */
 export interface ExportTablesHooks {
   /** Told each table's steps, tagged with its pair, and the set's own (selected, planned, done). */
-  onEvent?: (event: TablesEvent<TableStepEvent, ExportSummary>) => void;
+  onEvent?: (event: TablesEvent<ExportEvent, ExportSummary>) => void;
   signal?: AbortSignal;
 }
 
@@ -56,7 +57,7 @@ export async function runExportTables(
     );
     // Durable before the first table is exported: a crash from here on is resumable as a set.
     await record.write();
-    return await runSet<ExportOptions, TableStepEvent, ExportSummary>({
+    return await runSet<ExportOptions, ExportEvent, ExportSummary>({
       command: 'export',
       members,
       parallelTables,
@@ -66,7 +67,7 @@ export async function runExportTables(
       warnings,
       onEvent: hooks.onEvent,
       runOne: (member, memberHooks) =>
-        runExport(member.options, { signal: memberHooks.signal, ...stepHooks(memberHooks.onEvent) }),
+        runExport(member.options, { signal: memberHooks.signal, onEvent: memberHooks.onEvent }),
       measure: (summary) => ({ items: summary.items.written, bytes: summary.export.bytes }),
     });
   } catch (error) {

@@ -23,12 +23,13 @@ import {
 } from '../../stores/open.js';
 import type { RawOptions } from '../copy/options.js';
 import { requiredLocation } from '../export/options.js';
+import type { ImportEvent } from '../import/events.js';
 import { validateImportOptions } from '../import/options.js';
 import { type ImportOptions, type ImportSummary, runImport } from '../import/run-import.js';
 import { collectWarnings, failedOutcome, type RunOutcome, summaryOrThrow } from '../shared/run-outcome.js';
 import { checkAccount } from '../shared/side-account.js';
 import { confirmSetDeletions } from './confirm-deletions.js';
-import { stepHooks, type TableStepEvent, type TablesEvent } from './events.js';
+import type { TablesEvent } from './events.js';
 import { completedExports, exportFolders, tableLocation } from './export-folders.js';
 import { refuseForCommand, type TableSetOptions } from './options.js';
 import { pairError } from './pair-error.js';
@@ -41,7 +42,7 @@ import { emptyTablesSummary, type TablesSummary } from './summary.js';
 /** What a set's import tells its caller, asks it (one deletion question for the set), and how it is cancelled. */
 export interface ImportTablesHooks {
   /** Told each table's steps, tagged with its pair, and the set's own (selected, planned, done). */
-  onEvent?: (event: TablesEvent<TableStepEvent, ImportSummary>) => void;
+  onEvent?: (event: TablesEvent<ImportEvent, ImportSummary>) => void;
   /** Asked once, listing every target that will be deleted (unless options.yes). */
   confirmDeletion?: (question: SetDeletionQuestion) => Promise<boolean>;
   signal?: AbortSignal;
@@ -97,7 +98,7 @@ export async function runImportTables(
     // Durable before the first target is touched: a crash from here on is resumable as a set.
     await record.write();
     touched = true;
-    const outcome = await runSet<ImportOptions, TableStepEvent, ImportSummary>({
+    const outcome = await runSet<ImportOptions, ImportEvent, ImportSummary>({
       command: 'import',
       members,
       parallelTables,
@@ -109,7 +110,7 @@ export async function runImportTables(
       runOne: (member, memberHooks) =>
         runImport(member.options, {
           signal: memberHooks.signal,
-          ...stepHooks(memberHooks.onEvent),
+          onEvent: memberHooks.onEvent,
           // Only the targets the user agreed to delete: a table that appeared since is refused.
           confirmDeletion: async (question) => approved.has(question.table),
         }),

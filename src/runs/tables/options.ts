@@ -246,6 +246,8 @@ function withoutSetFlags(raw: RawOptions): RawOptions {
     'resume',
     'restart',
     'json',
+    'progress',
+    'logFile',
     'quiet',
     'verbose',
   ]) {

@@ -80,7 +80,10 @@ const STEPS_WITH_MASK: readonly ViaExportStep[] = [
 
 export type { MaskProgress } from './mask-export.js';
 
-/** What the run tells a renderer; it never prints. */
+/**
+ * What `copy --via-export` tells its caller, in order: numbered steps, the plan, warnings, and the
+ * state of AWS's export and import jobs (and of the masking between them) as they run. It never prints.
+ */
 export type ViaExportEvent =
   | { type: 'step'; name: ViaExportStep; number: number; total: number; message: string }
   | { type: 'plan'; plan: ViaExportPlan }
@@ -414,8 +417,7 @@ export async function runCopyViaExport(
     ...(onEvent
       ? {
           onEvent: (event: ViaExportEvent) => {
-            if (event.type === 'step')
-              onEvent({ type: 'step', name: COPY_STEP[event.name], message: event.message });
+            if (event.type === 'step') onEvent({ ...event, name: COPY_STEP[event.name] });
             else if (event.type === 'warning') onEvent(event);
           },
         }
