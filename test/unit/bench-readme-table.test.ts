@@ -4,6 +4,7 @@
  * figure derived from constants is named so, in the ratio column), and rows from different runs
  * (a `--rows` run merges into results.json) say which run each comes from.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 interface ReadmeTable {
@@ -188,5 +189,13 @@ describe('the README table from bench/results.json', () => {
     ]);
     expect(whole.runs.map((r) => r.startedAt)).toEqual([C]);
     expect(whole.rows.every((row) => row.run === C)).toBe(true);
+  });
+});
+
+describe('the README', () => {
+  it('holds exactly the table the committed bench/results.json generates (no hand-edited figure)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const results = JSON.parse(readFileSync(new URL('../../bench/results.json', import.meta.url), 'utf8'));
+    expect(table.replaceTable(readme, table.renderTable(results))).toBe(readme);
   });
 });
