@@ -36,10 +36,23 @@ const TABLE_ACTIVE_TIMEOUT_MS = 30_000;
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
+/** The secret of every account `newAccount` made in this process, by access key id. */
+const SECRETS = new Map<string, string>();
+
 /** A new isolated account. DynamoDB Local rejects access key ids with anything but letters and digits. */
 export function newAccount(endpoint: string, region = 'us-east-1'): LocalAccount {
   const suffix = Array.from(randomBytes(16), (byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
-  return { accessKeyId: `acct${suffix}`, secretAccessKey: `secret${suffix}`, region, endpoint };
+  const account = { accessKeyId: `acct${suffix}`, secretAccessKey: `secret${suffix}`, region, endpoint };
+  SECRETS.set(account.accessKeyId, account.secretAccessKey);
+  return account;
+}
+
+/**
+ * The secret `newAccount` gave this access key id, as AWS knows each key's secret: the fault proxy
+ * checks every request's signature with it by default. Undefined for a key no account was made with.
+ */
+export function localAccountSecret(accessKeyId: string): string | undefined {
+  return SECRETS.get(accessKeyId);
 }
 
 export function accountClient(account: LocalAccount): DynamoDBClient {

@@ -23,7 +23,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { CredentialRegistry, type IssuedCredentials } from './fake-sts.js';
+import type { CredentialRegistry } from './fake-sts.js';
 import type { LocalAccount } from './local-accounts.js';
 
 /** The secret access key of an access key id, or undefined for a key the "service" does not know. */
@@ -190,27 +190,9 @@ export function sigV4Signature(
 }
 
 /** Every key the accounts and the registry's sessions sign with. */
-export function secretsOf(accounts: readonly LocalAccount[], registry?: SecretKeepingRegistry): SecretLookup {
+export function secretsOf(accounts: readonly LocalAccount[], registry?: CredentialRegistry): SecretLookup {
   const secrets = new Map(accounts.map((account) => [account.accessKeyId, account.secretAccessKey]));
   return (accessKeyId) => secrets.get(accessKeyId) ?? registry?.secretOf(accessKeyId);
-}
-
-/**
- * The fake STS's registry, also keeping each issued session key's secret, so a proxy can check
- * requests signed with temporary credentials (the plain registry forgets the secret once handed out).
- */
-export class SecretKeepingRegistry extends CredentialRegistry {
-  private readonly secrets = new Map<string, string>();
-
-  override issue(roleArn: string, accountKeyId: string, lifetimeSeconds?: number): IssuedCredentials {
-    const issued = super.issue(roleArn, accountKeyId, lifetimeSeconds);
-    this.secrets.set(issued.accessKeyId, issued.secretAccessKey);
-    return issued;
-  }
-
-  secretOf(accessKeyId: string): string | undefined {
-    return this.secrets.get(accessKeyId);
-  }
 }
 
 function single(value: string | string[] | undefined): string | undefined {
