@@ -2,49 +2,35 @@
  * The DynamoDB source's requests and how it reads the answers: each Scan page's fields, the segment's
  * paging to its end, a filter and a projection merged, BatchGetItem's unprocessed keys asked again,
  * and the table's description with its optional settings. The source is opened through the registry,
- * as a run opens it, against a local node:http server that answers with what a test scripts (it also
- * records each request): DynamoDB Local cannot be made to leave keys unprocessed, to page tags, or to
- * report capacity. Backoff pauses are 0 (Math.random is 0).
+ * as a run opens it, against a local server that answers with what a test scripts and records each
+ * request (test/harness/scripted-dynamodb.ts): DynamoDB Local cannot be made to leave keys
+ * unprocessed, to page tags, or to report capacity. Backoff pauses are 0 (Math.random is 0).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RetryBudgetExhaustedError } from '../../src/errors.js';
 import { keyString } from '../../src/model/item-key.js';
 import type { DynamoDbSource } from '../../src/stores/dynamodb/source.js';
 import { openSource } from '../../src/stores/open.js';
 import type { Page, RetryReason } from '../../src/stores/types.js';
+import {
+  errorAnswer,
+  type Script,
+  type ScriptedDynamoDb,
+  startScriptedDynamoDb,
+} from '../harness/scripted-dynamodb.js';
 
 const TABLE = 'orders';
-type Body = Record<string, unknown>;
-type Script = (operation: string, body: Body, n: number) => { status?: number; json: unknown };
 
-let server: http.Server;
-let endpoint: string;
+let fake: ScriptedDynamoDb;
+let requests: ScriptedDynamoDb['requests'];
 let script: Script;
-const requests: { operation: string; body: Body }[] = [];
 
 beforeAll(async () => {
-  server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const operation = String(request.headers['x-amz-target']).replace(/^DynamoDB_20120810\./, '');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Body;
-      requests.push({ operation, body });
-      const n = requests.filter((r) => r.operation === operation).length - 1;
-      const { status = 200, json } = script(operation, body, n);
-      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify(json));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await startScriptedDynamoDb();
+  requests = fake.requests;
+  fake.script = (operation, body, n) => script(operation, body, n);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => fake.close());
 let source: DynamoDbSource;
 let retries: RetryReason[];
 beforeEach(async () => {
@@ -59,7 +45,7 @@ beforeEach(async () => {
       config: {
         table: TABLE,
         region: 'eu-west-1',
-        endpointUrl: endpoint,
+        endpointUrl: fake.endpoint,
         credentials: { accessKeyId: 'AKIDSOURCE', secretAccessKey: 'source-secret' },
       },
     },
@@ -71,10 +57,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const unknownOperation = {
-  status: 400,
-  json: { __type: 'com.amazonaws.dynamodb.v20120810#UnknownOperationException', message: 'unknown' },
-};
+const unknownOperation = errorAnswer('UnknownOperationException', 'unknown');
 
 async function pages(options: Parameters<DynamoDbSource['scan']>[0]): Promise<Page[]> {
   const out: Page[] = [];
