@@ -173,6 +173,19 @@ describe('WireClient', () => {
     expect(error).toMatchObject({ code: 'ETIMEDOUT', name: 'TimeoutError', message: 'request timed out' });
   });
 
+  it('speaks TLS to an https endpoint: a plain-HTTP server there never reads a request', async () => {
+    reply = answer(200, '{}');
+    const wire = new WireClient({
+      endpoint: new URL(base.replace('http:', 'https:')),
+      region: 'eu-west-1',
+      credentials: async () => ({ accessKeyId: 'AKIDWIRE', secretAccessKey: 'secret' }),
+      maxSockets: 1,
+    });
+    await expect(wire.send('Scan', '{}')).rejects.toBeInstanceOf(Error);
+    wire.destroy();
+    expect(seen).toEqual([]);
+  });
+
   it('rejects with the connection error when nobody listens', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
