@@ -36,20 +36,27 @@ const item = (pk: string, extraBytes = 0): Item => ({
   ...(extraBytes ? { pad: { S: 'x'.repeat(extraBytes) } } : {}),
 });
 
-/** A source that yields `pages[segment]` in order; `requested` counts the pages asked for. */
-function scriptedSource(pages: Page[][], validItems = true): Source & { requested: number } {
+/**
+ * A source that yields `pages[segment]` in order; `requested` counts the pages asked for (per segment
+ * in `perSegment`), `options` keeps each scan's options.
+ */
+function scriptedSource(pages: Page[][], validItems = true) {
   const source = {
     requested: 0,
+    perSegment: pages.map(() => 0),
+    options: [] as ScanOptions[],
     capabilities: { parallelScan: true, schema: false, consistentRead: true, validItems },
     describe: () => Promise.reject(new Error('not used')),
     async *scan(options: ScanOptions): AsyncIterable<Page> {
+      source.options.push(options);
       for (const page of pages[options.segment] ?? []) {
         source.requested += 1;
+        source.perSegment[options.segment]! += 1;
         yield page;
       }
     },
   };
-  return source;
+  return source satisfies Source;
 }
 
 /** A sink that records each batch and answers `results(n)` for the n-th one. */
@@ -231,8 +238,82 @@ describe('copyItems: interrupted', () => {
     );
     expect(result.status).toBe('interrupted');
     expect(batches.length).toBe(1);
-    // Scanning stops at once: at most the page being queued and one ahead are read, never all six.
-    expect(source.requested).toBeLessThan(4);
+    // Scanning stops at once: at most the page being queued and one ahead are read, never all six,
+    // and the next segment is not begun.
+    expect(source.perSegment[0]).toBeLessThan(4);
+    expect(source.perSegment[1]).toBe(0);
     expect(result.segments[1]!.done).toBe(false);
+  });
+
+  it('is interrupted, not completed, when only some of its segments are done', async () => {
+    const controller = new AbortController();
+    const source = scriptedSource([
+      [{ items: [item('a')], lastKey: undefined, consumedRead: 0 }],
+      [{ items: [item('z')], lastKey: undefined, consumedRead: 0 }],
+    ]);
+    const { sink } = recordingSink((n) => {
+      if (n === 0) controller.abort();
+      return { consumedWrite: 0, throttled: false };
+    });
+    const result = await copyItems(input(source, sink, { signal: controller.signal, totalSegments: 2 }));
+    expect(result.segments.map((segment) => segment.done)).toEqual([true, false]);
+    expect(result.status).toBe('interrupted');
+  });
+
+  it('ends a wait for write capacity on the interrupt: interrupted, not failed', async () => {
+    const controller = new AbortController();
+    const pages: Page[] = ['a', 'b', 'c'].map((pk, i) => ({
+      items: [item(pk)],
+      lastKey: i === 2 ? undefined : { pk: { S: pk } },
+      consumedRead: 0,
+    }));
+    // One unit per second: while the first batch is written, a second writer waits for the bucket
+    // (it is a unit in debt), and the interrupt ends that wait.
+    const batches: Item[][] = [];
+    const sink = {
+      async writeBatch(items: Item[]): Promise<WriteResult> {
+        batches.push(items);
+        await new Promise((resolve) => setImmediate(resolve));
+        controller.abort();
+        return { consumedWrite: 0, throttled: false };
+      },
+    } as unknown as Sink;
+    const result = await copyItems(
+      input(scriptedSource([pages]), sink, {
+        signal: controller.signal,
+        writePacer: new Pacer(1),
+        writeConcurrency: 2,
+      }),
+    );
+    expect(result.status).toBe('interrupted');
+    expect(batches).toHaveLength(1);
+  });
+});
+
+describe('copyItems: failures and filters', () => {
+  it('reports the first failure when several writers fail', async () => {
+    const source = scriptedSource([
+      [{ items: Array.from({ length: 30 }, (_, i) => item(`k${i}`)), lastKey: undefined, consumedRead: 0 }],
+    ]);
+    const sink = {
+      capabilities: { parallelScan: true, schema: false, consistentRead: true, validItems: true },
+      calls: 0,
+      async writeBatch(): Promise<WriteResult> {
+        sink.calls += 1;
+        throw new Error(`failure ${sink.calls}`);
+      },
+    };
+    await expect(copyItems(input(source, sink as unknown as Sink, { writeConcurrency: 2 }))).rejects.toThrow(
+      'failure 1',
+    );
+    expect(sink.calls).toBe(2);
+  });
+
+  it('hands the filter to every scan', async () => {
+    const source = scriptedSource([[], []]);
+    const filter = { expression: 'attribute_exists(x)' };
+    const { sink } = recordingSink();
+    await copyItems(input(source, sink, { filter, totalSegments: 2 }));
+    expect(source.options.map((options) => options.filter)).toEqual([filter, filter]);
   });
 });
