@@ -94,6 +94,7 @@ describe('DynamoDbSink control plane', () => {
     await sink.deleteTable(undefined, accepted);
     expect(accepted).toHaveBeenCalledTimes(1);
     expect(operations()).toEqual(['DeleteTable', 'DescribeTable', 'DescribeTable']);
+    expect(fake.requests[0]!.body).toEqual({ TableName: TABLE });
   });
 
   it('takes a table already gone as deleted', async () => {
@@ -105,12 +106,16 @@ describe('DynamoDbSink control plane', () => {
   });
 
   it('fails a deletion DynamoDB refuses', async () => {
-    script = () => errorAnswer('ResourceInUseException', 'in use');
+    // The table is gone by the time anyone looks: only the refusal itself can fail the deletion.
+    script = (operation) =>
+      operation === 'DeleteTable' ? errorAnswer('ResourceInUseException', 'in use') : notFound;
     await expect(sink.deleteTable()).rejects.toThrow(/in use/);
   });
 
   it('creates the table and waits until it and every index are ACTIVE', async () => {
+    // Right after CreateTable, DescribeTable may not know the table yet (eventual consistency).
     const states = [
+      undefined,
       { ...active, TableStatus: 'CREATING' },
       {
         ...active,
@@ -118,18 +123,24 @@ describe('DynamoDbSink control plane', () => {
       },
       { ...active, GlobalSecondaryIndexes: [{ IndexName: 'g', IndexStatus: 'ACTIVE' }, { IndexName: 'h' }] },
     ];
-    script = (operation, _, n) =>
-      operation === 'CreateTable'
-        ? { json: { TableDescription: states[0] } }
-        : { json: { Table: states[n] } };
+    script = (operation, _, n) => {
+      if (operation === 'CreateTable') return { json: { TableDescription: states[1] } };
+      return states[n] ? { json: { Table: states[n] } } : notFound;
+    };
     const created = await sink.createTable({
       TableName: TABLE,
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
     });
-    expect(created).toEqual(states[2]);
-    expect(operations()).toEqual(['CreateTable', 'DescribeTable', 'DescribeTable', 'DescribeTable']);
+    expect(created).toEqual(states[3]);
+    expect(operations()).toEqual([
+      'CreateTable',
+      'DescribeTable',
+      'DescribeTable',
+      'DescribeTable',
+      'DescribeTable',
+    ]);
     expect(fake.requests[0]!.body).toMatchObject({ TableName: TABLE, BillingMode: 'PAY_PER_REQUEST' });
   });
 
@@ -189,12 +200,13 @@ describe('DynamoDbSink control plane', () => {
 describe('DynamoDbSink writes', () => {
   const put = (pk: string) => ({ pk: { S: pk } });
 
-  it('retries unprocessed items without a retry listener', async () => {
+  it('retries throttling and unprocessed items without a retry listener', async () => {
     sink.close();
     sink = await open(false);
     script = (_, body, n) => {
       const requests = (body.RequestItems as Record<string, unknown[]>)[TABLE]!;
-      return n === 0
+      if (n === 0) return errorAnswer('ProvisionedThroughputExceededException', 'slow down');
+      return n === 1
         ? { json: { UnprocessedItems: { [TABLE]: requests.slice(1) } } }
         : { json: { ConsumedCapacity: [{ CapacityUnits: 1 }] } };
     };

@@ -218,8 +218,9 @@ describe('DynamoDbSource.keysExisting', () => {
     expect(requests.length).toBeGreaterThan(2);
   });
 
-  it('keeps asking while each answer makes progress', async () => {
-    const all = Array.from({ length: 12 }, (_, i) => key(`k${i}`));
+  it('keeps asking while each answer makes progress, past the budget of attempts without it', async () => {
+    // More rounds than DATA_RETRY_POLICY's 30 attempts: only the progress made each round keeps it going.
+    const all = Array.from({ length: 40 }, (_, i) => key(`k${i}`));
     // Each answer processes one key and leaves the rest: never stuck, so never out of budget.
     script = (_, body) => {
       const asked = (body.RequestItems as Record<string, { Keys: { pk: { S: string } }[] }>)[TABLE]!.Keys;
@@ -231,7 +232,42 @@ describe('DynamoDbSource.keysExisting', () => {
       };
     };
     const result = await source.keysExisting(all, ['pk']);
-    expect(result.existing.size).toBe(12);
+    expect(result.existing.size).toBe(40);
+  });
+});
+
+describe('DynamoDbSource without a retry listener', () => {
+  it('asks unprocessed keys again all the same', async () => {
+    const quiet = await openSource({
+      store: 'dynamodb',
+      side: 'source',
+      maxSockets: 1,
+      config: {
+        table: TABLE,
+        region: 'eu-west-1',
+        endpointUrl: fake.endpoint,
+        credentials: { accessKeyId: 'AKIDSOURCE', secretAccessKey: 'source-secret' },
+      },
+    });
+    try {
+      script = (_, __, n) =>
+        n === 0
+          ? { json: { UnprocessedKeys: { [TABLE]: { Keys: [{ pk: { S: 'a' } }] } } } }
+          : { json: { Responses: { [TABLE]: [{ pk: { S: 'a' } }] } } };
+      expect((await quiet.keysExisting([{ pk: { S: 'a' } }], ['pk'])).existing.size).toBe(1);
+    } finally {
+      quiet.close();
+    }
+  });
+
+  it('declares what it can do', () => {
+    expect(source.capabilities).toEqual({
+      parallelScan: true,
+      schema: true,
+      consistentRead: true,
+      validItems: true,
+      filter: true,
+    });
   });
 });
 
@@ -264,7 +300,9 @@ describe('DynamoDbSource.describe', () => {
       { ResourceArn: table.TableArn },
       { ResourceArn: table.TableArn, NextToken: 't1' },
     ]);
-    expect(requests.find((r) => r.operation === 'DescribeTable')?.body).toEqual({ TableName: TABLE });
+    for (const operation of ['DescribeTable', 'DescribeTimeToLive', 'DescribeContinuousBackups']) {
+      expect(requests.find((r) => r.operation === operation)?.body, operation).toEqual({ TableName: TABLE });
+    }
   });
 
   it('reads missing settings as disabled, and settings the endpoint lacks as unsupported', async () => {
