@@ -54,7 +54,9 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 85, break: 85 },
   // Results are reused for mutants whose code and covering tests did not change since the last run
-  // (reports/ is gitignored: the file is this checkout's cache, not a shared record).
+  // (reports/ is gitignored: the file is this checkout's cache, not a shared record). A static mutant
+  // (in code run when a module loads, e.g. a module-level Set) has no per-test coverage, so a Survived
+  // one is reused even after a test that kills it is added: `npm run mutate -- --force` runs them again.
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
