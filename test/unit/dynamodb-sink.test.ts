@@ -189,6 +189,17 @@ describe('DynamoDbSink control plane', () => {
     ]);
   });
 
+  it.each([
+    ['DescribeTable', (s: DynamoDbSink) => s.describe()],
+    ['TagResource', (s: DynamoDbSink) => s.applySetting({ kind: 'tags', tags: [] })],
+  ] as const)('names the IAM action a denied %s needs', async (denied, run) => {
+    script = (operation) => {
+      if (operation === denied) return errorAnswer('AccessDeniedException', 'denied');
+      return { json: { Table: active } };
+    };
+    await expect(run(sink)).rejects.toThrow(`needs the IAM permission 'dynamodb:${denied}'`);
+  });
+
   it('reports a setting the endpoint lacks as unsupported, and fails on other errors', async () => {
     script = () => errorAnswer('UnknownOperationException', 'unknown');
     expect(await sink.applySetting({ kind: 'ttl', attributeName: 'exp' })).toBe('unsupported');

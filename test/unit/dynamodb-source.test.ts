@@ -336,6 +336,23 @@ describe('DynamoDbSource.describe', () => {
     expect(requests.map((r) => r.operation)).not.toContain('ListTagsOfResource');
   });
 
+  it.each(['DescribeTable', 'DescribeTimeToLive', 'DescribeContinuousBackups', 'ListTagsOfResource'])(
+    'names the IAM action a denied %s needs',
+    async (denied) => {
+      script = (operation) => {
+        if (operation === denied) return errorAnswer('AccessDeniedException', 'denied');
+        if (operation === 'DescribeTable') return { json: { Table: table } };
+        return { json: {} };
+      };
+      await expect(source.describe()).rejects.toThrow(`needs the IAM permission 'dynamodb:${denied}'`);
+    },
+  );
+
+  it('reads a tag list without tags as none', async () => {
+    script = (operation) => (operation === 'DescribeTable' ? { json: { Table: table } } : { json: {} });
+    expect((await source.describe()).tags).toEqual([]);
+  });
+
   it('fails on an error that is not a missing operation', async () => {
     script = (operation) =>
       operation === 'DescribeTable'
