@@ -127,6 +127,11 @@ describe('readCheckpoint refuses a corrupt record, saying what is wrong', () => 
     ],
     ['with an id that climbs out of its folder', exportPart({ exportId: '../x' }), 'bad export id'],
     ['with an empty id', exportPart({ exportId: '' }), 'bad export id'],
+    [
+      'with an id that climbs out after a good start',
+      exportPart({ exportId: 'abc/../../x' }),
+      'bad export id',
+    ],
     ['with an id that is not text', exportPart({ exportId: 7 as unknown as string }), 'bad export id'],
     [
       'with unsealed keys that are not a list',
