@@ -245,6 +245,34 @@ describe('copyItems: interrupted', () => {
     expect(result.segments[1]!.done).toBe(false);
   });
 
+  it('lets every scanner that waits for room go when interrupted: the copy ends', async () => {
+    const controller = new AbortController();
+    const pages: Page[] = Array.from({ length: 10 }, (_, i) => ({
+      items: [item(`k${i}`)],
+      lastKey: i === 9 ? undefined : { pk: { S: `k${i}` } },
+      consumedRead: 0,
+    }));
+    // While the first batch is written the two scanners fill the queue (2 batches) and wait for room.
+    const batches: Item[][] = [];
+    const sink = {
+      async writeBatch(items: Item[]): Promise<WriteResult> {
+        batches.push(items);
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+        controller.abort();
+        return { consumedWrite: 0, throttled: false };
+      },
+    } as unknown as Sink;
+    const result = await copyItems(
+      input(scriptedSource([pages, pages]), sink, {
+        signal: controller.signal,
+        totalSegments: 2,
+        scanConcurrency: 2,
+      }),
+    );
+    expect(result.status).toBe('interrupted');
+    expect(batches).toHaveLength(1);
+  });
+
   it('is interrupted, not completed, when only some of its segments are done', async () => {
     const controller = new AbortController();
     const source = scriptedSource([
