@@ -14,7 +14,8 @@
  * Each role is bound to a DynamoDB Local "account" (an access key id). The session keys it hands out
  * are recorded in a `CredentialRegistry` that the fault proxy shares: the proxy maps every session key
  * back to its role's account (DynamoDB Local keeps data per key id, and every refresh brings a new
- * one) and answers `ExpiredTokenException` once a key is past its expiry. Signatures are not checked.
+ * one) and answers `ExpiredTokenException` once a key is past its expiry. The registry keeps each
+ * session key's secret, so the proxy checks session signatures too; this STS checks none.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -57,6 +58,8 @@ export class CredentialRegistry {
   clockSkewSeconds: number;
   private readonly now: () => number;
   private readonly keys = new Map<string, IssuedKey>();
+  /** Each issued key's secret, as AWS keeps it: the fault proxy checks session signatures with it. */
+  private readonly secrets = new Map<string, string>();
   private counter = 0;
 
   constructor(options: CredentialRegistryOptions = {}) {
@@ -71,11 +74,18 @@ export class CredentialRegistry {
     const sessionToken = randomBytes(48).toString('base64');
     const expiration = new Date(this.now() + lifetimeSeconds * 1000);
     this.keys.set(accessKeyId, { roleArn, accountKeyId, sessionToken, expiresAt: expiration });
-    return { accessKeyId, secretAccessKey: randomBytes(30).toString('base64'), sessionToken, expiration };
+    const secretAccessKey = randomBytes(30).toString('base64');
+    this.secrets.set(accessKeyId, secretAccessKey);
+    return { accessKeyId, secretAccessKey, sessionToken, expiration };
   }
 
   lookup(accessKeyId: string): IssuedKey | undefined {
     return this.keys.get(accessKeyId);
+  }
+
+  /** The secret issued with a session key; undefined for a key this registry never issued. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.secrets.get(accessKeyId);
   }
 
   /** False for a key this registry never issued. */

@@ -25,12 +25,16 @@
  * Random faults come from a seeded PRNG (mulberry32), so a run repeats with the same seed as long as
  * requests arrive in the same order.
  *
- * DynamoDB Local never checks signatures. With `verifySignatures`, the proxy does, as DynamoDB would:
- * every request's SigV4 signature is recomputed from the request as received (`sigv4-check.mjs`,
- * node:crypto, not the SDK's signer) before any fault or forwarding, and a bad one is answered 400
- * `InvalidSignatureException`. Session keys are checked with their own secret (the lookup knows them
- * through `SecretKeepingRegistry`); the access key id in `Authorization` is rewritten to the account's
- * only afterwards, for DynamoDB Local, which is why that rewrite needs no re-signing.
+ * DynamoDB Local never checks signatures. The proxy does, by default, as DynamoDB would: every
+ * request's SigV4 signature is recomputed from the request as received (`sigv4-check.mjs`, node:crypto,
+ * not the SDK's signer) before any fault or forwarding, and a bad one is answered 400
+ * `InvalidSignatureException`, so every test whose traffic goes through a proxy checks ddbcopy's
+ * signing. By default the proxy knows the secret of every account `newAccount` made in the test's
+ * process (`localAccountSecret`) and of every session key its `credentials` registry issued; a test
+ * may pass its own lookup, or `verifySignatures: false` (with a comment why) to send unsigned or
+ * deliberately mis-signed requests that must reach DynamoDB Local. The access key id in `Authorization`
+ * is rewritten to the session's account only afterwards, for DynamoDB Local, which is why that rewrite
+ * needs no re-signing.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -39,6 +43,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { seededRandom } from '../../src/runtime/seeded-random.js';
+import { localAccountSecret } from './account-secrets.mjs';
 import type { CredentialRegistry } from './fake-sts.js';
 import { type SecretLookup, verifySigV4 } from './sigv4-check.mjs';
 
@@ -106,11 +111,14 @@ export interface FaultSettings {
   /** Operations answered with AccessDeniedException, as for a role whose policy lacks them. */
   deny: ReadonlySet<string>;
   /**
-   * When set, every request's SigV4 signature is checked with the secret this gives its access key id
-   * (`secretsOf(accounts, registry)` in sigv4-verify.ts), before anything else; a bad signature, a
-   * body that is not what x-amz-content-sha256 says, or an unknown key is answered as DynamoDB does.
+   * Every request's SigV4 signature is checked before anything else, with the secret this gives its
+   * access key id; a bad signature, a body that is not what x-amz-content-sha256 says, or an unknown key
+   * is answered as DynamoDB does. Undefined (the default): the secrets of the accounts `newAccount` made
+   * and of the `credentials` registry's session keys. A lookup (`secretsOf(accounts, registry)` in
+   * sigv4-verify.ts) knows only the keys it names. `false`: no check, for a test that sends unsigned or
+   * badly signed requests on purpose.
    */
-  verifySignatures: SecretLookup | undefined;
+  verifySignatures: SecretLookup | false | undefined;
 }
 
 export type FaultProxyOptions = Partial<Omit<FaultSettings, 'onlyOperations' | 'deny'>> & {
@@ -135,7 +143,7 @@ export interface FaultCounters {
   expiredTokens: number;
   /** Throttling errors from the capacity simulation (also counted in `throttled`). */
   capacityThrottles: number;
-  /** Requests whose signature was checked (`verifySignatures`), good or bad. */
+  /** Requests whose signature was checked (all, unless `verifySignatures: false`), good or bad. */
   signaturesChecked: number;
   /** Requests refused for their signature: InvalidSignature, UnrecognizedClient, a missing or malformed one. */
   signatureRejections: number;
@@ -515,7 +523,7 @@ const DEFAULT_SETTINGS: FaultSettings = {
   verifySignatures: undefined,
 };
 
-/** Settings that `configure({ x: undefined })` turns off. */
+/** Settings that `configure({ x: undefined })` turns off (`verifySignatures`: back to the default lookup). */
 const CLEARABLE = new Set(['latencyMs', 'capacity', 'credentials', 'verifySignatures']);
 
 function zeroCounters(): FaultCounters {
@@ -657,6 +665,10 @@ class FaultProxyServer implements FaultProxy {
     this.agent.destroy();
   }
 
+  /** The default lookup: the test process's local accounts, then the sessions the registry issued. */
+  private readonly knownSecret: SecretLookup = (accessKeyId) =>
+    localAccountSecret(accessKeyId) ?? this.current.credentials?.secretOf(accessKeyId);
+
   private chance(rate: number): boolean {
     return rate > 0 && this.random() < rate;
   }
@@ -678,8 +690,9 @@ class FaultProxyServer implements FaultProxy {
     for (const table of tablesOf(body))
       this.tableRequests.set(table, (this.tableRequests.get(table) ?? 0) + 1);
 
-    const secretOf = this.current.verifySignatures;
-    if (secretOf) {
+    const verify = this.current.verifySignatures;
+    if (verify !== false) {
+      const secretOf = verify ?? this.knownSecret;
       // The request exactly as received: its raw headers (host and content-length are signed too).
       this.counters.signaturesChecked++;
       const verdict = verifySigV4(

@@ -18,6 +18,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../fixtures/items.js';
+import { rememberAccountSecret } from './account-secrets.mjs';
 
 export interface LocalAccount {
   accessKeyId: string;
@@ -39,7 +40,10 @@ const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** A new isolated account. DynamoDB Local rejects access key ids with anything but letters and digits. */
 export function newAccount(endpoint: string, region = 'us-east-1'): LocalAccount {
   const suffix = Array.from(randomBytes(16), (byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
-  return { accessKeyId: `acct${suffix}`, secretAccessKey: `secret${suffix}`, region, endpoint };
+  const account = { accessKeyId: `acct${suffix}`, secretAccessKey: `secret${suffix}`, region, endpoint };
+  // The fault proxy checks every request's signature with it by default (account-secrets.mjs).
+  rememberAccountSecret(account.accessKeyId, account.secretAccessKey);
+  return account;
 }
 
 export function accountClient(account: LocalAccount): DynamoDBClient {

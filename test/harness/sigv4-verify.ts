@@ -6,7 +6,7 @@
  * `test/unit/wire-signing.test.ts`.
  */
 
-import { CredentialRegistry, type IssuedCredentials } from './fake-sts.js';
+import type { CredentialRegistry } from './fake-sts.js';
 import type { LocalAccount } from './local-accounts.js';
 import type { SecretLookup } from './sigv4-check.mjs';
 
@@ -14,25 +14,7 @@ export type { ReceivedRequest, SecretLookup, SignatureVerdict } from './sigv4-ch
 export { SIGNATURE_MISMATCH_MESSAGE, sha256Hex, sigV4Signature, verifySigV4 } from './sigv4-check.mjs';
 
 /** Every key the accounts and the registry's sessions sign with. */
-export function secretsOf(accounts: readonly LocalAccount[], registry?: SecretKeepingRegistry): SecretLookup {
+export function secretsOf(accounts: readonly LocalAccount[], registry?: CredentialRegistry): SecretLookup {
   const secrets = new Map(accounts.map((account) => [account.accessKeyId, account.secretAccessKey]));
   return (accessKeyId) => secrets.get(accessKeyId) ?? registry?.secretOf(accessKeyId);
-}
-
-/**
- * The fake STS's registry, also keeping each issued session key's secret, so a proxy can check
- * requests signed with temporary credentials (the plain registry forgets the secret once handed out).
- */
-export class SecretKeepingRegistry extends CredentialRegistry {
-  private readonly secrets = new Map<string, string>();
-
-  override issue(roleArn: string, accountKeyId: string, lifetimeSeconds?: number): IssuedCredentials {
-    const issued = super.issue(roleArn, accountKeyId, lifetimeSeconds);
-    this.secrets.set(issued.accessKeyId, issued.secretAccessKey);
-    return issued;
-  }
-
-  secretOf(accessKeyId: string): string | undefined {
-    return this.secrets.get(accessKeyId);
-  }
 }

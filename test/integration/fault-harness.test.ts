@@ -140,7 +140,9 @@ describe('fault proxy', () => {
     expect(counts.unprocessedItemsReturned).toBe(unprocessed.size);
     expect(proxy.writeLog().reduce((sum, entry) => sum + entry.items, 0)).toBe(stored.size);
 
-    // A rewritten answer carries a CRC32 of its new body: botocore (the AWS CLI) checks it.
+    // A rewritten answer carries a CRC32 of its new body: botocore (the AWS CLI) checks it. The raw
+    // request below is not signed (Signature=0), so the proxy's signature check is off for it.
+    proxy.configure({ verifySignatures: false });
     const raw = await fetch(proxy.endpoint, {
       method: 'POST',
       headers: {

@@ -1,6 +1,6 @@
 /**
  * Every request a copy sends carries a SigV4 signature DynamoDB would accept. DynamoDB Local checks
- * none, so both sides go through the fault proxy with `verifySignatures`: it recomputes each signature
+ * none, so both sides go through the fault proxy, which checks signatures by default: it recomputes each signature
  * from the request as received with an implementation of its own (test/harness/sigv4-verify.ts, not
  * the SDK's signer) and answers a bad one as DynamoDB does. That covers the control plane (the SDK:
  * DescribeTable, CreateTable, ...) and the data path (src's wire client: Scan, BatchWriteItem), with
@@ -12,7 +12,7 @@ import { runCopy } from '../../src/runs/copy/run-copy.js';
 import { type KeyAttrs, variedItems } from '../fixtures/items.js';
 import { hashRangeTable, PK, SK } from '../fixtures/tables.js';
 import { localCopyOptions } from '../harness/copy-options.js';
-import { startFakeSts } from '../harness/fake-sts.js';
+import { CredentialRegistry, startFakeSts } from '../harness/fake-sts.js';
 import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js';
 import {
   accountClient,
@@ -23,7 +23,7 @@ import {
   putItems,
   scanAll,
 } from '../harness/local-accounts.js';
-import { SecretKeepingRegistry, secretsOf } from '../harness/sigv4-verify.js';
+import { secretsOf } from '../harness/sigv4-verify.js';
 
 const endpoint = inject('ddbEndpoint');
 const TABLE = 'orders';
@@ -91,11 +91,38 @@ describe('signatures checked as DynamoDB checks them, end to end', () => {
     await expectTargetIdentical(dst);
   });
 
+  it('a proxy checks every signature by default: the keys of the accounts newAccount made', async () => {
+    const dst = newAccount(endpoint, 'us-east-1');
+    const proxy = await startFaultProxy({ upstream: endpoint });
+    try {
+      const outcome = await runCopy(
+        localCopyOptions(
+          { account: via(proxy, src), table: TABLE },
+          { account: via(proxy, dst), table: TABLE },
+        ),
+      );
+      expect(outcome.error).toBeUndefined();
+      expectAllCheckedNoneRefused(proxy);
+      // A key no account was made with is unknown to the default lookup, as to AWS.
+      const stranger = { ...via(proxy, dst), accessKeyId: 'acctunknown', secretAccessKey: 'whatever' };
+      const refused = await runCopy(
+        localCopyOptions({ account: via(proxy, src), table: TABLE }, { account: stranger, table: 'other' }),
+      );
+      expect(refused.error?.code).toBe('CREDENTIALS');
+      expect(proxy.rejectedSignatures().map((rejection) => rejection.type)).toContain(
+        'UnrecognizedClientException',
+      );
+    } finally {
+      await proxy.close();
+    }
+    await expectTargetIdentical(dst);
+  });
+
   it('a copy with role sessions from the fake STS: each session key is checked with its issued secret', async () => {
     const dst = newAccount(endpoint, 'us-east-1');
     const reader = 'arn:aws:iam::111111111111:role/reader';
     const writer = 'arn:aws:iam::222222222222:role/writer';
-    const registry = new SecretKeepingRegistry();
+    const registry = new CredentialRegistry();
     const sts = await startFakeSts({
       roles: { [reader]: { accountKeyId: src.accessKeyId }, [writer]: { accountKeyId: dst.accessKeyId } },
       registry,

@@ -87,6 +87,19 @@ describe('batchItems', () => {
     expect(batches).toStrictEqual([[small[0]], [huge], [small[1]]]);
   });
 
+  it('gives a first item larger than maxBytes a batch of its own, with no empty batch before it', () => {
+    const huge: Item = { pk: { S: 'huge' }, data: { S: 'x'.repeat(1000) } };
+    expect(batchItems([huge], KEY, { maxBytes: 500 })).toStrictEqual([[huge]]);
+  });
+
+  it('takes limits of exactly 1, and refuses less, naming both limits', () => {
+    expect(sizes(batchItems(items(3), KEY, { maxItems: 1 }))).toEqual([1, 1, 1]);
+    expect(sizes(batchItems(items(3), KEY, { maxBytes: 1 }))).toEqual([1, 1, 1]);
+    expect(() => batchItems(items(1), KEY, { maxItems: 0 })).toThrow(
+      new RangeError('batch limits must be at least 1 (maxItems 0, maxBytes 16711680)'),
+    );
+  });
+
   it('starts a new batch at a repeated key, so the last write of a key comes last', () => {
     const a1 = { pk: { S: 'a' }, v: { N: '1' } };
     const a2 = { pk: { S: 'a' }, v: { N: '2' } };

@@ -112,6 +112,40 @@ describe('BoundedQueue.roomForMore', () => {
     expect(room.state).toBe('released');
   });
 
+  it('lets a producer fetch while the queued weight is under the limit', async () => {
+    const queue = new BoundedQueue<number>(10, 5, (n) => n);
+    await queue.push(3);
+    expect(await stateAfterTick(queue.roomForMore())).toBe('released');
+  });
+
+  it('holds a producer while a push waits, even with places free by count', async () => {
+    // 4 queued, a push of 3 waits for weight: the places are free, but the room is the waiting push's.
+    const queue = new BoundedQueue<number>(10, 5, (n) => n);
+    await queue.push(4);
+    const push = watch(queue.push(3));
+    const room = watch(queue.roomForMore());
+    await tick();
+    expect(push.state).toBe('waiting');
+    expect(room.state).toBe('waiting');
+    expect(await queue.pop()).toBe(4);
+    await tick();
+    expect(push.state).toBe('released');
+  });
+
+  it('keeps its storage to what is queued: emptied when drained, compacted after many pops', async () => {
+    const storage = (queue: BoundedQueue<number>) => (queue as unknown as { items: unknown[] }).items.length;
+    const small = new BoundedQueue<number>(10);
+    for (let i = 0; i < 3; i++) await small.push(i);
+    for (let i = 0; i < 3; i++) await small.pop();
+    expect(storage(small)).toBe(0);
+    const large = new BoundedQueue<number>(5000);
+    for (let i = 0; i < 3000; i++) await large.push(i);
+    for (let i = 0; i < 2000; i++) expect(await large.pop()).toBe(i);
+    expect(large.size).toBe(1000);
+    expect(storage(large)).toBeLessThanOrEqual(2000);
+    expect(await large.pop()).toBe(2000);
+  });
+
   it('does not keep popped values reachable', async () => {
     const queue = new BoundedQueue<object>(4);
     await queue.push({});

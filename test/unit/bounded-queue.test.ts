@@ -6,7 +6,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 describe('BoundedQueue', () => {
   it('rejects a capacity below 1', () => {
-    expect(() => new BoundedQueue(0)).toThrow(RangeError);
+    expect(() => new BoundedQueue(0)).toThrow(new RangeError('capacity must be at least 1'));
   });
 
   it('is first in, first out', async () => {
@@ -120,6 +120,18 @@ describe('BoundedQueue', () => {
 });
 
 describe('BoundedQueue by weight', () => {
+  it('lets a value in that brings the queued weight exactly to the limit', async () => {
+    const queue = new BoundedQueue<number>(100, 10, (n) => n);
+    await queue.push(5);
+    let second = false;
+    void queue.push(5).then(() => {
+      second = true;
+    });
+    await tick();
+    expect(second).toBe(true);
+    expect(queue.totalWeight).toBe(10);
+  });
+
   it('holds pushers while the queued weight would pass the limit, but always lets one value in', async () => {
     const queue = new BoundedQueue<number>(100, 10, (n) => n);
     await queue.push(6);

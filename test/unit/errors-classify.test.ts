@@ -62,6 +62,33 @@ describe('classifyError', () => {
       'fatal',
     ],
     ['AccessDeniedException', serviceError('AccessDeniedException', 400), 'fatal'],
+    // Transient by name alone (a 4xx status, no telling message): each name of the list counts.
+    ['InternalFailure', serviceError('InternalFailure', 400, 'x'), 'transient'],
+    ['ServiceUnavailableException', serviceError('ServiceUnavailableException', 400, 'x'), 'transient'],
+    ['RequestTimeoutException', serviceError('RequestTimeoutException', 400, 'x'), 'transient'],
+    ['TransactionInProgressException', serviceError('TransactionInProgressException', 400, 'x'), 'transient'],
+    [
+      'ContinuousBackupsUnavailableException',
+      serviceError('ContinuousBackupsUnavailableException', 400, 'Backups are being enabled for the table'),
+      'transient',
+    ],
+    // Network errors by errno code, whatever the message says.
+    ['EPIPE', networkError('EPIPE'), 'transient'],
+    ['EAI_AGAIN', networkError('EAI_AGAIN'), 'transient'],
+    ['ECONNABORTED', networkError('ECONNABORTED'), 'transient'],
+    ['ESOCKETTIMEDOUT', networkError('ESOCKETTIMEDOUT'), 'transient'],
+    ['EHOSTUNREACH', networkError('EHOSTUNREACH'), 'unreachable'],
+    // Another code beside an AWS name: the name decides.
+    [
+      'a code that is not an errno',
+      Object.assign(serviceError('ThrottlingException', 400), { code: 'Other' }),
+      'throttled',
+    ],
+    // Messages of a connection that broke, without a code.
+    ['"time out"', new Error('socket time out'), 'transient'],
+    ['"timeout"', new Error('Connection timeout'), 'transient'],
+    ['"premature close"', new Error('Premature close'), 'transient'],
+    ['a 4xx without a telling name', serviceError('SomethingNew', 499, 'x'), 'fatal'],
     ['undefined', undefined, 'fatal'],
     ['a string', 'boom', 'fatal'],
   ])('%s → %s', (_name, error, expected) => {
@@ -141,6 +168,29 @@ describe('toDdbCopyError', () => {
   it('copes with an error that has no name or message', () => {
     const error = toDdbCopyError(undefined, { side: 'source', table: 't', operation: 'Scan' });
     expect(error).toBeInstanceOf(AwsRequestError);
-    expect(error.message).toContain('an unknown error');
+    expect(error.message).toBe("Scan on the source table 't' failed with an unknown error");
+    expect(error.hint).toBe(
+      'This error is not retried because retrying cannot fix it; the message above says what AWS rejected.',
+    );
+  });
+
+  it('words rejected credentials and an unreachable endpoint exactly', () => {
+    const rejected = toDdbCopyError(serviceError('InvalidSignatureException', 400, 'does not match'), {
+      side: 'target',
+      table: 't',
+      operation: 'Scan',
+    });
+    expect(rejected.message).toBe(
+      "The target side's credentials were rejected (InvalidSignatureException): does not match",
+    );
+    const unreachable = toDdbCopyError(networkError('ECONNREFUSED'), {
+      side: 'source',
+      table: 't',
+      operation: 'Scan',
+    });
+    expect(unreachable.message).toBe('Cannot reach the source endpoint (ECONNREFUSED).');
+    expect(unreachable.hint).toBe(
+      'Check --source-endpoint-url and --source-region, and that the network allows the connection.',
+    );
   });
 });

@@ -48,6 +48,27 @@ describe('itemSlices', () => {
   });
 });
 
+describe('itemSlices over any valid JSON around the items', () => {
+  const texts = (text: string) => itemSlices(text)?.map((slice) => slice.text);
+
+  it('takes only the name Items itself, not a name that starts with it', () => {
+    expect(texts('{"ItemsExtra":1,"Items":[{"a":{"N":"1"}}]}')).toEqual(['{"a":{"N":"1"}}']);
+  });
+
+  it('skips top-level strings holding commas and braces, and numbers before any delimiter', () => {
+    const text =
+      '{"Token":"a, b} c","Count":2,"Items":[{"a":{"S":"x, y"}},{"b":{"L":[{"N":"1"}]}}],"List":[1,2],"Last":3}';
+    expect(texts(text)).toEqual(['{"a":{"S":"x, y"}}', '{"b":{"L":[{"N":"1"}]}}']);
+  });
+
+  it('takes spaces, tabs, carriage returns and newlines as whitespace anywhere', () => {
+    for (const space of [' ', '\t', '\r', '\n']) {
+      const text = `{${space}"Count"${space}:${space}2${space},${space}"Items"${space}:${space}[${space}{"a":{"N":"1"}}${space},${space}{"b":{"N":"2"}}${space}]${space}}`;
+      expect(texts(text), JSON.stringify(space)).toEqual(['{"a":{"N":"1"}}', '{"b":{"N":"2"}}']);
+    }
+  });
+});
+
 describe('items that carry their JSON text', () => {
   it('is invisible to iteration, JSON.stringify, spread and Object.assign', () => {
     const item: Item = { pk: { S: 'x' } };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { itemStage } from '../../src/engine/copy/item-stage.js';
+import { itemStage, keyCollision } from '../../src/engine/copy/item-stage.js';
+import { ItemRejectedError } from '../../src/errors.js';
 import type { Item } from '../../src/model/item.js';
 import { attachItemJson, itemJsonOf } from '../../src/model/item-json.js';
 import { validateItemOptions } from '../../src/runs/copy/item-options.js';
@@ -75,6 +76,85 @@ describe('itemStage', () => {
     // A second pass over the same source item (verify scans twice) is no collision.
     await expect(stage.page([item('a')], 1)).resolves.toBeDefined();
     await expect(stage.page([item('b')], 1)).rejects.toThrow(/"a".*"b".*"same"/);
+  });
+});
+
+describe('itemStage: what a transform is given and what its failures say', () => {
+  it("hands the transform the run's helpers and the item's segment", async () => {
+    const contexts: unknown[] = [];
+    const stage = itemStage({
+      keyAttributes: ['id'],
+      transform: {
+        onError: 'fail',
+        helpers: { hash: 'h' },
+        transform: (i, context) => {
+          contexts.push(context);
+          return i;
+        },
+      },
+    });
+    await stage.page([item('a')], 7);
+    expect(contexts).toEqual([{ hash: 'h', segment: 7 }]);
+  });
+
+  it('drops an item the transform returns undefined for, as for null', async () => {
+    let dropped = 0;
+    const stage = itemStage({
+      keyAttributes: ['id'],
+      transform: {
+        onError: 'fail',
+        onDrop: () => dropped++,
+        transform: (i) => (i.id!.S === 'u' ? undefined : null),
+      },
+    });
+    const out = await stage.page([item('u'), item('n')], 0);
+    expect(out).toEqual({ items: [], sourceKeys: [] });
+    expect(dropped).toBe(2);
+  });
+
+  it('skips a failing item without a reject listener', async () => {
+    const stage = itemStage({
+      keyAttributes: ['id'],
+      transform: {
+        onError: 'skip',
+        transform: () => {
+          throw new Error('boom');
+        },
+      },
+    });
+    expect((await stage.page([item('a')], 0)).items).toEqual([]);
+  });
+
+  it("a failed transform is the source side's, with its cause and what to do", async () => {
+    const cause = new Error('boom');
+    const stage = itemStage({
+      keyAttributes: ['id'],
+      transform: {
+        onError: 'fail',
+        transform: () => {
+          throw cause;
+        },
+      },
+    });
+    const error = await Promise.resolve(stage.page([item('a')], 0)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      side: 'source',
+      cause,
+      message: 'The transform failed on the item with key {"id":{"S":"a"}}: boom',
+      hint: 'Fix the transform (or the item), or pass --on-transform-error skip to leave such items out and list them in the rejects file.',
+    });
+  });
+
+  it("a key collision is the target side's, naming both items and what to do", () => {
+    const error = keyCollision('"a"', '"b"', '"same"');
+    expect(error).toBeInstanceOf(ItemRejectedError);
+    expect(error.message).toBe(
+      'Two items get the same key after masking: "a" and "b" both become "same"; one would overwrite the other.',
+    );
+    expect(error.side).toBe('target');
+    expect(error.hint).toBe(
+      'Mask key attributes with an injective rule (hash, or fake:* which adds a uniqueness suffix on keys), or keep them.',
+    );
   });
 });
 

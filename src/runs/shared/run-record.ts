@@ -120,7 +120,7 @@ function checkSameCopy(record: CheckpointRecord, context: RecordContext): void {
     a.table === b.table && a.region === b.region && (a.endpoint ?? null) === (b.endpoint ?? null);
   if (!same(record.source, context.source) || !same(record.target, context.target)) {
     throw new CheckpointError(
-      `The checkpoint ${context.options.checkpoint} records ${context.options.noun === 'export' ? 'an' : 'a'} ${context.options.noun} of ${describe(record.source)} to ${describe(record.target)}, not of ${describe(context.source)} to ${describe(context.target)}.`,
+      `The checkpoint ${context.options.checkpoint} records ${/^[aeiou]/.test(context.options.noun) ? 'an' : 'a'} ${context.options.noun} of ${describe(record.source)} to ${describe(record.target)}, not of ${describe(context.source)} to ${describe(context.target)}.`,
       {
         hint: `Pass the ${{ copy: 'tables', import: 'export and table', export: 'table and --out', follow: 'tables' }[context.options.noun]}, regions and endpoints of that ${context.options.noun}, or --restart to start this one over.`,
       },
