@@ -82,22 +82,28 @@ async function readBack(content: unknown): Promise<CheckpointRecord | undefined>
 /** The reason a corrupt record is refused with (the CheckpointError's message names the file and it). */
 async function corruption(content: unknown): Promise<string> {
   const file = path.join(dir, 'record.json');
-  try {
-    await readBack(content);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointError);
-    const { message, hint, cause } = error as CheckpointError;
-    expect(hint).toBe(
-      'Delete it and run again with --restart (the run is repeatable: items are written again).',
-    );
-    expect(cause).toBeInstanceOf(Error);
-    const prefix = `The checkpoint ${file} is corrupt: `;
-    expect(message.startsWith(prefix)).toBe(true);
-    expect(message.endsWith('.')).toBe(true);
-    expect(message.slice(prefix.length, -1)).toBe((cause as Error).message);
-    return (cause as Error).message;
-  }
-  throw new Error('expected the record to be refused');
+  const error = await rejection(readBack(content), 'expected the record to be refused');
+  expect(error).toBeInstanceOf(CheckpointError);
+  const { message, hint, cause } = error as CheckpointError;
+  expect(hint).toBe(
+    'Delete it and run again with --restart (the run is repeatable: items are written again).',
+  );
+  expect(cause).toBeInstanceOf(Error);
+  const prefix = `The checkpoint ${file} is corrupt: `;
+  expect(message.startsWith(prefix)).toBe(true);
+  expect(message.endsWith('.')).toBe(true);
+  expect(message.slice(prefix.length, -1)).toBe((cause as Error).message);
+  return (cause as Error).message;
+}
+
+/** What `promise` rejects with; a promise that resolves fails the test with `expected`. */
+async function rejection(promise: Promise<unknown>, expected: string): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error(expected);
+    },
+    (error: unknown) => error,
+  );
 }
 
 describe('readCheckpoint refuses a corrupt record, saying what is wrong', () => {

@@ -75,13 +75,15 @@ function context(
 }
 
 async function refusal(promise: Promise<unknown>): Promise<CheckpointError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointError);
-    return error as CheckpointError;
-  }
-  throw new Error('expected a CheckpointError');
+  // The rejection is taken out first: an assertion inside a catch would be skipped if nothing threw.
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a CheckpointError');
+    },
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(CheckpointError);
+  return error as CheckpointError;
 }
 
 describe('decideResume', () => {
