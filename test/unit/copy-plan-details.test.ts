@@ -135,6 +135,70 @@ describe('planCopy: the plan', () => {
   });
 });
 
+describe('planCopy: the estimate', () => {
+  it("the source's read capacity bounds the time, not its write capacity", () => {
+    const roomy = table({
+      ProvisionedThroughput: { ReadCapacityUnits: 1_000_000, WriteCapacityUnits: 1_000_000 },
+    });
+    const plan = planCopy(input({ dataOnly: true }, roomy));
+    expect(plan.estimate.limitedBy).toBe('source-read-capacity');
+    expect(plan.estimate.seconds).toBe(plan.estimate.readUnits / 100);
+  });
+
+  it('an on-demand source is read on demand; a summary given as undefined is provisioned', () => {
+    const onDemand = table({
+      BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+      ProvisionedThroughput: undefined,
+    });
+    expect(planCopy({ ...input({}, undefined), source: snapshot(onDemand) }).estimate.cost.reads.mode).toBe(
+      'on-demand',
+    );
+    const noSummary = table({ BillingModeSummary: undefined });
+    expect(planCopy({ ...input({}, undefined), source: snapshot(noSummary) }).estimate.cost.reads.mode).toBe(
+      'provisioned',
+    );
+  });
+
+  it("every secondary index of the target may take each item's writes", () => {
+    const indexed = (extra: Partial<TableDescription>) =>
+      table({
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'g', AttributeType: 'S' },
+        ],
+        ...extra,
+      });
+    const gsi = (IndexName: string) => ({
+      IndexName,
+      KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' as const }],
+      Projection: { ProjectionType: 'ALL' as const },
+      ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+    });
+    const lsi = {
+      IndexName: 'l',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' as const },
+        { AttributeName: 'g', KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    };
+    const both = planCopy(
+      input(
+        { dataOnly: true },
+        indexed({ GlobalSecondaryIndexes: [gsi('a'), gsi('b')], LocalSecondaryIndexes: [lsi] }),
+      ),
+    );
+    expect(both.estimate.indexWriteUnitsAtMost).toBe(both.estimate.writeUnits * 3);
+    const globalOnly = planCopy(
+      input({ dataOnly: true }, indexed({ GlobalSecondaryIndexes: [gsi('a'), gsi('b')] })),
+    );
+    expect(globalOnly.estimate.indexWriteUnitsAtMost).toBe(globalOnly.estimate.writeUnits * 2);
+    const localOnly = planCopy(input({ dataOnly: true }, indexed({ LocalSecondaryIndexes: [lsi] })));
+    expect(localOnly.estimate.indexWriteUnitsAtMost).toBe(localOnly.estimate.writeUnits);
+    expect(localOnly.estimate.writeUnits).toBeGreaterThan(0);
+  });
+});
+
 describe('isSameTable', () => {
   const arn = 'arn:aws:dynamodb:eu-west-1:111111111111:table/orders';
 
