@@ -213,6 +213,28 @@ describe('compareSchemas, setting by setting', () => {
     expect(compareSchemas(source, target, new Set(['ttl']))).toEqual({ differences: [], notCompared: [] });
   });
 
+  it('defaults: a projection without a type is ALL, a stream without a view type is on, a key without a definition is ?', () => {
+    const source = table({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'ts', KeyType: 'RANGE' },
+      ],
+      StreamSpecification: { StreamEnabled: true },
+      GlobalSecondaryIndexes: [gsi('byG', { Projection: {} })],
+    });
+    const target = table({
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      GlobalSecondaryIndexes: [gsi('byG', { Projection: { ProjectionType: 'KEYS_ONLY' } })],
+      SSEDescription: { Status: 'ENABLED', SSEType: 'KMS' },
+    });
+    expect(differences(snapshot(source), snapshot(target))).toEqual([
+      'key schema: pk (S) HASH, ts (?) RANGE on the source, pk (S) HASH on the target',
+      "global secondary index 'byG' projection: ALL on the source, KEYS_ONLY on the target",
+      'stream: on on the source, NEW_IMAGE on the target',
+      'encryption: AWS owned key on the source, KMS key on the target',
+    ]);
+  });
+
   it('a billing mode not described is provisioned', () => {
     const source = table({
       BillingModeSummary: undefined,
