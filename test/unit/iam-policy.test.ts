@@ -496,6 +496,9 @@ describe('copyPolicies --via-export', () => {
     expect(byArn.target.Statement[2]!.Resource).toEqual([
       'arn:aws:logs:*:777777777777:log-group:/aws-dynamodb/*',
     ]);
+    // An ARN too short to name an account: a wildcard for the user to fill in.
+    const shortArn = copyPolicies(options({ viaExport, target: { table: 'arn:aws:dynamodb' } }), undefined);
+    expect(shortArn.target.Statement[2]!.Resource).toEqual(['arn:aws:logs:*:*:log-group:/aws-dynamodb/*']);
   });
 
   const masking = [
@@ -633,5 +636,15 @@ describe('policyOfSide', () => {
     expect(() =>
       policyOfSide(copyPolicies(options({ source: role('e'), target: role('f') }), 'p'), 'trust'),
     ).toThrow(/external IDs differ/);
+    const differing = copyPolicies(options({ source: role('e'), target: role('f') }), 'p');
+    let error: unknown;
+    try {
+      policyOfSide(differing, 'trust');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      hint: 'Ask once per role: --side trust with only --source-role-arn and --source-external-id, then with only the target ones.',
+    });
   });
 });
