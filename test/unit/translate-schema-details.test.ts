@@ -118,6 +118,31 @@ describe('translateSchema: capacity options', () => {
     ]);
   });
 
+  it('a described capacity that is not a whole number becomes 1', () => {
+    const result = translateSchema(
+      snapshot(table({ ProvisionedThroughput: { ReadCapacityUnits: 1.5, WriteCapacityUnits: 2 } })),
+      options(),
+    );
+    expect(result.createTable.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 1, WriteCapacityUnits: 2 });
+  });
+
+  it('a description without key schemas or attribute definitions gives empty ones', () => {
+    const result = translateSchema(
+      snapshot(
+        table({
+          KeySchema: undefined,
+          AttributeDefinitions: undefined,
+          BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+          GlobalSecondaryIndexes: [{ IndexName: 'g', Projection: { ProjectionType: 'ALL' } }],
+        }),
+      ),
+      options(),
+    );
+    expect(result.createTable.KeySchema).toStrictEqual([]);
+    expect(result.createTable.AttributeDefinitions).toStrictEqual([]);
+    expect(result.createTable.GlobalSecondaryIndexes![0]!.KeySchema).toStrictEqual([]);
+  });
+
   it('on-demand and warm throughput of exactly 1 are kept', () => {
     const result = translateSchema(
       snapshot(
@@ -167,8 +192,11 @@ describe('translateSchema: what is copied as described', () => {
       ),
       options(),
     );
-    expect(result.createTable.StreamSpecification).toEqual({ StreamEnabled: true });
-    expect(result.createTable.GlobalSecondaryIndexes!.map((index) => index.Projection)).toEqual([{}, {}]);
+    expect(result.createTable.StreamSpecification).toStrictEqual({ StreamEnabled: true });
+    expect(result.createTable.GlobalSecondaryIndexes!.map((index) => index.Projection)).toStrictEqual([
+      {},
+      {},
+    ]);
   });
 
   it('KMS encryption being disabled is not copied; enabling or updating is', () => {
