@@ -143,6 +143,14 @@ describe('translateSchema: capacity options', () => {
     expect(result.createTable.GlobalSecondaryIndexes![0]!.KeySchema).toStrictEqual([]);
   });
 
+  it('without attribute definitions, a key element without a name gets no definition', () => {
+    const result = translateSchema(
+      snapshot(table({ KeySchema: [{ KeyType: 'HASH' } as never], AttributeDefinitions: undefined })),
+      options(),
+    );
+    expect(result.createTable.AttributeDefinitions).toStrictEqual([]);
+  });
+
   it('on-demand and warm throughput of exactly 1 are kept', () => {
     const result = translateSchema(
       snapshot(
