@@ -345,4 +345,37 @@ describe('compareItems, step by step', () => {
     // 300 items in pages of 7 make 43 pages; the abort stops the scan after the first one or two.
     expect(store.pagesServed).toBeLessThan(5);
   });
+
+  it('reports the interruption, not the error a store throws once the signal aborted', async () => {
+    const source = Array.from({ length: 30 }, (_, i) => item(i));
+    const controller = new AbortController();
+    const failing: Source = {
+      capabilities: new MemorySource([]).capabilities,
+      describe: () => Promise.reject(new Error('not needed')),
+      // biome-ignore lint/correctness/useYield: it fails before its first page
+      async *scan() {
+        controller.abort();
+        throw new Error('connection lost');
+      },
+    };
+    const run = compareItems(
+      input(source, source, { source: side('source', failing), signal: controller.signal }),
+    );
+    await expect(run).rejects.toThrow(InterruptedError);
+  });
+
+  it('warns when a side changed between the digest and the drill-down', async () => {
+    const source = Array.from({ length: 40 }, (_, i) => item(i));
+    const target = source.map((it, i) => (i % 10 === 3 ? item(i, 1) : it));
+    const held = [...source];
+    const onEvent = (event: CompareEvent) => {
+      if (event.type === 'step' && event.name === 'drill-down') held.length = 0;
+    };
+    const result = await compareItems(input(held, target, { onEvent }));
+    expect(result.passes).toBe(1);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(
+      /^the source table changed while it was verified: [1-9]\d* items in the compared buckets at first, 0 when drilled into; run verify again once it is quiet$/,
+    );
+  });
 });
