@@ -18,6 +18,12 @@ describe('keyText', () => {
       keyText({ pk: { S: 'ab' }, sk: { S: 'c' } }, KEYS),
     );
   });
+
+  it('leaves out a key attribute the item lacks, first or last', () => {
+    expect(keyText({ pk: { S: 'a' } }, KEYS)).toBe('{"pk":{"S":"a"}}');
+    expect(keyText({ sk: { N: '2.0' } }, KEYS)).toBe('{"sk":{"N":"2"}}');
+    expect(keyText({}, KEYS)).toBe('{}');
+  });
 });
 
 describe('keyBucket', () => {
