@@ -214,7 +214,7 @@ describe('wireSizeUpperBound', () => {
     expect(wireSizeUpperBound(item)).toBe(actualWireSize(item));
   });
 
-  it('counts each control character as \\u00XX in strings and string sets, 4 over a short escape', () => {
+  it('counts each control character as a 6-byte escape in strings and string sets, 4 over a short one', () => {
     const string: Item = { pk: { S: 'a\n' } };
     expect(wireSizeUpperBound(string)).toBe(actualWireSize(string) + 4);
     const set: Item = { pk: { SS: ['a\n', 'b'] } };
