@@ -150,5 +150,8 @@ describe('canonicalValue, type by type', () => {
     expect(() => canonicalValue({ Z: 1 } as unknown as AttributeValue)).toThrow(
       new TypeError('Unknown AttributeValue type: Z'),
     );
+    expect(() => canonicalValue({ Y: 1, Z: 2 } as unknown as AttributeValue)).toThrow(
+      new TypeError('Unknown AttributeValue type: Y,Z'),
+    );
   });
 });
