@@ -24,6 +24,11 @@ describe('keyText', () => {
     expect(keyText({ sk: { N: '2.0' } }, KEYS)).toBe('{"sk":{"N":"2"}}');
     expect(keyText({}, KEYS)).toBe('{}');
   });
+
+  it('writes a key attribute of a type no key may have in its canonical form, never merged with another', () => {
+    expect(keyText({ pk: { BOOL: true } }, ['pk'])).toBe('{"pk":{"BOOL":true}}');
+    expect(keyText({ pk: { SS: ['b', 'a'] } }, ['pk'])).toBe('{"pk":{"SS":["a","b"]}}');
+  });
 });
 
 describe('keyBucket', () => {
