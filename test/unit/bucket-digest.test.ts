@@ -72,3 +72,40 @@ describe('chooseBucketCount', () => {
     expect(chooseBucketCount(items)).toBe(buckets);
   });
 });
+
+describe('BucketDigest, word by word', () => {
+  const hash = (...bytes: number[]) => Uint8Array.from({ length: 16 }, (_, i) => bytes[i] ?? 0);
+
+  it('accepts one bucket and refuses a fraction of one', () => {
+    expect(new BucketDigest(1).buckets).toBe(1);
+    expect(() => new BucketDigest(0.5)).toThrow(RangeError);
+  });
+
+  it('carries only past 0xffffffff, never into the next bucket', () => {
+    const digest = new BucketDigest(2);
+    digest.add(0, hash(0xff, 0xff, 0xff, 0xff));
+    expect(digest.sumHex(0)).toBe(`${'0'.repeat(24)}ffffffff`);
+    const full = new Uint8Array(16).fill(0xff);
+    digest.add(1, full);
+    digest.add(1, full);
+    expect(digest.sumHex(1)).toBe(`${'f'.repeat(31)}e`);
+    expect(digest.sumHex(0)).toBe(`${'0'.repeat(24)}ffffffff`);
+    const next = new BucketDigest(2);
+    next.add(0, full);
+    next.add(0, full);
+    expect(next.sumHex(1)).toBe('0'.repeat(32));
+  });
+
+  it('tells buckets apart by count when their sums agree', () => {
+    const source = new BucketDigest(2);
+    const target = new BucketDigest(2);
+    source.add(1, hash());
+    expect(mismatchedBuckets(source, target)).toEqual([{ bucket: 1, source: 1, target: 0 }]);
+  });
+
+  it('refuses to compare digests of other bucket counts', () => {
+    expect(() => mismatchedBuckets(new BucketDigest(2), new BucketDigest(4))).toThrow(
+      new RangeError('digests of 2 and 4 buckets cannot be compared'),
+    );
+  });
+});

@@ -57,4 +57,30 @@ describe('normalizeNumber', () => {
   ])('makes %s and %s one text: DynamoDB sees one number', (a, b) => {
     expect(normalizeNumber(a)).toBe(normalizeNumber(b));
   });
+
+  it.each(['0x1F', '00 ', '0/1', '0:1', '01x', '0a'])(
+    'leaves %j as written: a character outside 0-9 is no digit, even after a leading zero',
+    (input) => {
+      expect(normalizeNumber(input)).toBe(input);
+    },
+  );
+
+  it.each(['1ex5', '1e5x', '1e+5+', '2E-1a'])(
+    'leaves %j as written: the exponent is digits only, whole',
+    (input) => {
+      expect(normalizeNumber(input)).toBe(input);
+    },
+  );
+
+  it('expands a point just before the fraction exponent, not only the fast path form', () => {
+    expect(normalizeNumber('1.e5')).toBe('100000');
+    expect(normalizeNumber('2.E-1')).toBe('0.2');
+  });
+
+  it('expands up to 400 decimal places and leaves what lies beyond as written', () => {
+    expect(normalizeNumber('1E+399')).toBe(`1${'0'.repeat(399)}`);
+    expect(normalizeNumber('1E+400')).toBe('1E+400');
+    expect(normalizeNumber('1E-401')).toBe(`0.${'0'.repeat(400)}1`);
+    expect(normalizeNumber('1E-402')).toBe('1E-402');
+  });
 });

@@ -53,6 +53,16 @@ describe('DifferenceCollector', () => {
     expect(collector.counts).toEqual({ missing: 0, extra: 3, different: 0 });
   });
 
+  it('counts a key the source shows twice as missing twice, and names it', () => {
+    const collector = new DifferenceCollector(10);
+    collector.observe('source', 'k', 'h0');
+    collector.observe('source', 'k', 'h1');
+    expect(collector.counts).toEqual({ missing: 1, extra: 0, different: 0 });
+    expect(collector.samples.missing.values).toEqual(['k']);
+    collector.endPass();
+    expect(collector.counts).toEqual({ missing: 2, extra: 0, different: 0 });
+  });
+
   it('adds counts known without keys, and samples offered for them', () => {
     const collector = new DifferenceCollector(5);
     collector.addCount('extra', 7);

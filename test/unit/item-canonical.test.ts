@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalItem, canonicalValue } from '../../src/model/item-canonical.js';
 import { itemHash } from '../../src/model/item-hash.js';
-import type { Item } from '../../src/stores/types.js';
+import type { AttributeValue, Item } from '../../src/stores/types.js';
 
 describe('canonicalItem', () => {
   it('encodes an item as DynamoDB returns it exactly as before: sorted names, base64 binary', () => {
@@ -128,5 +128,30 @@ describe('canonical numbers', () => {
       '{"N":"12345678901234567890123456789012345678"}',
     );
     expect(canonicalValue({ N: '9007199254740993' })).toBe('{"N":"9007199254740993"}');
+  });
+});
+
+describe('canonicalValue, type by type', () => {
+  it.each([
+    [{ S: 'a"b' }, '{"S":"a\\"b"}'],
+    [{ N: '1.50' }, '{"N":"1.5"}'],
+    [{ B: new Uint8Array([1, 2, 255]) }, '{"B":"AQL/"}'],
+    [{ BOOL: false }, '{"BOOL":false}'],
+    [{ NULL: true }, '{"NULL":true}'],
+    [{ SS: ['b', 'a'] }, '{"SS":["a","b"]}'],
+    [{ NS: ['10', '2.0'] }, '{"NS":["10","2"]}'],
+    [{ BS: [new Uint8Array([2]), new Uint8Array([1])] }, '{"BS":["AQ==","Ag=="]}'],
+    [{ L: [{ S: 'x' }, { N: '01' }] }, '{"L":[{"S":"x"},{"N":"1"}]}'],
+  ] as [AttributeValue, string][])('writes %j as %s', (value, expected) => {
+    expect(canonicalValue(value)).toBe(expected);
+  });
+
+  it('refuses a type it does not know, naming it', () => {
+    expect(() => canonicalValue({ Z: 1 } as unknown as AttributeValue)).toThrow(
+      new TypeError('Unknown AttributeValue type: Z'),
+    );
+    expect(() => canonicalValue({ Y: 1, Z: 2 } as unknown as AttributeValue)).toThrow(
+      new TypeError('Unknown AttributeValue type: Y,Z'),
+    );
   });
 });

@@ -18,6 +18,17 @@ describe('keyText', () => {
       keyText({ pk: { S: 'ab' }, sk: { S: 'c' } }, KEYS),
     );
   });
+
+  it('leaves out a key attribute the item lacks, first or last', () => {
+    expect(keyText({ pk: { S: 'a' } }, KEYS)).toBe('{"pk":{"S":"a"}}');
+    expect(keyText({ sk: { N: '2.0' } }, KEYS)).toBe('{"sk":{"N":"2"}}');
+    expect(keyText({}, KEYS)).toBe('{}');
+  });
+
+  it('writes a key attribute of a type no key may have in its canonical form, never merged with another', () => {
+    expect(keyText({ pk: { BOOL: true } }, ['pk'])).toBe('{"pk":{"BOOL":true}}');
+    expect(keyText({ pk: { SS: ['b', 'a'] } }, ['pk'])).toBe('{"pk":{"SS":["a","b"]}}');
+  });
 });
 
 describe('keyBucket', () => {

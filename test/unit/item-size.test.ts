@@ -23,6 +23,8 @@ describe('itemSize', () => {
     expect(size('100')).toBe(2);
     expect(size('-0.00100')).toBe(2);
     expect(size('1.2E+10')).toBe(2);
+    expect(size('1.2e+10')).toBe(2);
+    expect(size('5e-130')).toBe(2);
     expect(size('0')).toBe(1);
     expect(size('12345678901234567890123456789012345678')).toBe(20);
   });
@@ -59,6 +61,10 @@ describe('itemSize', () => {
       address: { M: { city: { S: 'Paris' } } }, // 7 + 3 + (4 + 5 + 1)
     };
     expect(itemSize(item)).toBe(13 + 4 + 8 + 7 + 20);
+  });
+
+  it('counts a member of a type newer than this code as its name only', () => {
+    expect(itemSize({ ab: { Z: 'x' } as unknown as AttributeValue })).toBe(2);
   });
 
   it('reaches the 400 KB item limit where DynamoDB does', () => {
@@ -191,5 +197,32 @@ describe('wireSizeUpperBound', () => {
     const escaped: Item = { s: { S: '\u0001'.repeat(1000) } };
     expect(wireSizeUpperBound(escaped)).toBe(actualWireSize(escaped));
     expect(wireSizeUpperBound(escaped)).toBeGreaterThan(6 * 1000);
+  });
+
+  // A quote sends each string through the character loop; each character sits at a UTF-8 length boundary.
+  it.each([
+    ['U+0080, the first 2-byte character', '"\u0080'],
+    ['U+07FF and U+0800, the last 2-byte and first 3-byte', '"\u07ff\u0800'],
+    ['U+D7FF and U+E000 around the surrogates', '"\ud7ff\ue000'],
+    ['U+FFFF', '"\uffff'],
+    ['a lone last low surrogate', '"\udfff'],
+    ['U+10FFFF, the highest surrogate pair', '"\udbff\udfff'],
+    ['U+10000, the lowest surrogate pair', '"\ud800\udc00'],
+    ['a high surrogate at the end', '"\udbff'],
+  ])('is exact for %s next to a quote', (_name, text) => {
+    const item: Item = { pk: { S: text } };
+    expect(wireSizeUpperBound(item)).toBe(actualWireSize(item));
+  });
+
+  it('counts each control character as a 6-byte escape in strings and string sets, 4 over a short one', () => {
+    const string: Item = { pk: { S: 'a\n' } };
+    expect(wireSizeUpperBound(string)).toBe(actualWireSize(string) + 4);
+    const set: Item = { pk: { SS: ['a\n', 'b'] } };
+    expect(wireSizeUpperBound(set)).toBe(actualWireSize(set) + 4);
+  });
+
+  it('is exact for a member of a type newer than this code (serialized as it is)', () => {
+    const item = { pk: { S: 'k' }, future: { Z: { deep: 'é' } } } as unknown as Item;
+    expect(wireSizeUpperBound(item)).toBe(actualWireSize(item));
   });
 });

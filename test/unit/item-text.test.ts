@@ -115,6 +115,18 @@ describe('a Scan page whose keys cannot be matched literally is sent serialized,
     expect(attachPageJson(swapped, slices)).toBe(false);
     expect(swapped.map(itemJsonOf)).toEqual([undefined, undefined]);
   });
+
+  it('an element that is null, a number or an array is refused even where its text has no pairs', () => {
+    const empty = { text: '{}', bytes: 2, members: 0 };
+    expect(attachPageJson([null], [empty])).toBe(false);
+    expect(attachPageJson([5], [empty])).toBe(false);
+    const array: unknown[] = [];
+    expect(attachPageJson([array], [empty])).toBe(false);
+    expect(Object.isFrozen(array)).toBe(false);
+    const item: Item = {};
+    expect(attachPageJson([item], [empty])).toBe(true);
+    expect(itemJsonOf(item)).toEqual({ text: '{}', bytes: 2 });
+  });
 });
 
 describe('unicode escapes and non-ASCII text: the text sent is the text counted', () => {

@@ -3,7 +3,11 @@
  * diff, with tiny buckets and budgets so one-sided buckets, several passes and paging all happen.
  */
 import { describe, expect, it } from 'vitest';
-import { type CompareItemsInput, compareItems } from '../../src/engine/verify/compare-items.js';
+import {
+  type CompareEvent,
+  type CompareItemsInput,
+  compareItems,
+} from '../../src/engine/verify/compare-items.js';
 import type { ScanSide } from '../../src/engine/verify/paced-scan.js';
 import { InterruptedError } from '../../src/errors.js';
 import { canonicalItem } from '../../src/model/item-canonical.js';
@@ -186,6 +190,192 @@ describe('compareItems', () => {
     controller.abort();
     await expect(compareItems(input(source, source, { signal: controller.signal }))).rejects.toThrow(
       InterruptedError,
+    );
+  });
+});
+
+/** What one event said, with the stats as they stood when it came (the stats object keeps changing). */
+function recorder() {
+  const seen: { type: string; said: string; scanning?: string }[] = [];
+  const onEvent = (event: CompareEvent) => {
+    if (event.type === 'step') seen.push({ type: event.type, said: `${event.name}: ${event.message}` });
+    else {
+      const { phase, pass, passes, scanning } = event.stats;
+      seen.push({
+        type: event.type,
+        said: `${phase} ${pass}/${passes}`,
+        scanning: `${scanning.source ? 'source' : '-'} ${scanning.target ? 'target' : '-'}`,
+      });
+    }
+  };
+  return { seen, onEvent };
+}
+
+describe('compareItems, step by step', () => {
+  it('names its steps, and numbers each drill-down scan from 1', async () => {
+    const source = Array.from({ length: 120 }, (_, i) => item(i));
+    const target = source.map((it, i) => (i % 10 === 3 ? item(i, 1) : it));
+    const { seen, onEvent } = recorder();
+    const result = await compareItems(input(source, target, { maxDrillEntries: 10, onEvent }));
+    expect(result.different).toBe(12);
+    expect(result.passes).toBeGreaterThan(1);
+    const passes = result.passes;
+    expect(seen.slice(0, 4)).toEqual([
+      {
+        type: 'step',
+        said: 'digest: Scanning both tables (3 segment(s) each) and summing item hashes into 16 buckets',
+      },
+      { type: 'scan-started', said: 'digest 0/0', scanning: 'source target' },
+      { type: 'scan-finished', said: 'digest 0/0', scanning: 'source target' },
+      {
+        type: 'step',
+        said: `drill-down: Drilling into ${result.mismatchedBuckets} mismatched bucket(s) of 16: ${passes} more scan(s)`,
+      },
+    ]);
+    expect(seen.slice(4)).toEqual(
+      Array.from({ length: passes }, (_, i) => [
+        { type: 'scan-started', said: `drill-down ${i + 1}/${passes}`, scanning: 'source target' },
+        { type: 'scan-finished', said: `drill-down ${i + 1}/${passes}`, scanning: 'source target' },
+      ]).flat(),
+    );
+  });
+
+  it('says no drill-down is needed when every bucket matches', async () => {
+    const source = Array.from({ length: 20 }, (_, i) => item(i));
+    const { seen, onEvent } = recorder();
+    await compareItems(input(source, source, { onEvent }));
+    expect(seen.filter((e) => e.type === 'step')[1]).toEqual({
+      type: 'step',
+      said: 'drill-down: No drill-down needed: all 16 bucket(s) match',
+    });
+  });
+
+  it('says the digest settled it when the few one-sided items are all known', async () => {
+    const source = Array.from({ length: 3 }, (_, i) => item(i));
+    const { seen, onEvent } = recorder();
+    const result = await compareItems(input(source, [], { buckets: 1024, onEvent }));
+    expect(result).toMatchObject({ ...naiveDiff(source, [], 5), passes: 0, mismatchedBuckets: 3 });
+    expect(seen.filter((e) => e.type === 'step')[1]).toEqual({
+      type: 'step',
+      said: 'drill-down: No drill-down needed: the 3 mismatched bucket(s) of 1024 are known from the digest scan',
+    });
+  });
+
+  it('needs no drill-down when the missing and extra items are all among the smallest keys', async () => {
+    const source = Array.from({ length: 40 }, (_, i) => item(i));
+    const keyOf = (it: Item) => keyText(it, KEYS);
+    const smallest = [...source].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+    const dropped = new Set([smallest[1], smallest[3]]);
+    const extras: Item[] = [
+      { pk: { S: 'a0' }, sk: { N: '1' } },
+      { pk: { S: 'a1' }, sk: { N: '1' } },
+    ];
+    const target = [...extras, ...source.filter((it) => !dropped.has(it))];
+    const result = await compareItems(input(source, target, { buckets: 1024 }));
+    expect(result).toMatchObject({ ...naiveDiff(source, target, 5), passes: 0 });
+    expect(result.missing).toBe(2);
+    expect(result.extra).toBe(2);
+  });
+
+  it('reads in a samples-only pass only the side that holds the samples', async () => {
+    const source = Array.from({ length: 300 }, (_, i) => item(i));
+    const target = source.filter((_, i) => i % 30 !== 17);
+    const { seen, onEvent } = recorder();
+    // Enough buckets that no missing item shares one with an item both sides hold.
+    const result = await compareItems(input(source, target, { buckets: 65536, onEvent }));
+    expect(result).toMatchObject({ ...naiveDiff(source, target, 5), passes: 1 });
+    expect(seen.filter((e) => e.type === 'scan-started').map((e) => e.scanning)).toEqual([
+      'source target',
+      'source -',
+    ]);
+  });
+
+  it('reads both sides in a samples-only pass holding missing and extra buckets', async () => {
+    const source = Array.from({ length: 300 }, (_, i) => item(i));
+    const target = [
+      ...source.filter((_, i) => i % 30 !== 17),
+      ...Array.from({ length: 10 }, (_, i) => item(1000 + i)),
+    ];
+    const { seen, onEvent } = recorder();
+    const result = await compareItems(input(source, target, { buckets: 65536, onEvent }));
+    expect(result).toMatchObject({ ...naiveDiff(source, target, 5), passes: 1 });
+    expect(seen.filter((e) => e.type === 'scan-started').map((e) => e.scanning)).toEqual([
+      'source target',
+      'source target',
+    ]);
+  });
+
+  it('says how to recover when interrupted', async () => {
+    const source = Array.from({ length: 30 }, (_, i) => item(i));
+    const controller = new AbortController();
+    controller.abort();
+    const error = await compareItems(input(source, source, { signal: controller.signal })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as InterruptedError).message).toBe('Interrupted before the verification finished.');
+    expect((error as InterruptedError).hint).toBe(
+      'Run the same command again; verify changes nothing, so it can always start over.',
+    );
+  });
+
+  it('stops reading once the signal aborts mid-scan, and reports the interruption, not the scan error', async () => {
+    const source = Array.from({ length: 300 }, (_, i) => item(i));
+    const controller = new AbortController();
+    const store = new MemorySource(source);
+    const sourceSide = side('source', store);
+    const aborting: Source = {
+      capabilities: store.capabilities,
+      describe: () => store.describe(),
+      async *scan(options) {
+        for await (const page of store.scan(options)) {
+          controller.abort();
+          yield page;
+        }
+      },
+    };
+    const run = compareItems(
+      input(source, [], {
+        source: { ...sourceSide, store: aborting },
+        signal: controller.signal,
+        totalSegments: 1,
+      }),
+    );
+    await expect(run).rejects.toThrow(InterruptedError);
+    // 300 items in pages of 7 make 43 pages; the abort stops the scan after the first one or two.
+    expect(store.pagesServed).toBeLessThan(5);
+  });
+
+  it('reports the interruption, not the error a store throws once the signal aborted', async () => {
+    const source = Array.from({ length: 30 }, (_, i) => item(i));
+    const controller = new AbortController();
+    const failing: Source = {
+      capabilities: new MemorySource([]).capabilities,
+      describe: () => Promise.reject(new Error('not needed')),
+      // biome-ignore lint/correctness/useYield: it fails before its first page
+      async *scan() {
+        controller.abort();
+        throw new Error('connection lost');
+      },
+    };
+    const run = compareItems(
+      input(source, source, { source: side('source', failing), signal: controller.signal }),
+    );
+    await expect(run).rejects.toThrow(InterruptedError);
+  });
+
+  it('warns when a side changed between the digest and the drill-down', async () => {
+    const source = Array.from({ length: 40 }, (_, i) => item(i));
+    const target = source.map((it, i) => (i % 10 === 3 ? item(i, 1) : it));
+    const held = [...source];
+    const onEvent = (event: CompareEvent) => {
+      if (event.type === 'step' && event.name === 'drill-down') held.length = 0;
+    };
+    const result = await compareItems(input(held, target, { onEvent }));
+    expect(result.passes).toBe(1);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(
+      /^the source table changed while it was verified: [1-9]\d* items in the compared buckets at first, 0 when drilled into; run verify again once it is quiet$/,
     );
   });
 });
