@@ -61,7 +61,7 @@ function valueSize(value: AttributeValue): number {
  * "Approximately (1 byte per two significant digits) + (1 byte)", where leading and trailing zeroes
  * are trimmed; the sign, the decimal point and an exponent cost nothing extra.
  */
-function numberSize(number: string): number {
+export function numberSize(number: string): number {
   let counted = 0;
   let significant = 0;
   for (let i = 0; i < number.length; i++) {
@@ -87,7 +87,12 @@ const PUT_REQUEST_OVERHEAD = 22 + 2 + 1;
 export function wireSizeUpperBound(item: Item): number {
   // An item written as the text it was read as (item-json.ts) takes exactly that many bytes.
   const json = itemJsonOf(item);
-  return PUT_REQUEST_OVERHEAD + (json ? json.bytes : mapWireSize(item));
+  return putRequestWireSize(json ? json.bytes : mapWireSize(item));
+}
+
+/** The bytes an item whose JSON text is `itemBytes` long adds to a BatchWriteItem body. */
+export function putRequestWireSize(itemBytes: number): number {
+  return PUT_REQUEST_OVERHEAD + itemBytes;
 }
 
 function mapWireSize(map: Record<string, AttributeValue>): number {
