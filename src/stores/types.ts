@@ -9,6 +9,7 @@ import type {
   Unsupported,
 } from '../model/table.js';
 import type { TableIdentity, TableLocation } from '../model/table-location.js';
+import type { TextItem } from '../model/text-item.js';
 
 // The data model the contract speaks in, re-exported so a store needs one import for its contract.
 export type { AttributeMap, AttributeValue, Binary, Item, Key } from '../model/item.js';
@@ -30,10 +31,24 @@ export {
   type Unsupported,
 } from '../model/table.js';
 export type { TableIdentity, TableLocation } from '../model/table-location.js';
+export { TextItem, textItemKey } from '../model/text-item.js';
 
 /** One Scan page of one segment. `lastKey` is absent on a segment's final page. */
 export interface Page {
   items: Item[];
+  /** Items the store read for this page before a filter dropped some (DynamoDB's ScannedCount). */
+  scanned?: number;
+  lastKey: Key | undefined;
+  /** Read capacity units the page consumed, as the store reported it (0 where it does not). */
+  consumedRead: number;
+}
+
+/**
+ * One Scan page whose items are text (model/text-item.ts), for a copy that changes nothing:
+ * Source.scanText yields these. `lastKey` is absent on a segment's final page.
+ */
+export interface TextPage {
+  texts: TextItem[];
   /** Items the store read for this page before a filter dropped some (DynamoDB's ScannedCount). */
   scanned?: number;
   lastKey: Key | undefined;
@@ -91,6 +106,12 @@ export interface Source {
   describe(skip?: ReadonlySet<string>): Promise<TableSnapshot>;
   /** Yields the pages of one segment in order; pages of distinct segments are disjoint. */
   scan(options: ScanOptions): AsyncIterable<Page>;
+  /**
+   * As `scan`, but each page's items come as text with their keys (`keyAttributes`, in key schema
+   * order), never as objects: for a copy that changes nothing, into a sink with `writeTexts`. A page
+   * the store cannot read as text comes as items. Only stores that read text (DynamoDB) have it.
+   */
+  scanText?(options: ScanOptions, keyAttributes: readonly string[]): AsyncIterable<Page | TextPage>;
 }
 
 /**
@@ -152,6 +173,11 @@ export interface Sink {
    * segments in a batch); a store may group its output by it (the export writes a file per segment).
    */
   writeBatch(items: Item[], signal?: AbortSignal, segment?: number): Promise<WriteResult>;
+  /**
+   * writeBatch for items as text (Source.scanText's pages), with the same limits and guarantees: each
+   * item goes out as exactly its text. Only stores that write DynamoDB's JSON have it.
+   */
+  writeTexts?(items: readonly TextItem[], signal?: AbortSignal, segment?: number): Promise<WriteResult>;
   /**
    * Writes puts and deletes in one request (at most 25, no key twice), with writeBatch's retries and
    * guarantees. Only stores that can delete (a table) have it: a follow needs it.

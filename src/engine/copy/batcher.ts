@@ -4,7 +4,8 @@
 
 import type { Item } from '../../model/item.js';
 import { keyString } from '../../model/item-key.js';
-import { wireSizeUpperBound } from '../../model/item-size.js';
+import { putRequestWireSize, wireSizeUpperBound } from '../../model/item-size.js';
+import type { TextItem } from '../../model/text-item.js';
 
 /** BatchWriteItem: "can comprise as many as 25 put or delete requests". */
 export const MAX_BATCH_ITEMS = 25;
@@ -37,19 +38,39 @@ export function batchItems(
   keyAttributes: readonly string[],
   limits?: BatchLimits,
 ): Item[][] {
+  return batchBy(items, (item) => keyString(item, keyAttributes), wireSizeUpperBound, limits);
+}
+
+/** batchItems for items as text: keys compared by their text, sizes from the text's length. */
+export function batchTextItems(items: readonly TextItem[], limits?: BatchLimits): TextItem[][] {
+  return batchBy(
+    items,
+    (item) => item.keyText,
+    (item) => putRequestWireSize(item.bytes),
+    limits,
+  );
+}
+
+/** The batching rules above, over any kind of item: `keyOf` identifies, `sizeOf` bounds a request's share. */
+function batchBy<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  sizeOf: (item: T) => number,
+  limits: BatchLimits | undefined,
+): T[][] {
   const maxItems = limits?.maxItems ?? MAX_BATCH_ITEMS;
   const maxBytes = limits?.maxBytes ?? MAX_BATCH_BYTES - REQUEST_ENVELOPE_HEADROOM;
   if (!(maxItems >= 1) || !(maxBytes >= 1)) {
     throw new RangeError(`batch limits must be at least 1 (maxItems ${maxItems}, maxBytes ${maxBytes})`);
   }
 
-  const batches: Item[][] = [];
-  let batch: Item[] = [];
+  const batches: T[][] = [];
+  let batch: T[] = [];
   let bytes = 0;
   const keys = new Set<string>();
   for (const item of items) {
-    const size = wireSizeUpperBound(item);
-    const key = keyString(item, keyAttributes);
+    const size = sizeOf(item);
+    const key = keyOf(item);
     if (batch.length > 0 && (batch.length >= maxItems || bytes + size > maxBytes || keys.has(key))) {
       batches.push(batch);
       batch = [];

@@ -7,8 +7,18 @@ import type { Pacer } from '../../runtime/pacer.js';
 import { sleep } from '../../runtime/retry.js';
 import type { Slots } from '../../runtime/slots.js';
 import type { CopyStats } from '../../runtime/stats.js';
-import type { Item, Key, Page, ScanFilter, Sink, Source } from '../../stores/types.js';
-import { batchItems } from './batcher.js';
+import {
+  type Item,
+  type Key,
+  type Page,
+  type ScanFilter,
+  type Sink,
+  type Source,
+  type TextItem,
+  type TextPage,
+  textItemKey,
+} from '../../stores/types.js';
+import { batchItems, batchTextItems } from './batcher.js';
 import type { ItemStage } from './item-stage.js';
 import { type BatchTicket, SegmentProgress, type SegmentState } from './segment-progress.js';
 
@@ -64,8 +74,11 @@ const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 const SEGMENT_RESTARTS = 2;
 const SEGMENT_RESTART_PAUSE_MS = 30_000;
 
+/** One batch for a writer: items as objects, or as text (a copy that changes nothing). */
 interface WriteUnit {
-  items: Item[];
+  items?: Item[];
+  texts?: TextItem[];
+  count: number;
   bytes: number;
   writeUnits: number;
   ticket: BatchTicket;
@@ -147,19 +160,22 @@ async function scanSegment(
   queue: BoundedQueue<WriteUnit>,
   signal: AbortSignal,
 ): Promise<void> {
-  const { readPacer } = input;
-  const open = (startKey: Key | undefined): AsyncIterator<Page> =>
-    input.source
-      .scan({
-        segment,
-        totalSegments: input.totalSegments,
-        startKey,
-        limit: input.scanLimit,
-        consistentRead: input.consistentRead,
-        ...(input.filter ? { filter: input.filter } : {}),
-        signal,
-      })
-      [Symbol.asyncIterator]();
+  const { readPacer, source } = input;
+  const asText = readsAsText(input);
+  const open = (startKey: Key | undefined): AsyncIterator<Page | TextPage> => {
+    const options = {
+      segment,
+      totalSegments: input.totalSegments,
+      startKey,
+      limit: input.scanLimit,
+      consistentRead: input.consistentRead,
+      ...(input.filter ? { filter: input.filter } : {}),
+      signal,
+    };
+    const pages =
+      asText && source.scanText ? source.scanText(options, input.keyAttributes) : source.scan(options);
+    return pages[Symbol.asyncIterator]();
+  };
   // Where the next page starts; a segment whose Scan ran out of retries starts again from here.
   let position = progress.state(segment).startKey;
   let pages = open(position);
@@ -168,7 +184,7 @@ async function scanSegment(
     // Fetch the next page only when the writers can take it: scanners wait here holding no page.
     await queue.roomForMore();
     await readPacer.take(input.readUnitsPerPage, signal);
-    let next: IteratorResult<Page> | undefined;
+    let next: IteratorResult<Page | TextPage> | undefined;
     try {
       next = await pages.next();
     } catch (error) {
@@ -193,54 +209,95 @@ async function scanSegment(
   }
 }
 
+/**
+ * True when items can go from source to sink as text, never parsed (model/text-item.ts): nothing
+ * changes them (no stage), nothing needs to check them (the source's items are DynamoDB's own), and
+ * both stores speak text.
+ */
+function readsAsText(input: CopyItemsInput): boolean {
+  return (
+    input.stage === undefined &&
+    input.source.capabilities.validItems &&
+    input.source.scanText !== undefined &&
+    input.sink.writeTexts !== undefined
+  );
+}
+
 /** Cuts a scanned page into batches and queues them; false when the queue was closed meanwhile. */
 async function queuePage(
   input: CopyItemsInput,
   segment: number,
-  page: Page,
+  page: Page | TextPage,
   progress: SegmentProgress,
   queue: BoundedQueue<WriteUnit>,
 ): Promise<boolean> {
   const { stats, readPacer } = input;
+  const texts = 'texts' in page ? page.texts : undefined;
+  const scannedItems = texts ?? (page as Page).items;
   if (page.consumedRead > 0) readPacer.settle(page.consumedRead - input.readUnitsPerPage);
   stats.pagesScanned += 1;
-  stats.itemsScanned += page.scanned ?? page.items.length;
+  stats.itemsScanned += page.scanned ?? scannedItems.length;
   stats.consumedRead += page.consumedRead;
 
+  const units = texts ? textUnits(texts, input.keyAttributes) : await itemUnits(input, segment, page as Page);
+  const tickets = progress.addPage(
+    segment,
+    page.lastKey,
+    units.map((unit) => ({ items: unit.count, lastItemKey: unit.lastSourceKey })),
+  );
+  if (units.length === 0) input.onProgress?.(progress);
+  for (let b = 0; b < units.length; b++) {
+    const { lastSourceKey: _, ...unit } = units[b]!;
+    if (!(await queue.push({ ...unit, ticket: tickets[b]! }))) return false;
+  }
+  return true;
+}
+
+/** A batch ready for the queue, with the source key a resumed Scan continues after. */
+type PageUnit = Omit<WriteUnit, 'ticket'> & { lastSourceKey: Key };
+
+/** A page's items, through the stage (masks, a transform), checked and cut into batches. */
+async function itemUnits(input: CopyItemsInput, segment: number, page: Page): Promise<PageUnit[]> {
   // Items a stage changed are checked again: a mask or a transform can make an item too big or its key wrong.
   const check = !input.source.capabilities.validItems || input.stage !== undefined;
   const staged = input.stage ? await input.stage.page(page.items, segment) : undefined;
   const batches = batchItems(staged?.items ?? page.items, input.keyAttributes);
   let end = 0;
-  const tickets = progress.addPage(
-    segment,
-    page.lastKey,
-    batches.map((items) => {
-      end += items.length;
-      // Where a resumed Scan continues: the source's key, whatever the stage made of it.
-      return {
-        items: items.length,
-        lastItemKey: staged
-          ? staged.sourceKeys[end - 1]!
-          : keyOf(items[items.length - 1]!, input.keyAttributes),
-      };
-    }),
-  );
-  if (batches.length === 0) input.onProgress?.(progress);
-  for (let b = 0; b < batches.length; b++) {
-    const items = batches[b]!;
+  return batches.map((items) => {
+    end += items.length;
     let bytes = 0;
     let writeUnits = 0;
     for (const item of items) {
       const size = itemSize(item);
       if (check) checkItem(item, input.keyAttributes, input.keyTypes, size);
       bytes += size;
-      // BatchWriteItem: 1 WCU per item per started KB.
-      writeUnits += Math.ceil(size / 1024) || 1;
+      writeUnits += writeUnitsOf(size);
     }
-    if (!(await queue.push({ items, bytes, writeUnits, ticket: tickets[b]! }))) return false;
-  }
-  return true;
+    // Where a resumed Scan continues: the source's key, whatever the stage made of it.
+    const lastSourceKey = staged
+      ? staged.sourceKeys[end - 1]!
+      : keyOf(items[items.length - 1]!, input.keyAttributes);
+    return { items, count: items.length, bytes, writeUnits, lastSourceKey };
+  });
+}
+
+/** A text page's items cut into batches: sizes and keys were found when the page was read. */
+function textUnits(texts: readonly TextItem[], keyAttributes: readonly string[]): PageUnit[] {
+  return batchTextItems(texts).map((batch) => {
+    let bytes = 0;
+    let writeUnits = 0;
+    for (const item of batch) {
+      bytes += item.size;
+      writeUnits += writeUnitsOf(item.size);
+    }
+    const lastSourceKey = textItemKey(batch[batch.length - 1]!, keyAttributes);
+    return { texts: batch, count: batch.length, bytes, writeUnits, lastSourceKey };
+  });
+}
+
+/** BatchWriteItem: 1 WCU per item per started KB. */
+function writeUnitsOf(size: number): number {
+  return Math.ceil(size / 1024) || 1;
 }
 
 /**
@@ -257,11 +314,16 @@ async function writeUnit(
   const { stats, writePacer } = input;
   await writePacer.take(unit.writeUnits, waitSignal);
   // A unit holds one page's batch, so one segment's items: the export groups its files by it.
-  const write = () => input.sink.writeBatch(unit.items, signal, unit.ticket.segment);
+  const { sink } = input;
+  // Text units exist only when the sink writes text (readsAsText).
+  const write = () =>
+    unit.texts
+      ? sink.writeTexts!(unit.texts, signal, unit.ticket.segment)
+      : sink.writeBatch(unit.items!, signal, unit.ticket.segment);
   const result = await (input.writeSlots ? input.writeSlots.with(write, waitSignal) : write());
   if (result.consumedWrite > 0) writePacer.settle(result.consumedWrite - unit.writeUnits);
   if (result.throttled) writePacer.throttled();
-  stats.itemsWritten += unit.items.length;
+  stats.itemsWritten += unit.count;
   stats.bytesWritten += unit.bytes;
   stats.consumedWrite += result.consumedWrite;
   if (progress.acknowledge(unit.ticket)) input.onProgress?.(progress);

@@ -27,6 +27,7 @@ import type {
   RetryListener,
   Sink,
   StoreEnd,
+  TextItem,
   Unsupported,
   WriteResult,
 } from '../types.js';
@@ -153,6 +154,11 @@ export class DynamoDbSink extends DynamoDbTableEnd implements Sink, StoreEnd {
    */
   async writeBatch(items: Item[], signal?: AbortSignal): Promise<WriteResult> {
     return this.writeRequests(items, ITEM_BATCHES, signal);
+  }
+
+  /** writeBatch for items as text: each goes out as exactly its text (UnprocessedItems as DynamoDB returns them). */
+  async writeTexts(items: readonly TextItem[], signal?: AbortSignal): Promise<WriteResult> {
+    return this.writeRequests<Item | TextItem>(items, ITEM_BATCHES, signal);
   }
 
   /**
@@ -293,8 +299,12 @@ interface BatchShape<T> {
   noun: string;
 }
 
-/** Puts of whole items: the body reuses each item's text as received (batchWriteJson), for speed. */
-const ITEM_BATCHES: BatchShape<Item> = {
+/**
+ * Puts of whole items, as objects or as text: the body reuses each item's text as received
+ * (batchWriteJson), for speed. What comes back unprocessed is sent again as the objects DynamoDB
+ * returned, which are the same items.
+ */
+const ITEM_BATCHES: BatchShape<Item | TextItem> = {
   body: batchWriteJson,
   unprocessed(out) {
     const items: Item[] = [];

@@ -26,6 +26,7 @@ import {
   type ScanOptions,
   type Source,
   type TableSnapshot,
+  type TextPage,
   UNSUPPORTED,
   type Unsupported,
 } from '../types.js';
@@ -39,6 +40,7 @@ import {
   sendWireWithRetry,
   sendWithRetry,
 } from './request.js';
+import { scanPageText } from './scan-page-text.js';
 import { type DynamoDbSpec, DynamoDbTableEnd } from './table-end.js';
 
 /** Scan's response as JSON: the fields the copy reads. */
@@ -62,6 +64,31 @@ export function readScanPage(text: string): WireScanOutput {
   const slices = itemSlices(text);
   if (slices) attachPageJson(items, slices);
   return out;
+}
+
+/**
+ * A Scan response as a page of text items (scan-page-text.ts), or, when the text walk declines it, as
+ * readScanPage reads it: parsed, and a SyntaxError when it is not JSON.
+ */
+export function readScanTextPage(text: string, keyAttributes: readonly string[]): Page | TextPage {
+  const page = scanPageText(text, keyAttributes);
+  if (!page) return pageOf(readScanPage(text));
+  return {
+    texts: page.items,
+    scanned: page.scannedCount ?? page.items.length,
+    lastKey: page.lastEvaluatedKey,
+    consumedRead: page.consumedCapacity ?? 0,
+  };
+}
+
+/** A parsed Scan response as a page. */
+function pageOf(out: WireScanOutput): Page {
+  return {
+    items: out.Items ?? [],
+    scanned: out.ScannedCount ?? out.Items?.length ?? 0,
+    lastKey: out.LastEvaluatedKey,
+    consumedRead: out.ConsumedCapacity?.CapacityUnits ?? 0,
+  };
 }
 
 /** A filter as Scan's request fields: the expression, and the placeholders it uses. */
@@ -201,11 +228,27 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
    * text) and are handed on exactly so, never converted. Each item also carries its text as received
    * (item-json.ts), so a DynamoDB sink sends it on without serializing it again.
    */
-  async *scan(options: ScanOptions): AsyncIterable<Page> {
+  scan(options: ScanOptions): AsyncIterable<Page> {
+    return this.pages(options, (text) => pageOf(readScanPage(text)));
+  }
+
+  /**
+   * Pages of one segment as text items (scan-page-text.ts): no item object is built. A page the text
+   * walk declines is parsed as `scan` parses it (and fails as it would if it is not JSON).
+   */
+  scanText(options: ScanOptions, keyAttributes: readonly string[]): AsyncIterable<Page | TextPage> {
+    return this.pages(options, (text) => readScanTextPage(text, keyAttributes));
+  }
+
+  /** The Scan requests of one segment, each response read by `read`, until the last page. */
+  private async *pages<P extends { lastKey: Key | undefined }>(
+    options: ScanOptions,
+    read: (text: string) => P,
+  ): AsyncIterable<P> {
     const conn = this.connection;
     let startKey = options.startKey;
     do {
-      let out: WireScanOutput | undefined = await sendWireWithRetry<WireScanOutput>(
+      let page: P | undefined = await sendWireWithRetry<P>(
         conn,
         wireJson({
           TableName: conn.apiTableName,
@@ -224,18 +267,13 @@ export class DynamoDbSource extends DynamoDbTableEnd implements Source, StoreEnd
           signal: options.signal,
           retryUnreachable: true,
         },
-        readScanPage,
+        read,
       );
-      startKey = out.LastEvaluatedKey;
-      yield {
-        items: out.Items ?? [],
-        scanned: out.ScannedCount ?? out.Items?.length ?? 0,
-        lastKey: startKey,
-        consumedRead: out.ConsumedCapacity?.CapacityUnits ?? 0,
-      };
+      startKey = page.lastKey;
+      yield page;
       // A generator keeps a variable's value until it is overwritten: without this, the page just
       // handed on would stay in memory while the next one is fetched.
-      out = undefined;
+      page = undefined;
     } while (startKey);
   }
 
