@@ -154,8 +154,14 @@ function follow(
   return { result, progress, stats };
 }
 
-/** Bounds a follow that a broken engine would never end: it then resolves `interrupted`. */
-const bounded = (): AbortSignal => AbortSignal.timeout(4000);
+/**
+ * Bounds a follow that a broken engine would never end: it then resolves `interrupted`. (Not
+ * AbortSignal.timeout: combined by AbortSignal.any, such a signal may be collected before it fires.)
+ */
+function bounded(controller = new AbortController()): AbortSignal {
+  setTimeout(() => controller.abort(new Error('bounded: the follow did not end by itself')), 4000).unref();
+  return controller.signal;
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -200,7 +206,8 @@ describe('followStream: a disabled stream', () => {
     const q: FakeShard = { shardId: 'q', closed: false, records: distinct(200, 2, 'q') };
     const stream = new FakeStream([p, q], { pageSize: 5, status: 'DISABLING' });
     const table = new FakeTable({ keyAttributes: KEYS });
-    const { result } = follow(stream, table, { timing: WAKE_ONLY, signal: bounded() });
+    const signal = bounded();
+    const { result } = follow(stream, table, { timing: WAKE_ONLY, signal });
     const done = await result;
 
     expect(done.status).toBe('caught-up');
@@ -209,6 +216,21 @@ describe('followStream: a disabled stream', () => {
       { shardId: 'q', after: seq(201), done: false },
     ]);
     expect(table.items.size).toBe(4);
+    // Done without an abort: the engine took its listener off the caller's signal all the same.
+    expect(getEventListeners(signal, 'abort')).toEqual([]);
+  });
+
+  it('a stream disabled so long ago that every shard aged out is a gap too, not a follow caught up', async () => {
+    // The record knows only finished shards, none of them listed any more: nothing is left to read.
+    const stream = new FakeStream([], { pageSize: 2, status: 'DISABLED' });
+    const table = new FakeTable({ keyAttributes: KEYS });
+    const { result, progress } = follow(stream, table, {
+      shards: [{ shardId: 'p', after: seq(101), done: true }],
+    });
+
+    await expect(result).rejects.toThrow(/was disabled while it was followed/);
+    expect(progress).toEqual([[]]);
+    expect(stream.describes).toBe(1);
   });
 });
 
@@ -316,6 +338,42 @@ describe('followStream: the caught-up rule', () => {
     expect(done.status).toBe('interrupted');
     expect(done.shards).toEqual([{ shardId: 's', after: seq(101), done: false }]);
     expect(table.items.size).toBe(2);
+  });
+});
+
+describe('followStream: closed shards', () => {
+  it('a closed shard with no record ends at its first (empty) page, with no idle poll: its child is read next', async () => {
+    const controller = new AbortController();
+    const events: string[] = [];
+    const p: FakeShard = { shardId: 'p', closed: true, records: [] };
+    const c: FakeShard = { shardId: 'c', parentShardId: 'p', closed: false, records: distinct(200, 2, 'c') };
+    const stream = new FakeStream([p, c], { pageSize: 5, events });
+    const table = new FakeTable({
+      keyAttributes: KEYS,
+      afterWrite: () => {
+        if (table.items.size === 2) controller.abort();
+      },
+    });
+    // An idle poll of an hour: a reader that paused after p's last page would never reach c.
+    const { result } = follow(stream, table, {
+      untilCaughtUp: false,
+      signal: bounded(controller),
+      timing: { describeEveryMs: 1, idlePollMs: HOUR },
+    });
+    const done = await result;
+
+    expect(done.status).toBe('interrupted');
+    // (The next page of c is read meanwhile: at most one read more.)
+    expect(events.filter((e) => e.startsWith('read ') || e.startsWith('iterator ')).slice(0, 4)).toEqual([
+      'iterator p trim-horizon',
+      'read p 0 0',
+      'iterator c trim-horizon',
+      'read c 0 2',
+    ]);
+    expect(done.shards).toEqual([
+      { shardId: 'p', done: true },
+      { shardId: 'c', parentShardId: 'p', after: seq(201), done: false },
+    ]);
   });
 });
 
