@@ -583,10 +583,6 @@ describe('followStream: writes', () => {
 });
 
 describe('followStream: lag', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('warns once, when an applied record is twelve hours old (not a millisecond sooner)', async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
     const records = [
