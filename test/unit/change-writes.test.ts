@@ -99,6 +99,15 @@ describe('changeWrites with new images', () => {
     expect(writes.map((w) => w.write)).toEqual([{ put: v('1') }, { delete: key('a', '1') }, { put: v('2') }]);
     expect(new Set(writes.map((w) => w.key)).size).toBe(1);
   });
+
+  it('a REMOVE is a delete even when the record carries an image', async () => {
+    const image: Item = { ...key('a', '1'), v: { S: 'stale' } };
+    const writes = await changeWrites(
+      [change('REMOVE', key('a', '1'), { newImage: image, oldImage: image })],
+      context({ viewType: 'NEW_IMAGE' }),
+    );
+    expect(writes).toEqual([{ key: keyString(key('a', '1'), KEYS), write: { delete: key('a', '1') } }]);
+  });
 });
 
 describe('changeWrites through a stage', () => {
@@ -178,6 +187,40 @@ describe('changeWrites through a stage', () => {
       { key: keyString(key('silver#a', '1'), KEYS), write: { delete: key('silver#a', '1') } },
     ]);
   });
+
+  it('a transform that moves keys, without an old image (NEW_IMAGE): a REMOVE deletes the key the stage maps it to', async () => {
+    const byTier = (item: Item): Item => ({ ...item, pk: { S: `${item.tier?.S ?? 'none'}#${item.pk!.S}` } });
+    const stage = itemStage({
+      keyAttributes: KEYS,
+      transform: { transform: byTier, onError: 'fail' },
+      keysChange: true,
+    });
+    const writes = await changeWrites(
+      [change('REMOVE', key('a', '1'))],
+      context({ viewType: 'NEW_IMAGE', stage, keysChange: true }),
+    );
+    // Without the old image nothing says where the item went: the key the stage maps (none) is deleted.
+    expect(writes).toEqual([{ key: keyString(key('a', '1'), KEYS), write: { delete: key('a', '1') } }]);
+  });
+
+  it('a transform that moves keys and leaves the old image out: a REMOVE deletes the mapped source key', async () => {
+    const byTier = (item: Item): Item | null =>
+      item.hidden?.BOOL ? null : { ...item, pk: { S: `${item.tier!.S}#${item.pk!.S}` } };
+    const stage = itemStage({
+      keyAttributes: KEYS,
+      transform: { transform: byTier, onError: 'fail' },
+      keysChange: true,
+    });
+    const writes = await changeWrites(
+      [
+        change('REMOVE', key('a', '1'), {
+          oldImage: { ...key('a', '1'), tier: { S: 'gold' }, hidden: { BOOL: true } },
+        }),
+      ],
+      context({ stage, keysChange: true }),
+    );
+    expect(writes).toEqual([{ key: keyString(key('a', '1'), KEYS), write: { delete: key('a', '1') } }]);
+  });
 });
 
 describe('changeWrites without new images (KEYS_ONLY)', () => {
@@ -229,6 +272,25 @@ describe('changeWrites without new images (KEYS_ONLY)', () => {
     expect(writes.map((w) => w.write)).toEqual([
       { put: { pk: { S: 'masked-a' }, sk: { N: '1' }, email: { S: 'x@example.com' } } },
     ]);
+  });
+
+  it('reads at most 16 keys at once, each once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const asked: string[] = [];
+    const getItem = async (k: Key): Promise<Item | undefined> => {
+      asked.push(k.pk!.S!);
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return undefined;
+    };
+    const records = Array.from({ length: 40 }, (_, i) => change('MODIFY', key(`k${i}`, '1')));
+    const writes = await changeWrites(records, context({ viewType: 'KEYS_ONLY', getItem }));
+    expect(peak).toBe(16);
+    expect(asked).toEqual(Array.from({ length: 40 }, (_, i) => `k${i}`));
+    expect(writes.map((w) => w.write)).toEqual(records.map((r) => ({ delete: r.keys })));
   });
 });
 
