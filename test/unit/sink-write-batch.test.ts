@@ -51,8 +51,14 @@ beforeEach(() => {
   vi.spyOn(Math, 'random').mockReturnValue(0);
 });
 
-/** A BatchWriteItem endpoint answering call number n (0-based) with `script(n, call)`. */
-async function fakeDynamoDb(script: (n: number, call: Call) => Answer): Promise<Fake> {
+/**
+ * A BatchWriteItem endpoint answering call number n (0-based) with `script(n, call)`. DescribeTable
+ * answers an ACTIVE table with `tableArn`.
+ */
+async function fakeDynamoDb(
+  script: (n: number, call: Call) => Answer,
+  tableArn = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`,
+): Promise<Fake> {
   const calls: Call[] = [];
   const written = new Map<string, { item: Item; writes: number }>();
   const server = http.createServer((request, response) => {
@@ -64,6 +70,10 @@ async function fakeDynamoDb(script: (n: number, call: Call) => Answer): Promise<
         response.end(typeof json === 'string' ? json : JSON.stringify(json));
       };
       const target = String(request.headers['x-amz-target']);
+      if (target === 'DynamoDB_20120810.DescribeTable') {
+        reply(200, { Table: { TableName: TABLE, TableArn: tableArn, TableStatus: 'ACTIVE' } });
+        return;
+      }
       if (target !== 'DynamoDB_20120810.BatchWriteItem') {
         reply(400, { __type: 'com.amazonaws.dynamodb.v20120810#UnknownOperationException' });
         return;
@@ -102,7 +112,10 @@ async function fakeDynamoDb(script: (n: number, call: Call) => Answer): Promise<
         written.set(item.pk!.S!, { item, writes: (before?.writes ?? 0) + 1 });
       }
       reply(200, {
-        ConsumedCapacity: [{ TableName: TABLE, CapacityUnits: done.length }],
+        // As DynamoDB: capacity only when asked.
+        ...(parsed.ReturnConsumedCapacity
+          ? { ConsumedCapacity: [{ TableName: TABLE, CapacityUnits: done.length }] }
+          : {}),
         UnprocessedItems: unprocessed.length
           ? { [TABLE]: unprocessed.map((Item) => ({ PutRequest: { Item } })) }
           : {},
@@ -152,6 +165,39 @@ function expectWrittenOnce(fake: Fake, expected: Item[]): void {
 }
 
 describe('DynamoDbSink.writeBatch against a fake DynamoDB HTTP API', () => {
+  it('asks for ConsumedCapacity, and adds up what each response reports', async () => {
+    const fake = await fakeDynamoDb((n) => (n === 0 ? { leave: keys(1) } : { write: 'all' }));
+    const { sink } = await sinkFor(fake);
+    await sink.describe();
+    const result = await sink.writeBatch(items(3));
+    expect(fake.calls.map((call) => JSON.parse(call.body).ReturnConsumedCapacity)).toEqual([
+      'TOTAL',
+      'TOTAL',
+    ]);
+    // The fake reports 1 unit per item written: 2, then 1.
+    expect(result.consumedWrite).toBe(3);
+  });
+
+  it('on DynamoDB Local (its ARN names the region ddblocal) asks for none, and counts 1 WCU per started KB of each item written', async () => {
+    const fake = await fakeDynamoDb(
+      (n) => (n === 0 ? { leave: keys(1) } : { write: 'all' }),
+      `arn:aws:dynamodb:ddblocal:000000000000:table/${TABLE}`,
+    );
+    const { sink } = await sinkFor(fake);
+    await sink.describe();
+    // About 0.03, 1.5 and 2.5 KB: 1 + 2 + 3 units, each counted once although k1 is sent twice.
+    const batch = [
+      item(0),
+      { ...item(1), pad: { S: 'x'.repeat(1500) } },
+      { ...item(2), pad: { S: 'x'.repeat(2500) } },
+    ];
+    const result = await sink.writeBatch(batch);
+    expect(fake.calls.map((call) => call.keys)).toEqual([keys(0, 1, 2), keys(1)]);
+    expect(fake.calls.every((call) => !call.body.includes('ReturnConsumedCapacity'))).toBe(true);
+    expect(result.consumedWrite).toBe(6);
+    expectWrittenOnce(fake, batch);
+  });
+
   it('sends UnprocessedItems again, exactly those, until none is left; each item is written once', async () => {
     const fake = await fakeDynamoDb((n) =>
       n === 0 ? { leave: keys(2, 5, 7) } : n === 1 ? { leave: keys(5) } : { write: 'all' },

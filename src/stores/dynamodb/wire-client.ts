@@ -147,19 +147,25 @@ export class WireClient {
 }
 
 /**
- * The BatchWriteItem request body putting `items` into `table`, with ReturnConsumedCapacity TOTAL.
+ * The BatchWriteItem request body putting `items` into `table`, with ReturnConsumedCapacity TOTAL
+ * unless `returnCapacity` is false.
  * A text item (text-item.ts), or an item that carries its text as received (item-json.ts), is
  * written as that text, unchanged; any other item is serialized with wireJson. The result is the
  * same JSON either way.
  */
-export function batchWriteJson(table: string, items: readonly (Item | TextItem)[]): string {
+export function batchWriteJson(
+  table: string,
+  items: readonly (Item | TextItem)[],
+  returnCapacity = true,
+): string {
   let requests = '';
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const json = item instanceof TextItem ? item.text : (itemJsonOf(item)?.text ?? wireJson(item));
     requests += `${i === 0 ? '' : ','}{"PutRequest":{"Item":${json}}}`;
   }
-  return `{"RequestItems":{${JSON.stringify(table)}:[${requests}]},"ReturnConsumedCapacity":"TOTAL"}`;
+  const capacity = returnCapacity ? ',"ReturnConsumedCapacity":"TOTAL"' : '';
+  return `{"RequestItems":{${JSON.stringify(table)}:[${requests}]}${capacity}}`;
 }
 
 /**
