@@ -28,6 +28,7 @@ export default {
     'src/model/item-key.ts',
     'src/model/item-json.ts',
     'src/model/item-size.ts',
+    'src/model/text-item.ts',
     'src/engine/verify/bucket-digest.ts',
     'src/engine/verify/difference-collector.ts',
     'src/engine/verify/compare-items.ts',
@@ -38,12 +39,14 @@ export default {
     // The run record.
     'src/runs/shared/checkpoint.ts',
     'src/runs/shared/run-record.ts',
-    // DynamoDB's store: wire client (signing, the source's guard), item slices, errors, sink.
+    // DynamoDB's store: wire client (signing, the source's guard), item slices, errors, sink, source,
+    // Scan pages read as text.
     'src/stores/dynamodb/wire-client.ts',
     'src/stores/dynamodb/item-slices.ts',
     'src/stores/dynamodb/errors.ts',
     'src/stores/dynamodb/sink.ts',
     'src/stores/dynamodb/source.ts',
+    'src/stores/dynamodb/scan-page-text.ts',
     // Schema translation and the planners.
     'src/plan/translate-schema.ts',
     'src/plan/copy-plan.ts',

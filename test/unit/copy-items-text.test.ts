@@ -6,6 +6,7 @@
  * sink records each batch; the engine's parts are the real ones.
  */
 import { describe, expect, it } from 'vitest';
+import { batchTextItems } from '../../src/engine/copy/batcher.js';
 import { type CopyItemsInput, copyItems } from '../../src/engine/copy/copy-items.js';
 import type { ItemStage } from '../../src/engine/copy/item-stage.js';
 import type { SegmentProgress } from '../../src/engine/copy/segment-progress.js';
@@ -185,5 +186,21 @@ describe('copyItems: what keeps the object path', () => {
     await copyItems(input(fromFiles, sink));
     expect(fromFiles.calls).toEqual({ scan: 1, scanText: 0 });
     expect(batches.flatMap(batchKeys)).toEqual(keys(0, 3));
+  });
+});
+
+describe('batchTextItems', () => {
+  /** A text item of key `key` whose text is `bytes` long (ASCII). */
+  const item = (key: string, bytes: number): TextItem => {
+    const text = `{"pk":{"S":"${key}"},"p":{"S":"${'x'.repeat(bytes - 28 - key.length)}"}}`;
+    return new TextItem(text, Buffer.byteLength(text, 'utf8'), 0, `[{"S":"${key}"}]`);
+  };
+
+  it('cuts by each item’s share of the request (its text and 25 bytes), and at a repeated key', () => {
+    const items = [item('a', 75), item('b', 75), item('c', 74), item('a', 30), item('a', 30)];
+    expect(items.map((i) => i.bytes)).toEqual([75, 75, 74, 30, 30]);
+    // a and b: 100 + 100 = 200 fit; c (99) does not; a (55) joins c; the second a repeats a key.
+    const batches = batchTextItems(items, { maxBytes: 200 });
+    expect(batches.map((batch) => batch.map((i) => items.indexOf(i)))).toEqual([[0, 1], [2, 3], [4]]);
   });
 });

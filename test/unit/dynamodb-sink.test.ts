@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { RetryBudgetExhaustedError } from '../../src/errors.js';
 import type { DynamoDbSink } from '../../src/stores/dynamodb/sink.js';
 import { openSink } from '../../src/stores/open.js';
-import type { RetryReason } from '../../src/stores/types.js';
+import { type RetryReason, TextItem } from '../../src/stores/types.js';
 import {
   errorAnswer,
   type Script,
@@ -223,6 +223,30 @@ describe('DynamoDbSink writes', () => {
     };
     const result = await sink.writeBatch([put('a'), put('b')]);
     expect(result).toEqual({ consumedWrite: 1, throttled: true });
+  });
+
+  it('writes text items as their texts, and sends unprocessed ones again as DynamoDB returned them', async () => {
+    script = (_, body, n) => {
+      const requests = (body.RequestItems as Record<string, unknown[]>)[TABLE]!;
+      return n === 0
+        ? {
+            json: {
+              UnprocessedItems: { [TABLE]: requests.slice(1) },
+              ConsumedCapacity: [{ CapacityUnits: 1 }],
+            },
+          }
+        : { json: { ConsumedCapacity: [{ CapacityUnits: 2 }] } };
+    };
+    const a = '{"pk":{"S":"a"},"n":{"N":"1.50"}}';
+    const b = '{"pk":{"S":"b"},"m":{"M":{"x":{"NULL":true}}}}';
+    const texts = [a, b].map((text) => new TextItem(text, text.length, 0, '[]'));
+    expect(await sink.writeTexts(texts)).toEqual({ consumedWrite: 3, throttled: true });
+    const body = (items: string[]) => ({
+      RequestItems: { [TABLE]: items.map((item) => ({ PutRequest: { Item: JSON.parse(item) } })) },
+      ReturnConsumedCapacity: 'TOTAL',
+    });
+    expect(fake.requests.map((r) => r.body)).toEqual([body([a, b]), body([b])]);
+    expect(retries).toEqual(['unprocessedItems']);
   });
 
   it('sums the capacity of both halves of a batch too large for the endpoint', async () => {

@@ -11,7 +11,7 @@ import { RetryBudgetExhaustedError } from '../../src/errors.js';
 import { keyString } from '../../src/model/item-key.js';
 import type { DynamoDbSource } from '../../src/stores/dynamodb/source.js';
 import { openSource } from '../../src/stores/open.js';
-import type { Page, RetryReason } from '../../src/stores/types.js';
+import { type Page, type RetryReason, TextItem, type TextPage } from '../../src/stores/types.js';
 import {
   errorAnswer,
   type Script,
@@ -151,6 +151,43 @@ describe('DynamoDbSource.scan', () => {
     script = () => ({ json: { Items: [] } });
     await source.checkScanAllowed();
     expect(requests).toEqual([{ operation: 'Scan', body: { TableName: TABLE, Limit: 1 } }]);
+  });
+});
+
+describe('DynamoDbSource.scanText', () => {
+  it('pages a segment as text items with their keys; a page the text walk declines comes as items', async () => {
+    script = (_, __, n) =>
+      n === 0
+        ? {
+            json: {
+              Items: [{ pk: { S: 'é' }, v: { N: '1' } }],
+              ScannedCount: 3,
+              LastEvaluatedKey: { pk: { S: 'é' } },
+              ConsumedCapacity: { CapacityUnits: 0.5 },
+            },
+          }
+        : { json: { Items: [{ pk: { S: 'b' }, v: { X: '1' } }] } };
+    const out: (Page | TextPage)[] = [];
+    const options = { segment: 1, totalSegments: 2, limit: 10, consistentRead: false };
+    for await (const page of source.scanText(options, ['pk'])) out.push(page);
+    // The first answer is not ASCII: decoded as UTF-8 (é is 2 bytes: the text is 30 characters, 31 bytes).
+    const text = '{"pk":{"S":"é"},"v":{"N":"1"}}';
+    expect(out[0]).toEqual({
+      texts: [new TextItem(text, 31, 2 + 2 + 1 + 2, '[{"S":"é"}]')],
+      scanned: 3,
+      lastKey: { pk: { S: 'é' } },
+      consumedRead: 0.5,
+    });
+    expect('texts' in out[1]!).toBe(false);
+    const declined = out[1] as Page;
+    expect(declined.items.map((item) => ({ ...item }))).toEqual([{ pk: { S: 'b' }, v: { X: '1' } }]);
+    expect({ ...declined, items: [] }).toEqual({
+      items: [],
+      scanned: 1,
+      lastKey: undefined,
+      consumedRead: 0,
+    });
+    expect(requests.map((r) => r.body.ExclusiveStartKey)).toEqual([undefined, { pk: { S: 'é' } }]);
   });
 });
 

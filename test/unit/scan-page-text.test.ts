@@ -122,6 +122,66 @@ describe('a Scan page read as text finds what parsing it finds', () => {
     expect(page.items[0]!.size).toBe(3 + 4 + 3 + 5 + 2 + 2 + 5 + 6 + 5 + 4 + 4 + (2 + 3 + 4 + 7));
   });
 
+  it('spaces before and after every token are accepted, and sizes and keys are as parsed', () => {
+    const compact = [
+      '{"pk":{"S":"a b"},"sk":{"N":"1"},"m":{"M":{"x":{"NULL":true},"y":{"BOOL":false}}},"l":{"L":[{"S":"p"},{"N":"2"}]}}',
+      '{"pk":{"S":"c"},"sk":{"N":"2"},"ss":{"SS":["u","v"]},"ns":{"NS":["3","4"]},"bs":{"BS":["AA==","AQ=="]}}',
+    ];
+    // A space on both sides of every brace, bracket, colon and comma outside strings.
+    const spaced = (json: string): string => {
+      let out = '';
+      let inString = false;
+      for (const c of json) {
+        if (c === '"') inString = !inString;
+        out += !inString && '{}[]:,'.includes(c) ? ` ${c} ` : c;
+      }
+      return out;
+    };
+    const texts = compact.map((text) => spaced(text).trim());
+    const text = spaced(pageText(compact, ',"Count":2,"ScannedCount":2,"LastEvaluatedKey":{"pk":{"S":"c"}}'));
+    const page = scanPageText(text, ['pk', 'sk'])!;
+    expect(page.items.map((item) => item.text)).toEqual(texts);
+    page.items.forEach((item, i) => {
+      expect(item.size).toBe(itemSize(JSON.parse(compact[i]!) as Item));
+      expect(textItemKey(item, ['pk', 'sk'])).toStrictEqual(
+        keyOf(JSON.parse(compact[i]!) as Item, ['pk', 'sk']),
+      );
+    });
+    expect(page.scannedCount).toBe(2);
+    expect(page.lastEvaluatedKey).toEqual({ pk: { S: 'c' } });
+  });
+
+  it('a string ending in an escaped backslash ends at its quote (a Windows path)', () => {
+    const texts = ['{"pk":{"S":"C:\\\\"},"p":{"SS":["a\\\\","\\\\\\""]},"q":{"S":"x"}}'];
+    const page = scanPageText(pageText(texts), ['pk'])!;
+    expectSameAsParsed(page.items, texts, ['pk']);
+    expect(textItemKey(page.items[0]!, ['pk'])).toEqual({ pk: { S: 'C:\\' } });
+  });
+
+  it('a page with escapes and non-ASCII text: strings without escapes are measured as UTF-8 too', () => {
+    const texts = ['{"pk":{"S":"é"},"ü":{"S":"a\\u00e9"},"x":{"SS":["ß","\\n"]}}', '{"pk":{"S":"😀"}}'];
+    const page = scanPageText(pageText(texts), ['pk'])!;
+    expectSameAsParsed(page.items, texts, ['pk']);
+  });
+
+  it('fields besides Items, of every JSON type and before it, are passed over exactly', () => {
+    const before =
+      '"Note":"a, b} ]","Escaped":"q\\"}","List":[1, {"a":"]"}, [2]],"LastEvaluatedKey":{"pk":{"S":"x}\\"]"}},' +
+      '"Flag":true,"Nothing":null,"Count":1 ,';
+    const text = `{${before}"Items":[${A}],"ScannedCount":3}`;
+    const page = scanPageText(text, ['pk'])!;
+    expect(page.items.map((item) => item.text)).toEqual([A]);
+    expect(page.scannedCount).toBe(3);
+    expect(page.lastEvaluatedKey).toEqual({ pk: { S: 'x}"]' } });
+  });
+
+  it('empty sets (DynamoDB never sends one) are sized 0, as itemSize sizes them', () => {
+    const text = '{"pk":{"S":"k"},"ss":{"SS":[]},"ns":{"NS":[ ]},"bs":{"BS":[]}}';
+    const page = scanPageText(pageText([text]), ['pk'])!;
+    expect(page.items[0]!.size).toBe(itemSize(JSON.parse(text) as Item));
+    expect(page.items[0]!.size).toBe(2 + 1 + 2 + 2 + 2);
+  });
+
   it('a key repeated in an item counts as its last value, as JSON.parse keeps it', () => {
     const page = scanPageText(pageText(['{"pk":{"S":"first"},"pk":{"S":"last"}}']), ['pk'])!;
     expect(textItemKey(page.items[0]!, ['pk'])).toEqual({ pk: { S: 'last' } });
@@ -178,6 +238,24 @@ describe('what the text walk does not accept, it declines; the source then parse
     ['a bare word for BOOL', '{"Items":[{"pk":{"S":"a"},"t":{"BOOL":yes}}]}'],
     ['broken JSON after the items', `{"Items":[${A}],"Count":}`],
     ['an unquoted name', '{"Items":[{pk:{"S":"a"}}]}'],
+    ['a name without its opening quote', '{"Items":[{xpk":{"S":"a"}}]}'],
+    ['a type tag without its opening quote', '{"Items":[{"pk":{XS":"a"}}]}'],
+    ['a semicolon for a colon', '{"Items":[{"pk";{"S":"a"}}]}'],
+    ['another character for a comma between items', `{"Items":[${A}x${A}]}`],
+    ['another character for a comma between attributes', '{"Items":[{"pk":{"S":"a"}x"v":{"N":"1"}}]}'],
+    [
+      'another character for a comma in a map',
+      '{"Items":[{"pk":{"S":"a"},"m":{"M":{"a":{"N":"1"}x"b":{"N":"2"}}}}]}',
+    ],
+    [
+      'another character for a comma in a list',
+      '{"Items":[{"pk":{"S":"a"},"l":{"L":[{"N":"1"}x{"N":"2"}]}}]}',
+    ],
+    ['another character for a comma in a set', '{"Items":[{"pk":{"S":"a"},"s":{"SS":["a"x"b"]}}]}'],
+    ['cut inside a string', '{"Items":[{"pk":{"S":"ab'],
+    ['cut inside a string of a field before Items', '{"Count":{"a":"b'],
+    ['a set type tag without its closing quote', '{"Items":[{"pk":{"S":"a"},"v":{"NS1:["1"]}}]}'],
+    ['a five-letter bare word for BOOL', '{"Items":[{"pk":{"S":"a"},"t":{"BOOL":maybe}}]}'],
   ];
   for (const [what, text] of malformed) {
     it(`${what}: declined, and reading the page throws as JSON.parse does`, () => {
@@ -189,6 +267,14 @@ describe('what the text walk does not accept, it declines; the source then parse
 
   const unusual: [string, string][] = [
     ['a type newer than this code', '{"Items":[{"pk":{"S":"a"},"v":{"X":"1"}}]}'],
+    [
+      'a one-letter type newer than this code, holding a list',
+      '{"Items":[{"pk":{"S":"a"},"v":{"X":[{"S":"a"}]}}]}',
+    ],
+    ['a two-letter type newer than this code', '{"Items":[{"pk":{"S":"a"},"v":{"NX":["1"]}}]}'],
+    ['a set type newer than this code', '{"Items":[{"pk":{"S":"a"},"v":{"XS":["AA=="]}}]}'],
+    ['a four-letter type newer than this code', '{"Items":[{"pk":{"S":"a"},"v":{"BOOM":true}}]}'],
+    ['a BOOL that is null', '{"Items":[{"pk":{"S":"a"},"v":{"BOOL":null}}]}'],
     ['an attribute value with two types', '{"Items":[{"pk":{"S":"a","N":"1"}}]}'],
     ['an attribute value with no type', '{"Items":[{"pk":{"S":"a"},"v":{}}]}'],
     ['a number where a string belongs', '{"Items":[{"pk":{"S":"a"},"v":{"N":1}}]}'],
