@@ -18,7 +18,10 @@ export class TextItem {
     readonly text: string,
     /** UTF-8 bytes of `text`: what the item adds to a request that sends it. */
     readonly bytes: number,
-    /** The item's size as DynamoDB counts it (item-size.ts's itemSize of the parsed item). */
+    /**
+     * The item's size as DynamoDB counts it (item-size.ts's itemSize of the parsed item), counted
+     * over the text: a name repeated in one item, which DynamoDB never sends, would count twice.
+     */
     readonly size: number,
     /**
      * The key attributes' values as a JSON array of their texts, in key schema order
