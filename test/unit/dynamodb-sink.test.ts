@@ -276,6 +276,47 @@ describe('DynamoDbSink writes', () => {
     expect(retries).toEqual(['unprocessedItems']);
   });
 
+  it('into DynamoDB Local, asks for no capacity and counts 1 WCU per started KB of each put and 1 per delete, each once', async () => {
+    const bigPut = { ...put('a'), pad: { S: 'x'.repeat(1500) } };
+    let writes = 0;
+    script = (operation, body) => {
+      if (operation === 'DescribeTable') {
+        return {
+          json: {
+            Table: {
+              TableName: TABLE,
+              TableArn: `arn:aws:dynamodb:ddblocal:000000000000:table/${TABLE}`,
+              TableStatus: 'ACTIVE',
+            },
+          },
+        };
+      }
+      const requests = (body.RequestItems as Record<string, unknown[]>)[TABLE]!;
+      // The first write leaves the delete unprocessed; it is sent again and counted once.
+      writes += 1;
+      return writes === 1 ? { json: { UnprocessedItems: { [TABLE]: requests.slice(1) } } } : { json: {} };
+    };
+    await sink.describe();
+    const result = await sink.writeChanges([{ put: bigPut }, { delete: put('b') }]);
+    const sent = fake.requests.filter((request) => request.operation === 'BatchWriteItem');
+    expect(sent.map((request) => request.body)).toEqual([
+      { RequestItems: { [TABLE]: [{ PutRequest: { Item: bigPut } }, { DeleteRequest: { Key: put('b') } }] } },
+      { RequestItems: { [TABLE]: [{ DeleteRequest: { Key: put('b') } }] } },
+    ]);
+    expect(result).toEqual({ consumedWrite: 2 + 1, throttled: true });
+  });
+
+  it('a table described without an ARN is asked for its capacity, as before', async () => {
+    script = (operation) =>
+      operation === 'DescribeTable'
+        ? { json: { Table: { TableName: TABLE, TableStatus: 'ACTIVE' } } }
+        : { json: { ConsumedCapacity: [{ CapacityUnits: 7 }] } };
+    expect((await sink.describe())?.TableName).toBe(TABLE);
+    const result = await sink.writeBatch([put('a')]);
+    expect(fake.requests.at(-1)!.body.ReturnConsumedCapacity).toBe('TOTAL');
+    expect(result.consumedWrite).toBe(7);
+  });
+
   it('gives up on writes that stay unprocessed, on the target side, saying nothing was skipped', async () => {
     script = (_, body) => ({ json: { UnprocessedItems: body.RequestItems } });
     const error = await sink.writeChanges([{ delete: put('b') }]).catch((caught: unknown) => caught);
