@@ -31,8 +31,8 @@ interface ScanRest {
 
 /**
  * The page's items as text, or undefined when the text is not exactly what DynamoDB sends (the
- * caller then parses it, and JSON.parse throws if it is not JSON). Never throws. Every item must
- * hold every one of `keyAttributes` (DynamoDB's items do).
+ * caller then parses it, and JSON.parse throws if it is not JSON). Never throws. An item without
+ * one of `keyAttributes` declines the page (DynamoDB's items always hold them).
  */
 export function scanPageText(text: string, keyAttributes: readonly string[]): ScanTextPage | undefined {
   try {
