@@ -43,6 +43,7 @@ export default {
     // Scan pages read as text.
     'src/stores/dynamodb/wire-client.ts',
     'src/stores/dynamodb/item-slices.ts',
+    'src/stores/dynamodb/json-structure.ts',
     'src/stores/dynamodb/errors.ts',
     'src/stores/dynamodb/sink.ts',
     'src/stores/dynamodb/source.ts',

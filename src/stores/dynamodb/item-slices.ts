@@ -4,6 +4,19 @@
  * contents with a native search, so its cost is a small fraction of JSON.parse on the same text.
  */
 import type { ItemText } from '../../model/item-json.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  stringEnd,
+  valueEnd,
+} from './json-structure.js';
 
 /**
  * The texts of the top-level `Items` array's elements, in order, each with its UTF-8 length and its
@@ -28,15 +41,6 @@ export function itemSlices(text: string): ItemText[] | undefined {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
 class Unexpected extends Error {}
 
 type Slice = { text: string; bytes: number; members: number };
@@ -44,7 +48,7 @@ type Slice = { text: string; bytes: number; members: number };
 /** One pass over a response's structure. */
 class PageScanner {
   /** Name:value pairs (colons outside strings) in the last value valueEnd passed over. */
-  private colons = 0;
+  private readonly colons = { count: 0 };
 
   constructor(private readonly text: string) {}
 
@@ -58,7 +62,7 @@ class PageScanner {
     if (text.charCodeAt(i) === CLOSE_BRACE) return undefined;
     for (;;) {
       expect(text, i, QUOTE);
-      const nameEnd = stringEnd(text, i);
+      const nameEnd = closingQuote(text, i);
       // An escape makes the name mean something other than its letters: no literal match.
       if (hasBackslash(text, i + 1, nameEnd)) return undefined;
       const isItems = nameEnd - i === 6 && text.startsWith('Items', i + 1);
@@ -89,7 +93,7 @@ class PageScanner {
     if (text.charCodeAt(i) === CLOSE_BRACKET) return i + 1;
     for (;;) {
       const end = this.valueEnd(i);
-      out.push({ text: text.slice(i, end), bytes: end - i, members: this.colons });
+      out.push({ text: text.slice(i, end), bytes: end - i, members: this.colons.count });
       i = skipSpace(text, end);
       const c = text.charCodeAt(i);
       if (c === CLOSE_BRACKET) return i + 1;
@@ -100,51 +104,17 @@ class PageScanner {
 
   /** The index just after the JSON value that starts at `start`; counts its colons in `colons`. */
   private valueEnd(start: number): number {
-    const text = this.text;
-    this.colons = 0;
-    const first = text.charCodeAt(start);
-    if (first === QUOTE) return stringEnd(text, start) + 1;
-    if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-      // A number, true, false or null: it ends where the enclosing structure continues.
-      let i = start;
-      for (; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
-      }
-      if (i === start) throw new Unexpected();
-      return i;
-    }
-    let depth = 0;
-    let colons = 0;
-    for (let i = start; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) i = stringEnd(text, i);
-      else if (c === COLON) colons++;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        depth--;
-        if (depth === 0) {
-          this.colons = colons;
-          return i + 1;
-        }
-      }
-    }
-    throw new Unexpected();
+    const end = valueEnd(this.text, start, this.colons);
+    if (end < 0) throw new Unexpected();
+    return end;
   }
 }
 
 /** The index of the quote that closes the string whose opening quote is at `start`. */
-function stringEnd(text: string, start: number): number {
-  let from = start + 1;
-  for (;;) {
-    const quote = text.indexOf('"', from);
-    if (quote < 0) throw new Unexpected();
-    // Escaped when preceded by an odd number of backslashes.
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if ((backslashes & 1) === 0) return quote;
-    from = quote + 1;
-  }
+function closingQuote(text: string, start: number): number {
+  const end = stringEnd(text, start);
+  if (end < 0) throw new Unexpected();
+  return end;
 }
 
 function hasBackslash(text: string, from: number, to: number): boolean {
@@ -156,10 +126,6 @@ function skipSpace(text: string, start: number): number {
   let i = start;
   while (isSpace(text.charCodeAt(i))) i++;
   return i;
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function expect(text: string, at: number, code: number): void {

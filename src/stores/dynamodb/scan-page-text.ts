@@ -12,6 +12,17 @@ import { binaryLength } from '../../model/binary.js';
 import { numberSize } from '../../model/item-size.js';
 import { TextItem } from '../../model/text-item.js';
 import type { Key } from '../types.js';
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  stringEnd,
+  valueEnd,
+} from './json-structure.js';
 
 /** A Scan response read as text items. */
 export interface ScanTextPage {
@@ -42,14 +53,6 @@ export function scanPageText(text: string, keyAttributes: readonly string[]): Sc
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const SPACE = 0x20;
 const LETTER_B = 0x42;
 const LETTER_L = 0x4c;
@@ -98,18 +101,14 @@ class TextPageWalk {
   page(): ScanTextPage {
     const text = this.text;
     this.space();
-    this.expect(OPEN_BRACE);
     let items: TextItem[] | undefined;
     let itemsStart = 0;
     let itemsEnd = 0;
-    this.space();
-    if (text.charCodeAt(this.i) !== CLOSE_BRACE) {
-      for (;;) {
+    if (!this.opens(OPEN_BRACE, CLOSE_BRACE)) {
+      do {
         this.string();
         const isItems = this.stringIs('Items');
-        this.space();
-        this.expect(COLON);
-        this.space();
+        this.colon();
         if (isItems) {
           // JSON.parse keeps the last of repeated names; such a page is not DynamoDB's: decline.
           if (items) throw new Declined();
@@ -119,13 +118,8 @@ class TextPageWalk {
         } else {
           this.skipValue();
         }
-        this.space();
-        if (text.charCodeAt(this.i) === CLOSE_BRACE) break;
-        this.expect(COMMA);
-        this.space();
-      }
+      } while (!this.closes(CLOSE_BRACE));
     }
-    this.i++;
     this.space();
     if (this.i !== text.length) throw new Declined();
     // Everything but the items is small: JSON.parse reads (and checks) it.
@@ -142,23 +136,11 @@ class TextPageWalk {
 
   /** The `Items` array. */
   private items(): TextItem[] {
-    const text = this.text;
     const items: TextItem[] = [];
-    this.expect(OPEN_BRACKET);
-    this.space();
-    if (text.charCodeAt(this.i) === CLOSE_BRACKET) {
-      this.i++;
-      return items;
-    }
-    for (;;) {
-      items.push(this.item());
-      this.space();
-      const c = text.charCodeAt(this.i);
-      this.i++;
-      if (c === CLOSE_BRACKET) return items;
-      if (c !== COMMA) throw new Declined();
-      this.space();
-    }
+    if (this.opens(OPEN_BRACKET, CLOSE_BRACKET)) return items;
+    do items.push(this.item());
+    while (!this.closes(CLOSE_BRACKET));
+    return items;
   }
 
   /** One item: its attributes' names and values, its key attributes' texts kept. */
@@ -167,28 +149,19 @@ class TextPageWalk {
     const keyAttributes = this.keyAttributes;
     const keyTexts: (string | undefined)[] = new Array(keyAttributes.length);
     const start = this.i;
-    this.expect(OPEN_BRACE);
-    this.space();
     let size = 0;
-    if (text.charCodeAt(this.i) !== CLOSE_BRACE) {
-      for (;;) {
+    if (!this.opens(OPEN_BRACE, CLOSE_BRACE)) {
+      do {
         this.string();
         size += this.stringBytes();
         const k = this.keyIndex();
-        this.space();
-        this.expect(COLON);
-        this.space();
+        this.colon();
         const valueStart = this.i;
         size += this.attributeValue();
         // The last of a repeated name is the one JSON.parse (and DynamoDB) would keep.
         if (k >= 0) keyTexts[k] = text.slice(valueStart, this.i);
-        this.space();
-        if (text.charCodeAt(this.i) === CLOSE_BRACE) break;
-        this.expect(COMMA);
-        this.space();
-      }
+      } while (!this.closes(CLOSE_BRACE));
     }
-    this.i++;
     let keyText = '[';
     for (let k = 0; k < keyTexts.length; k++) {
       const part = keyTexts[k];
@@ -219,9 +192,7 @@ class TextPageWalk {
     this.expect(OPEN_BRACE);
     this.space();
     const type = this.type();
-    this.space();
-    this.expect(COLON);
-    this.space();
+    this.colon();
     let size: number;
     switch (type) {
       case Type.S:
@@ -289,62 +260,31 @@ class TextPageWalk {
 
   /** `M`: 3 bytes, and per member its name, its value and 1 byte. */
   private map(): number {
-    const text = this.text;
-    this.expect(OPEN_BRACE);
-    this.space();
     let size = 3;
-    if (text.charCodeAt(this.i) === CLOSE_BRACE) {
-      this.i++;
-      return size;
-    }
-    for (;;) {
+    if (this.opens(OPEN_BRACE, CLOSE_BRACE)) return size;
+    do {
       this.string();
       size += this.stringBytes() + 1;
-      this.space();
-      this.expect(COLON);
-      this.space();
+      this.colon();
       size += this.attributeValue();
-      this.space();
-      const c = text.charCodeAt(this.i);
-      this.i++;
-      if (c === CLOSE_BRACE) return size;
-      if (c !== COMMA) throw new Declined();
-      this.space();
-    }
+    } while (!this.closes(CLOSE_BRACE));
+    return size;
   }
 
   /** `L`: 3 bytes, and per element its value and 1 byte. */
   private list(): number {
-    const text = this.text;
-    this.expect(OPEN_BRACKET);
-    this.space();
     let size = 3;
-    if (text.charCodeAt(this.i) === CLOSE_BRACKET) {
-      this.i++;
-      return size;
-    }
-    for (;;) {
-      size += this.attributeValue() + 1;
-      this.space();
-      const c = text.charCodeAt(this.i);
-      this.i++;
-      if (c === CLOSE_BRACKET) return size;
-      if (c !== COMMA) throw new Declined();
-      this.space();
-    }
+    if (this.opens(OPEN_BRACKET, CLOSE_BRACKET)) return size;
+    do size += this.attributeValue() + 1;
+    while (!this.closes(CLOSE_BRACKET));
+    return size;
   }
 
   /** `SS`, `NS`, `BS`: the sum of the members' sizes. */
   private set(type: Type): number {
-    const text = this.text;
-    this.expect(OPEN_BRACKET);
-    this.space();
     let size = 0;
-    if (text.charCodeAt(this.i) === CLOSE_BRACKET) {
-      this.i++;
-      return size;
-    }
-    for (;;) {
+    if (this.opens(OPEN_BRACKET, CLOSE_BRACKET)) return size;
+    do {
       this.string();
       size +=
         type === Type.SS
@@ -352,13 +292,8 @@ class TextPageWalk {
           : type === Type.NS
             ? numberSize(this.stringValue())
             : binaryLength(this.stringValue());
-      this.space();
-      const c = text.charCodeAt(this.i);
-      this.i++;
-      if (c === CLOSE_BRACKET) return size;
-      if (c !== COMMA) throw new Declined();
-      this.space();
-    }
+    } while (!this.closes(CLOSE_BRACKET));
+    return size;
   }
 
   /** `true` or `false`. */
@@ -398,7 +333,8 @@ class TextPageWalk {
       this.i = end + 1;
       return;
     }
-    const end = closingQuote(text, start);
+    const end = stringEnd(text, start);
+    if (end < 0) throw new Declined();
     if (this.nextBackslash < start) {
       const next = text.indexOf('\\', start);
       this.nextBackslash = next < 0 ? Number.POSITIVE_INFINITY : next;
@@ -410,37 +346,39 @@ class TextPageWalk {
 
   /** Passes over any JSON value (outside the items: JSON.parse checks those parts afterwards). */
   private skipValue(): void {
-    const text = this.text;
-    const first = text.charCodeAt(this.i);
-    if (first === QUOTE) {
-      this.i = closingQuote(text, this.i) + 1;
-      return;
-    }
-    if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
-      // A number, true, false or null: it ends where the enclosing structure continues.
-      const start = this.i;
-      while (this.i < text.length) {
-        const c = text.charCodeAt(this.i);
-        if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === SPACE) break;
-        this.i++;
-      }
-      if (this.i === start) throw new Declined();
-      return;
-    }
-    let depth = 0;
-    for (let i = this.i; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) i = closingQuote(text, i);
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        depth--;
-        if (depth === 0) {
-          this.i = i + 1;
-          return;
-        }
-      }
-    }
-    throw new Declined();
+    const end = valueEnd(this.text, this.i);
+    if (end < 0) throw new Declined();
+    this.i = end;
+  }
+
+  /**
+   * Opens a list or an object at the cursor (`open`, spaces); true when it is empty, and then closes
+   * it too.
+   */
+  private opens(open: number, close: number): boolean {
+    this.expect(open);
+    this.space();
+    if (this.text.charCodeAt(this.i) !== close) return false;
+    this.i++;
+    return true;
+  }
+
+  /** After an element: true at `close` (passed over), false at a comma (passed over, with spaces). */
+  private closes(close: number): boolean {
+    this.space();
+    const c = this.text.charCodeAt(this.i);
+    this.i++;
+    if (c === close) return true;
+    if (c !== COMMA) throw new Declined();
+    this.space();
+    return false;
+  }
+
+  /** The colon between a name and its value, with spaces around it. */
+  private colon(): void {
+    this.space();
+    this.expect(COLON);
+    this.space();
   }
 
   /** Spaces between tokens (line breaks and tabs were ruled out with the control characters). */
@@ -452,19 +390,5 @@ class TextPageWalk {
   private expect(code: number): void {
     if (this.text.charCodeAt(this.i) !== code) throw new Declined();
     this.i++;
-  }
-}
-
-/** The index of the quote that closes the string whose opening quote is at `start`. */
-function closingQuote(text: string, start: number): number {
-  let from = start + 1;
-  for (;;) {
-    const quote = text.indexOf('"', from);
-    if (quote < 0) throw new Declined();
-    // Escaped when preceded by an odd number of backslashes.
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if ((backslashes & 1) === 0) return quote;
-    from = quote + 1;
   }
 }
