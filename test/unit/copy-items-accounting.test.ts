@@ -7,13 +7,14 @@
  * which the tests do not measure).
  */
 import { describe, expect, it } from 'vitest';
-import { type CopyItemsInput, copyItems } from '../../src/engine/copy/copy-items.js';
+import { copyItems } from '../../src/engine/copy/copy-items.js';
 import type { ItemStage } from '../../src/engine/copy/item-stage.js';
 import type { SegmentProgress } from '../../src/engine/copy/segment-progress.js';
 import { ItemRejectedError } from '../../src/errors.js';
 import { Pacer } from '../../src/runtime/pacer.js';
 import { CopyStats } from '../../src/runtime/stats.js';
 import type { Item, Page, ScanOptions, Sink, Source, WriteResult } from '../../src/stores/types.js';
+import { copyItemsInput } from '../harness/copy-items-input.js';
 
 class RecordingPacer extends Pacer {
   readonly calls: [string, number?][] = [];
@@ -72,24 +73,7 @@ function recordingSink(results: (n: number) => WriteResult = () => ({ consumedWr
   return { sink, batches };
 }
 
-function input(source: Source, sink: Sink, overrides: Partial<CopyItemsInput> = {}): CopyItemsInput {
-  return {
-    source,
-    sink,
-    keyAttributes: ['pk'],
-    keyTypes: { pk: 'S' },
-    totalSegments: 1,
-    scanConcurrency: 1,
-    writeConcurrency: 1,
-    scanLimit: 100,
-    consistentRead: false,
-    readUnitsPerPage: 2,
-    readPacer: new RecordingPacer(),
-    writePacer: new RecordingPacer(),
-    stats: new CopyStats(),
-    ...overrides,
-  };
-}
+const input = copyItemsInput;
 
 describe('copyItems: pacers and stats', () => {
   it('charges each page its estimate, then settles the difference the page reported', async () => {

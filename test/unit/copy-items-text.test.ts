@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { batchTextItems } from '../../src/engine/copy/batcher.js';
-import { type CopyItemsInput, copyItems } from '../../src/engine/copy/copy-items.js';
+import { copyItems } from '../../src/engine/copy/copy-items.js';
 import type { ItemStage } from '../../src/engine/copy/item-stage.js';
 import type { SegmentProgress } from '../../src/engine/copy/segment-progress.js';
 import { TextItem } from '../../src/model/text-item.js';
@@ -15,6 +15,7 @@ import { Pacer } from '../../src/runtime/pacer.js';
 import { CopyStats } from '../../src/runtime/stats.js';
 import { readScanPage, readScanTextPage } from '../../src/stores/dynamodb/source.js';
 import type { Item, Page, ScanOptions, Sink, Source, WriteResult } from '../../src/stores/types.js';
+import { copyItemsInput } from '../harness/copy-items-input.js';
 
 /** A Scan response's text: items `{"pk":{"S":key},"pad":{"S":"xx..."}}`, and its LastEvaluatedKey. */
 function response(keys: string[], lastKey: string | undefined, padBytes = 0): string {
@@ -67,24 +68,7 @@ function recordingSink({ texts = true, failAt = -1 } = {}) {
   return { sink, batches };
 }
 
-function input(source: Source, sink: Sink, overrides: Partial<CopyItemsInput> = {}): CopyItemsInput {
-  return {
-    source,
-    sink,
-    keyAttributes: ['pk'],
-    keyTypes: { pk: 'S' },
-    totalSegments: 1,
-    scanConcurrency: 1,
-    writeConcurrency: 1,
-    scanLimit: 100,
-    consistentRead: false,
-    readUnitsPerPage: 2,
-    readPacer: new Pacer(undefined),
-    writePacer: new Pacer(undefined),
-    stats: new CopyStats(),
-    ...overrides,
-  };
-}
+const input = copyItemsInput;
 
 const keys = (from: number, count: number): string[] =>
   Array.from({ length: count }, (_, i) => `k${String(from + i).padStart(3, '0')}`);
